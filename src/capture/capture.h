@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * capture/capture.h - where frames come from.
+ *
+ * A capture source yields frames (timestamp, captured bytes, original
+ * length, link type) in batches through a callback.  Sources:
+ * - capture_file.c: a memory-mapped reader for classic pcap (both byte
+ *   orders, µs and ns) and pcapng (SHB/IDB/EPB/SPB/OPB, several interfaces,
+ *   several sections, per-interface link type and timestamp resolution):
+ *   the fast path for files, with no copy of the packet bytes;
+ * - capture_pcap.c: libpcap, for standard input ("-"), for anything the
+ *   mmap reader declines, and (later) for live interfaces.
+ * Frame memory belongs to the source and is valid only inside the callback.
+ *
+ * Errors: a file that is not a capture, a link type we cannot decode and a
+ * file that ends mid-record are reported through struct rk_err with the
+ * file name and where it stopped.  A truncated file still yields every
+ * whole frame before the cut, then -RK_E_TRUNC.
+ */
+#ifndef RK_CAPTURE_CAPTURE_H
+#define RK_CAPTURE_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/err.h"
+
+/* One frame, borrowed from the source for the duration of the callback. */
+struct rk_frame {
+	uint64_t ts;         /* µs since the epoch, from the capture record */
+	const uint8_t *data; /* captured bytes */
+	uint32_t caplen;     /* bytes in data */
+	uint32_t wirelen;    /* length of the frame on the wire */
+	int linktype;        /* LINKTYPE_* of the interface the frame came from */
+};
+
+typedef void (*rk_capture_cb)(void *user, const struct rk_frame *f);
+
+struct rk_capture;
+
+/* Counters a source keeps about itself. */
+struct rk_capture_stats {
+	uint64_t n_frames;   /* frames handed to the callback */
+	uint64_t n_filtered; /* frames rejected by the BPF filter */
+	uint64_t n_bytes;    /* sum of wirelen of the frames handed on */
+	uint64_t n_drops;    /* frames the kernel or interface dropped (live only) */
+};
+
+/*
+ * Open a capture file ("-" = standard input).  bpf may be NULL.  Picks the
+ * memory-mapped reader for regular pcap/pcapng files and libpcap otherwise.
+ */
+int rk_capture_open_file(struct rk_capture **out, const char *path, const char *bpf,
+    struct rk_err *err);
+/*
+ * Run the memory-mapped reader over a caller-owned pcap/pcapng image (tests,
+ * fuzzing; the file path is mmap + this).  buf must outlive the capture;
+ * name is used in messages.
+ */
+int rk_capture_open_mem(struct rk_capture **out, const uint8_t *buf, size_t len,
+    const char *name, const char *bpf, struct rk_err *err);
+/*
+ * Read a stdio stream through libpcap (fmemopen in fuzzing, pipes).  fp
+ * always passes to the callee: closed on failure or by rk_capture_free().
+ */
+int rk_capture_open_fp(struct rk_capture **out, FILE *fp, const char *name, const char *bpf,
+    struct rk_err *err);
+/*
+ * Hand up to max frames to cb.  Returns the number handed on (>0), 0 at the
+ * end of the input, <0 on error (err says what and where; for -RK_E_TRUNC
+ * every whole frame before the cut has been handed on).
+ */
+int rk_capture_dispatch(struct rk_capture *c, int max, rk_capture_cb cb, void *user,
+    struct rk_err *err);
+void rk_capture_get_stats(const struct rk_capture *c, struct rk_capture_stats *st);
+/* The link type of the first interface (pcapng frames carry their own). */
+int rk_capture_linktype(const struct rk_capture *c);
+void rk_capture_free(struct rk_capture *c);
+
+/*
+ * Internal to src/capture/: the libpcap back end (capture_pcap.c), which
+ * capture_file.c wraps in a struct rk_capture.  Not for other stages.
+ * path names a file ("-" = standard input) unless fp is not NULL.
+ */
+struct rk_capture_pcap;
+int rk_capture_pcap_open(struct rk_capture_pcap **out, const char *path, FILE *fp,
+    const char *name, const char *bpf, struct rk_err *err);
+int rk_capture_pcap_dispatch(struct rk_capture_pcap *pc, int max, rk_capture_cb cb, void *user,
+    struct rk_err *err);
+void rk_capture_pcap_get_stats(const struct rk_capture_pcap *pc, struct rk_capture_stats *st);
+int rk_capture_pcap_linktype(const struct rk_capture_pcap *pc);
+void rk_capture_pcap_free(struct rk_capture_pcap *pc);
+
+#endif /* RK_CAPTURE_CAPTURE_H */

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * classify/classify.h - endpoint evidence, the server/client decision, and
+ * the aggregates it feeds: services, dependency edges and hosts.
+ *
+ * Sessions leaving the session table are folded in here (SPEC §3-4):
+ * 1. fold: the session's facts are added to the evidence of both of its
+ *    endpoints (IP, protocol, port) - the paper's tables A and B: distinct
+ *    peer IPs, distinct peer ports, sessions, SYN / SYN+ACK sent and
+ *    received, bytes - and the session waits in a bounded pending list;
+ * 2. flush: each pending session is judged with all the evidence gathered
+ *    so far (role.c): which kind it is (established, refused, scan probe,
+ *    backscatter, ...) and, if it is a real conversation, which side is the
+ *    server, with a confidence; then it is added to the service, edge and
+ *    host aggregates.
+ * Deferring the decision to the flush means a session seen early in a
+ * capture is judged with the evidence of the whole capture (or of the
+ * whole flush interval, live).  The aggregates grow with relationships,
+ * not with traffic.  None of this runs per packet.
+ */
+#ifndef RK_CLASSIFY_CLASSIFY_H
+#define RK_CLASSIFY_CLASSIFY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "names/names.h"
+#include "session/session.h"
+#include "util/map.h"
+
+/* (IP, protocol, port): one endpoint. */
+struct rk_ep_key {
+	uint8_t ip[RK_ADDR_LEN]; /* address */
+	uint16_t port;           /* port, host order */
+	uint8_t proto;           /* IP protocol */
+	uint8_t pad[5];          /* zero */
+};
+
+/* Peer counts saturate here: "many" is all the decision needs. */
+#define RK_PEER_CAP 4096
+
+/* Evidence about one endpoint, summed over every session it took part in. */
+struct rk_endpoint {
+	struct rk_ep_key key;   /* the endpoint */
+	uint32_t n_sessions;    /* sessions (any kind) */
+	uint32_t n_peer_ips;    /* distinct peer addresses, saturating at RK_PEER_CAP */
+	uint32_t n_peer_ports;  /* distinct peer ports, saturating at RK_PEER_CAP */
+	uint32_t n_syn_sent;    /* sessions in which it sent a pure SYN */
+	uint32_t n_syn_recv;    /* sessions in which it received a pure SYN */
+	uint32_t n_synack_sent; /* sessions in which it sent SYN+ACK */
+	uint32_t n_synack_recv; /* sessions in which it received SYN+ACK */
+	uint32_t n_refused;     /* sessions it answered only with RST / ICMP unreachable */
+	uint32_t n_oneway_recv; /* sessions in which it only received */
+	uint32_t n_as_server;   /* established sessions decided with it as server */
+	uint32_t n_as_client;   /* established sessions decided with it as client */
+	uint32_t pad;
+	uint64_t bytes_sent;    /* IP bytes it sent */
+	uint64_t bytes_recv;    /* IP bytes it received */
+};
+
+/* What a session was, judged at the flush. */
+enum rk_sess_kind {
+	RK_SK_ESTABLISHED = 0, /* a real conversation: both sides took part */
+	RK_SK_ONEWAY,          /* only one side talked, and that is plausible (syslog, mirror) */
+	RK_SK_REFUSED,         /* answered only with RST / unreachable: closed port */
+	RK_SK_UNANSWERED,      /* SYN or probe with no answer */
+	RK_SK_HALFOPEN,        /* handshake never completed (scan probe, SYN flood) */
+	RK_SK_BACKSCATTER,     /* SYN+ACK never asked for (reflected spoofed-SYN flood) */
+	RK_SK_MULTICAST,       /* multicast, broadcast or unspecified address */
+	RK_SK_NOPORTS,         /* ICMP or another protocol without ports */
+	RK_SK__COUNT
+};
+
+/* Why a side was chosen as server. */
+enum rk_role_rule {
+	RK_RULE_HANDSHAKE = 0, /* SYN from one side, SYN+ACK from the other */
+	RK_RULE_SYNACK,        /* only the SYN+ACK was seen */
+	RK_RULE_SYN,           /* only the SYN was seen */
+	RK_RULE_ONEWAY,        /* one-way: the receiver is the service */
+	RK_RULE_EVIDENCE,      /* weighed endpoint evidence */
+	RK_RULE_TIE,           /* no evidence either way: lower port */
+	RK_RULE__COUNT
+};
+
+/* The parts of an endpoint's server score, for --explain. */
+struct rk_score_parts {
+	double fan_ips;   /* from distinct peer IPs */
+	double fan_ports; /* from distinct peer ports */
+	double handshake; /* SYN/SYN+ACK seen at this endpoint in other sessions */
+	double port;      /* named service, privileged, ephemeral range */
+	double total;     /* sum */
+};
+
+/* One judged session (passed to the on_session hook). */
+struct rk_verdict {
+	enum rk_sess_kind kind;  /* what it was */
+	enum rk_role_rule rule;  /* why the server side was chosen */
+	int server_is_b;         /* 1 if B is the server, 0 if A */
+	double confidence;       /* 0.5 .. 1.0 */
+	double margin;           /* server score minus client score (evidence rule) */
+};
+
+/* One service: an endpoint that served at least one established session. */
+struct rk_service {
+	struct rk_ep_key key;  /* server IP, protocol, port */
+	uint32_t n_clients;    /* distinct client IPs */
+	uint32_t n_decisions;  /* sessions judged */
+	uint64_t n_sessions;   /* established sessions */
+	uint64_t pkts;         /* packets both ways */
+	uint64_t bytes_in;     /* bytes from clients */
+	uint64_t bytes_out;    /* bytes to clients */
+	uint64_t first_ts;     /* µs */
+	uint64_t last_ts;      /* µs */
+	double conf_sum;       /* sum of session confidences */
+	uint32_t rules[RK_RULE__COUNT]; /* sessions decided by each rule */
+	uint32_t pad;
+};
+
+struct rk_edge_key {
+	uint8_t client[RK_ADDR_LEN]; /* client address */
+	uint8_t server[RK_ADDR_LEN]; /* server address */
+	uint16_t port;               /* server port */
+	uint8_t proto;               /* IP protocol */
+	uint8_t pad[5];
+};
+
+/* One dependency: client uses (server, proto, port). */
+struct rk_edge {
+	struct rk_edge_key key;
+	uint64_t n_sessions; /* established sessions */
+	uint64_t pkts_c2s;   /* packets client -> server */
+	uint64_t pkts_s2c;   /* packets server -> client */
+	uint64_t bytes_c2s;  /* bytes client -> server */
+	uint64_t bytes_s2c;  /* bytes server -> client */
+	uint64_t first_ts;   /* µs */
+	uint64_t last_ts;    /* µs */
+};
+
+/* One host seen in an established session. */
+struct rk_host {
+	uint8_t ip[RK_ADDR_LEN]; /* key */
+	uint32_t n_services;     /* services it offers */
+	uint32_t n_used;         /* edges where it is the client */
+	uint64_t bytes_sent;
+	uint64_t bytes_recv;
+	uint64_t first_ts;
+	uint64_t last_ts;
+};
+
+struct rk_classify_stats {
+	uint64_t n_folded;                /* sessions folded in */
+	uint64_t n_kind[RK_SK__COUNT];    /* sessions by kind */
+	uint64_t n_rule[RK_RULE__COUNT];  /* established sessions by rule */
+	uint64_t n_flushes;               /* flushes run */
+	uint64_t n_nomem;                 /* aggregates lost to a failed allocation */
+};
+
+typedef void (*rk_verdict_cb)(void *user, const struct rk_session *s, const struct rk_verdict *v);
+
+struct rk_classifier;
+
+struct rk_classifier *rk_classify_new(const struct rk_names *names, size_t max_pending,
+    uint64_t seed);
+void rk_classify_free(struct rk_classifier *c);
+/* Fold one session that left the session table.  Copies it; O(1) amortised. */
+void rk_classify_fold(struct rk_classifier *c, const struct rk_session *s);
+/* Judge every pending session and add it to the aggregates. */
+void rk_classify_flush(struct rk_classifier *c);
+/* Call cb for every session judged from now on (for --sessions and --explain). */
+void rk_classify_on_verdict(struct rk_classifier *c, rk_verdict_cb cb, void *user);
+const struct rk_map *rk_classify_services(const struct rk_classifier *c);
+const struct rk_map *rk_classify_edges(const struct rk_classifier *c);
+const struct rk_map *rk_classify_hosts(const struct rk_classifier *c);
+const struct rk_map *rk_classify_endpoints(const struct rk_classifier *c);
+void rk_classify_get_stats(const struct rk_classifier *c, struct rk_classify_stats *st);
+const char *rk_classify_kind_name(enum rk_sess_kind k);
+const char *rk_classify_rule_name(enum rk_role_rule r);
+
+/* role.c: the decision, usable on its own (tests, --explain). */
+enum rk_sess_kind rk_role_kind(const struct rk_session *s, const struct rk_names *names);
+double rk_role_score(const struct rk_endpoint *e, const struct rk_names *names,
+    struct rk_score_parts *parts);
+void rk_role_decide(const struct rk_session *s, enum rk_sess_kind kind,
+    const struct rk_endpoint *ea, const struct rk_endpoint *eb, const struct rk_names *names,
+    struct rk_verdict *v);
+/* Is this address unusable as a host (multicast, broadcast, unspecified)? */
+int rk_role_addr_is_group(const uint8_t a[RK_ADDR_LEN]);
+
+#endif /* RK_CLASSIFY_CLASSIFY_H */

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * classify/role.c - what a session was, and which side is the server.
+ *
+ * The paper (fig. 4 (4)) names the evidence and leaves the weights open.
+ * We decide in two steps, strongest first:
+ *
+ * 1. The session's own handshake, when the capture holds it: the side that
+ *    sends SYN+ACK is the server (RFC 9293 3.5), confidence ~0.99.  Only a
+ *    SYN+ACK seen (SYN missed): its sender.  Only a SYN: its receiver.
+ *    One-way UDP/SCTP: the receiver.
+ * 2. Otherwise (the capture began mid-conversation, or UDP with replies),
+ *    each endpoint gets a server score from its evidence over the whole
+ *    capture, and the higher score wins:
+ *      + 3 * log2(1 + distinct peer IPs)     many clients come to a service
+ *      + 2 * log2(1 + distinct peer ports)   clients pick a new port per connection
+ *      + 6 if it sent SYN+ACK elsewhere, + 6 if it received a pure SYN
+ *      - 6 if it sent a pure SYN elsewhere, - 6 if it received SYN+ACK
+ *      + 2 if the port has a service name, + 1 if it is below 1024,
+ *      - 1 if it is >= 32768 and has no name (ephemeral ranges)
+ *    and, from the session itself: + 1.5 to the side that answered a UDP
+ *    exchange (the other spoke first), + 1 to the side that sent clearly
+ *    more payload in TCP (responses outweigh requests).  A client's
+ *    ephemeral endpoint has one peer IP and one peer port; a service's
+ *    endpoint, given two or more connections, has more, so fan-in dominates
+ *    as soon as there is any; the port terms only break ties (a lone ssh
+ *    session seen mid-stream).  Equal scores: the lower port is the server.
+ *    Confidence is a logistic function of the margin.
+ *
+ * What is not a conversation never becomes a service or an edge: a port
+ * that answers only RST or ICMP unreachable (closed: scans), a handshake
+ * that never completed (half-open scans, SYN floods), SYN+ACKs nobody asked
+ * for (backscatter of spoofed floods), and group addresses.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "classify/classify.h"
+
+/* Weights of the endpoint score (see the top of this file). */
+#define W_FAN_IPS 3.0
+#define W_FAN_PORTS 2.0
+#define W_HANDSHAKE 6.0
+#define W_NAMED 2.0
+#define W_PRIVILEGED 1.0
+#define W_EPHEMERAL 1.0
+#define W_UDP_ANSWER 1.5
+#define W_PAYLOAD 1.0
+#define ONEWAY_MIN_PKTS 3
+
+/*
+ * 1 if a is a multicast, broadcast or unspecified address: not a host that
+ * can offer or use a service.  IPv4 subnet broadcasts cannot be told from
+ * hosts without the netmask and are not caught here.
+ */
+int
+rk_role_addr_is_group(const uint8_t a[RK_ADDR_LEN])
+{
+	static const uint8_t zero[RK_ADDR_LEN];
+
+	if (rk_addr_is_v4(a)) {
+		if (a[12] >= 224 || a[12] == 0)
+			return 1; /* 224/4 multicast, 240/4 and 255.255.255.255, 0/8 */
+		return 0;
+	}
+	return a[0] == 0xff || memcmp(a, zero, RK_ADDR_LEN) == 0;
+}
+
+/* Packets a side sent beyond the handshake and resets: real participation. */
+static int64_t
+post_handshake(const struct rk_sess_dir *d)
+{
+	return (int64_t)d->pkts - d->syns - d->synacks - d->rsts;
+}
+
+static enum rk_sess_kind
+tcp_kind(const struct rk_session *s)
+{
+	const struct rk_sess_dir *a = &s->d[RK_DIR_AB], *b = &s->d[RK_DIR_BA];
+	int64_t pa = post_handshake(a), pb = post_handshake(b);
+
+	if (pa > 0 && pb > 0)
+		return RK_SK_ESTABLISHED;
+	if (a->pkts == 0 || b->pkts == 0) {
+		const struct rk_sess_dir *x = a->pkts ? a : b;
+		if (x->synacks > 0)
+			return RK_SK_BACKSCATTER;
+		if (x->data > 0 && x->syns == 0)
+			return RK_SK_ONEWAY; /* a mirror that carries one direction */
+		return RK_SK_UNANSWERED;
+	}
+	/* Both sides sent something, but one sent nothing past SYN/SYN+ACK/RST. */
+	if ((a->pkts == a->rsts && a->pkts > 0) || (b->pkts == b->rsts && b->pkts > 0))
+		return RK_SK_REFUSED;
+	if ((a->synacks > 0 && b->syns == 0 && pb <= 0) || (b->synacks > 0 && a->syns == 0 && pa <= 0))
+		return RK_SK_BACKSCATTER;
+	return RK_SK_HALFOPEN;
+}
+
+/* UDP, SCTP and other protocols with ports but no flags we interpret. */
+static enum rk_sess_kind
+dgram_kind(const struct rk_session *s, const struct rk_names *names)
+{
+	const struct rk_sess_dir *a = &s->d[RK_DIR_AB], *b = &s->d[RK_DIR_BA];
+	int a_real = a->pkts > a->rsts, b_real = b->pkts > b->rsts;
+	const struct rk_sess_dir *x;
+	uint16_t dport;
+
+	if (a_real && b_real)
+		return RK_SK_ESTABLISHED;
+	if (a->rsts || b->rsts)
+		return RK_SK_REFUSED;
+	x = a->pkts ? a : b;
+	dport = a->pkts ? s->key.pb : s->key.pa;
+	if (x->pkts >= ONEWAY_MIN_PKTS ||
+	    (names != NULL && rk_names_service(names, s->key.proto, dport) != NULL))
+		return RK_SK_ONEWAY;
+	return RK_SK_UNANSWERED;
+}
+
+/*
+ * Classify a session by what its counters show (see the top of the file).
+ * names may be NULL.  O(1).
+ */
+enum rk_sess_kind
+rk_role_kind(const struct rk_session *s, const struct rk_names *names)
+{
+	if (rk_role_addr_is_group(s->key.a) || rk_role_addr_is_group(s->key.b))
+		return RK_SK_MULTICAST;
+	if (s->key.proto == RK_PROTO_TCP)
+		return tcp_kind(s);
+	if (s->key.proto != RK_PROTO_UDP && s->key.proto != RK_PROTO_SCTP &&
+	    s->key.pa == 0 && s->key.pb == 0)
+		return RK_SK_NOPORTS;
+	if (s->key.proto != RK_PROTO_UDP && s->key.proto != RK_PROTO_SCTP)
+		return RK_SK_NOPORTS;
+	return dgram_kind(s, names);
+}
+
+/*
+ * The server score of an endpoint from its evidence over all sessions
+ * (weights at the top of the file).  parts (may be NULL) receives the
+ * terms.  O(1).
+ */
+double
+rk_role_score(const struct rk_endpoint *e, const struct rk_names *names,
+    struct rk_score_parts *parts)
+{
+	struct rk_score_parts p = {0};
+	uint16_t port = e->key.port;
+	int named = names != NULL && rk_names_service(names, e->key.proto, port) != NULL;
+
+	p.fan_ips = W_FAN_IPS * log2(1.0 + e->n_peer_ips);
+	p.fan_ports = W_FAN_PORTS * log2(1.0 + e->n_peer_ports);
+	p.handshake = W_HANDSHAKE * ((e->n_synack_sent > 0) + (e->n_syn_recv > 0) -
+	    (e->n_syn_sent > 0) - (e->n_synack_recv > 0));
+	if (named)
+		p.port += W_NAMED;
+	if (port < 1024 && port != 0)
+		p.port += W_PRIVILEGED;
+	if (port >= 32768 && !named)
+		p.port -= W_EPHEMERAL;
+	p.total = p.fan_ips + p.fan_ports + p.handshake + p.port;
+	if (parts != NULL)
+		*parts = p;
+	return p.total;
+}
+
+static double
+confidence(double margin)
+{
+	double c = 1.0 / (1.0 + exp(-fabs(margin) / 2.0));
+	return c > 0.98 ? 0.98 : c;
+}
+
+/* The session's own handshake; returns 1 if it decided. */
+static int
+decide_by_handshake(const struct rk_session *s, struct rk_verdict *v)
+{
+	const struct rk_sess_dir *a = &s->d[RK_DIR_AB], *b = &s->d[RK_DIR_BA];
+
+	if (s->key.proto != RK_PROTO_TCP)
+		return 0;
+	if ((a->synacks > 0) != (b->synacks > 0)) {
+		v->server_is_b = b->synacks > 0;
+		v->rule = (v->server_is_b ? a->syns : b->syns) > 0 ? RK_RULE_HANDSHAKE : RK_RULE_SYNACK;
+		v->confidence = v->rule == RK_RULE_HANDSHAKE ? 0.99 : 0.95;
+		return 1;
+	}
+	if (a->synacks == 0 && b->synacks == 0 && (a->syns > 0) != (b->syns > 0)) {
+		v->server_is_b = a->syns > 0;
+		v->rule = RK_RULE_SYN;
+		v->confidence = 0.9;
+		return 1;
+	}
+	return 0;
+}
+
+/* Session-level hints that add to the endpoint scores (A's side positive). */
+static double
+session_hint(const struct rk_session *s)
+{
+	double h = 0.0;
+
+	if (s->key.proto != RK_PROTO_TCP)
+		h += s->d[RK_DIR_AB].opened ? -W_UDP_ANSWER : W_UDP_ANSWER;
+	else if (s->bytes[RK_DIR_AB] > 2 * s->bytes[RK_DIR_BA] + 1000)
+		h += W_PAYLOAD;
+	else if (s->bytes[RK_DIR_BA] > 2 * s->bytes[RK_DIR_AB] + 1000)
+		h -= W_PAYLOAD;
+	return h;
+}
+
+/*
+ * Decide which side of s is the server.  ea/eb are the evidence of A and B
+ * (they include s itself).  kind is rk_role_kind(s).  Fills v.  O(1).
+ */
+void
+rk_role_decide(const struct rk_session *s, enum rk_sess_kind kind, const struct rk_endpoint *ea,
+    const struct rk_endpoint *eb, const struct rk_names *names, struct rk_verdict *v)
+{
+	double m;
+
+	memset(v, 0, sizeof(*v));
+	v->kind = kind;
+	if (decide_by_handshake(s, v))
+		return;
+	if (kind == RK_SK_ONEWAY && s->key.proto != RK_PROTO_TCP) {
+		v->server_is_b = s->d[RK_DIR_AB].pkts > 0;
+		v->rule = RK_RULE_ONEWAY;
+		v->confidence = 0.9;
+		return;
+	}
+	m = rk_role_score(ea, names, NULL) - rk_role_score(eb, names, NULL) + session_hint(s);
+	v->margin = fabs(m);
+	if (fabs(m) > 1e-9) {
+		v->server_is_b = m < 0;
+		v->rule = RK_RULE_EVIDENCE;
+		v->confidence = confidence(m);
+		return;
+	}
+	v->rule = RK_RULE_TIE;
+	v->server_is_b = s->key.pb < s->key.pa;
+	v->confidence = 0.5;
+}

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * classify/test-classify.c - the server/client decision on the traps the
+ * product promises to get right, with and without handshakes.  Packets go
+ * through a real session table into a real classifier; the tests look at
+ * the resulting services and edges.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "classify/classify.h"
+
+struct world {
+	struct rk_names *names;
+	struct rk_classifier *c;
+	struct rk_sess_table *t;
+	uint64_t ts;
+};
+
+static void
+fold(void *user, const struct rk_session *s, enum rk_fold_why why)
+{
+	(void)why;
+	rk_classify_fold(user, s);
+}
+
+static int
+setup(void **state)
+{
+	static struct world w;
+	char path[] = "/tmp/rk-test-services-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fprintf(f, "ssh 22/tcp\ndomain 53/udp\nntp 123/udp\nsyslog 514/udp\n"
+	    "nfs 2049/tcp\npostgresql 5432/tcp\nhttp 80/tcp\n");
+	fclose(f);
+	memset(&w, 0, sizeof(w));
+	w.names = rk_names_new(1000);
+	assert_int_equal(rk_names_load_services(w.names, path, NULL), 0);
+	unlink(path);
+	w.c = rk_classify_new(w.names, 100000, 1);
+	w.t = rk_sess_table_new(10000, 1, fold, w.c);
+	w.ts = 1000;
+	*state = &w;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct world *w = *state;
+
+	rk_sess_table_free(w->t);
+	rk_classify_free(w->c);
+	rk_names_free(w->names);
+	return 0;
+}
+
+static void
+pkt(struct world *w, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+    uint8_t proto, uint8_t flags, uint16_t len)
+{
+	struct rk_rec r;
+
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(rk_addr_parse(src, r.src), 0);
+	assert_int_equal(rk_addr_parse(dst, r.dst), 0);
+	r.sport = sport;
+	r.dport = dport;
+	r.proto = proto;
+	r.flags = flags;
+	r.len = len;
+	r.ts = w->ts++;
+	rk_sess_update(w->t, &r);
+}
+
+#define ACK RK_TCP_ACK
+#define DATA (RK_TCP_ACK | RK_TCP_PSH | RK_REC_PAYLOAD)
+
+/* A TCP conversation: handshake (optional), n request/response rounds, FIN. */
+static void
+tcp_conv(struct world *w, const char *c, uint16_t cp, const char *s, uint16_t sp, int handshake,
+    int rounds)
+{
+	if (handshake) {
+		pkt(w, c, cp, s, sp, RK_PROTO_TCP, RK_TCP_SYN, 60);
+		pkt(w, s, sp, c, cp, RK_PROTO_TCP, RK_TCP_SYN | ACK, 60);
+		pkt(w, c, cp, s, sp, RK_PROTO_TCP, ACK, 52);
+	}
+	for (int i = 0; i < rounds; i++) {
+		pkt(w, c, cp, s, sp, RK_PROTO_TCP, DATA, 200);
+		pkt(w, s, sp, c, cp, RK_PROTO_TCP, DATA, 1400);
+		pkt(w, c, cp, s, sp, RK_PROTO_TCP, ACK, 52);
+	}
+}
+
+static void
+finish(struct world *w)
+{
+	rk_sess_drain(w->t);
+	rk_classify_flush(w->c);
+}
+
+static const struct rk_service *
+service(struct world *w, const char *ip, uint8_t proto, uint16_t port)
+{
+	struct rk_ep_key k;
+
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(rk_addr_parse(ip, k.ip), 0);
+	k.proto = proto;
+	k.port = port;
+	return rk_map_find(rk_classify_services(w->c), &k);
+}
+
+static const struct rk_edge *
+edge(struct world *w, const char *cl, const char *sv, uint8_t proto, uint16_t port)
+{
+	struct rk_edge_key k;
+
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(rk_addr_parse(cl, k.client), 0);
+	assert_int_equal(rk_addr_parse(sv, k.server), 0);
+	k.proto = proto;
+	k.port = port;
+	return rk_map_find(rk_classify_edges(w->c), &k);
+}
+
+static size_t
+n_services(struct world *w)
+{
+	return rk_classify_services(w->c)->n_entries;
+}
+
+static void
+test_handshake_decides(void **state)
+{
+	struct world *w = *state;
+
+	/* A server on a high port, its client on a low one: the SYN+ACK says who serves. */
+	tcp_conv(w, "10.0.0.9", 1000, "10.0.0.5", 50020, 1, 2);
+	finish(w);
+	assert_non_null(service(w, "10.0.0.5", RK_PROTO_TCP, 50020));
+	assert_non_null(edge(w, "10.0.0.9", "10.0.0.5", RK_PROTO_TCP, 50020));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_pool_without_handshake(void **state)
+{
+	struct world *w = *state;
+
+	/* Six pooled connections opened before the capture; the server has the higher address. */
+	for (uint16_t i = 0; i < 6; i++)
+		tcp_conv(w, "10.0.0.2", (uint16_t)(40001 + i), "10.0.9.5", 5432, 0, 3);
+	finish(w);
+	assert_non_null(service(w, "10.0.9.5", RK_PROTO_TCP, 5432));
+	assert_non_null(edge(w, "10.0.0.2", "10.0.9.5", RK_PROTO_TCP, 5432));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_custom_pool_without_handshake(void **state)
+{
+	struct world *w = *state;
+
+	/* An unnamed high port with clients from low ports, no handshake anywhere. */
+	for (uint16_t i = 0; i < 3; i++)
+		tcp_conv(w, "10.0.1.7", (uint16_t)(1000 + i), "10.0.0.5", 50020, 0, 2);
+	tcp_conv(w, "10.0.1.8", 1000, "10.0.0.5", 50020, 0, 2);
+	finish(w);
+	assert_non_null(service(w, "10.0.0.5", RK_PROTO_TCP, 50020));
+	assert_non_null(edge(w, "10.0.1.7", "10.0.0.5", RK_PROTO_TCP, 50020));
+	assert_non_null(edge(w, "10.0.1.8", "10.0.0.5", RK_PROTO_TCP, 50020));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_lone_ssh_midstream(void **state)
+{
+	struct world *w = *state;
+
+	tcp_conv(w, "10.0.0.1", 51234, "10.0.0.200", 22, 0, 5);
+	finish(w);
+	assert_non_null(service(w, "10.0.0.200", RK_PROTO_TCP, 22));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_subscription_server_talks(void **state)
+{
+	struct world *w = *state;
+
+	/* Only the server sends data on an unnamed port; the client only ACKs. */
+	for (int i = 0; i < 20; i++) {
+		pkt(w, "10.0.0.50", 61613, "10.0.0.10", 45000, RK_PROTO_TCP, DATA, 1400);
+		pkt(w, "10.0.0.10", 45000, "10.0.0.50", 61613, RK_PROTO_TCP, ACK, 52);
+	}
+	finish(w);
+	assert_non_null(service(w, "10.0.0.50", RK_PROTO_TCP, 61613));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_nfs_privileged_client(void **state)
+{
+	struct world *w = *state;
+
+	tcp_conv(w, "10.0.0.30", 800, "10.0.0.3", 2049, 0, 3);
+	finish(w);
+	assert_non_null(service(w, "10.0.0.3", RK_PROTO_TCP, 2049));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_udp_dns_and_syslog(void **state)
+{
+	struct world *w = *state;
+
+	pkt(w, "10.0.0.9", 53111, "10.0.0.53", 53, RK_PROTO_UDP, RK_REC_PAYLOAD, 60);
+	pkt(w, "10.0.0.53", 53, "10.0.0.9", 53111, RK_PROTO_UDP, RK_REC_PAYLOAD, 120);
+	/* One syslog message, one way. */
+	pkt(w, "10.0.0.9", 41000, "10.0.0.7", 514, RK_PROTO_UDP, RK_REC_PAYLOAD, 100);
+	finish(w);
+	assert_non_null(service(w, "10.0.0.53", RK_PROTO_UDP, 53));
+	assert_non_null(service(w, "10.0.0.7", RK_PROTO_UDP, 514));
+	assert_non_null(edge(w, "10.0.0.9", "10.0.0.7", RK_PROTO_UDP, 514));
+	assert_int_equal(n_services(w), 2);
+}
+
+static void
+test_ntp_symmetric_ports(void **state)
+{
+	struct world *w = *state;
+	char c[32];
+
+	/* Five clients talk to one server, all from port 123 to port 123. */
+	for (int i = 0; i < 5; i++) {
+		snprintf(c, sizeof(c), "10.0.%d.%d", i, 200 - i);
+		pkt(w, c, 123, "10.0.0.123", 123, RK_PROTO_UDP, RK_REC_PAYLOAD, 76);
+		pkt(w, "10.0.0.123", 123, c, 123, RK_PROTO_UDP, RK_REC_PAYLOAD, 76);
+	}
+	finish(w);
+	assert_non_null(service(w, "10.0.0.123", RK_PROTO_UDP, 123));
+	assert_int_equal(n_services(w), 1);
+	assert_int_equal(service(w, "10.0.0.123", RK_PROTO_UDP, 123)->n_clients, 5);
+}
+
+static void
+test_backscatter_and_scan_are_not_services(void **state)
+{
+	struct world *w = *state;
+	char d[32];
+
+	/* Backscatter: SYN+ACKs nobody asked for; the victims answer RST or nothing. */
+	for (int i = 0; i < 20; i++) {
+		snprintf(d, sizeof(d), "10.1.%d.%d", i, i + 1);
+		pkt(w, "198.51.100.7", 80, d, (uint16_t)(30000 + i), RK_PROTO_TCP,
+		    RK_TCP_SYN | ACK, 60);
+		if (i % 2)
+			pkt(w, d, (uint16_t)(30000 + i), "198.51.100.7", 80, RK_PROTO_TCP,
+			    RK_TCP_RST, 40);
+	}
+	/* A SYN scan: closed ports answer RST+ACK; one open port answers SYN+ACK, scanner RSTs. */
+	for (uint16_t p = 1; p < 200; p++) {
+		pkt(w, "10.9.9.9", 61000, "10.0.0.5", p, RK_PROTO_TCP, RK_TCP_SYN, 44);
+		if (p == 80) {
+			pkt(w, "10.0.0.5", p, "10.9.9.9", 61000, RK_PROTO_TCP, RK_TCP_SYN | ACK, 44);
+			pkt(w, "10.9.9.9", 61000, "10.0.0.5", p, RK_PROTO_TCP, RK_TCP_RST, 40);
+		} else {
+			pkt(w, "10.0.0.5", p, "10.9.9.9", 61000, RK_PROTO_TCP, RK_TCP_RST | ACK, 40);
+		}
+	}
+	/* The open port has a real client too. */
+	tcp_conv(w, "10.0.0.9", 40000, "10.0.0.5", 80, 1, 1);
+	/* A UDP probe answered by ICMP port unreachable. */
+	pkt(w, "10.9.9.9", 61000, "10.0.0.5", 161, RK_PROTO_UDP, 0, 28);
+	pkt(w, "10.0.0.5", 161, "10.9.9.9", 61000, RK_PROTO_UDP, RK_REC_UNREACH, 56);
+	finish(w);
+	assert_int_equal(n_services(w), 1);
+	assert_non_null(service(w, "10.0.0.5", RK_PROTO_TCP, 80));
+	assert_int_equal(rk_classify_edges(w->c)->n_entries, 1);
+	assert_non_null(edge(w, "10.0.0.9", "10.0.0.5", RK_PROTO_TCP, 80));
+}
+
+static void
+test_multicast_is_not_a_host(void **state)
+{
+	struct world *w = *state;
+
+	pkt(w, "10.0.0.9", 5353, "224.0.0.251", 5353, RK_PROTO_UDP, RK_REC_PAYLOAD, 100);
+	pkt(w, "10.0.0.8", 5353, "224.0.0.251", 5353, RK_PROTO_UDP, RK_REC_PAYLOAD, 100);
+	pkt(w, "fe80::1", 546, "ff02::1:2", 547, RK_PROTO_UDP, RK_REC_PAYLOAD, 100);
+	finish(w);
+	assert_int_equal(n_services(w), 0);
+}
+
+static void
+test_ipv6_handshake(void **state)
+{
+	struct world *w = *state;
+
+	tcp_conv(w, "2001:db8:1::9", 50000, "2001:db8::5", 443, 1, 2);
+	finish(w);
+	assert_non_null(service(w, "2001:db8::5", RK_PROTO_TCP, 443));
+	assert_non_null(edge(w, "2001:db8:1::9", "2001:db8::5", RK_PROTO_TCP, 443));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_handshake_decides),
+		T(test_pool_without_handshake),
+		T(test_custom_pool_without_handshake),
+		T(test_lone_ssh_midstream),
+		T(test_subscription_server_talks),
+		T(test_nfs_privileged_client),
+		T(test_udp_dns_and_syslog),
+		T(test_ntp_symmetric_ports),
+		T(test_backscatter_and_scan_are_not_services),
+		T(test_multicast_is_not_a_host),
+		T(test_ipv6_handshake),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

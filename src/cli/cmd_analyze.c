@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cli/cmd_analyze.c - "renkei analyze": captures in, report out.
+ *
+ * Parses options, loads the name tables, runs every input through one
+ * pipeline (so several files, e.g. the two mirrors of a redundant pair or
+ * consecutive days, become one analysis), then renders the report.  An
+ * input that cannot be read is reported and skipped; a truncated input is
+ * analysed up to the cut.  Exit codes are in cli.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "pipeline/pipeline.h"
+#include "report/report.h"
+#include "util/addr.h"
+
+#define MAX_NAME_FILES 16
+
+struct analyze_args {
+	const char *bpf;             /* -f */
+	const char *output;          /* -o, NULL = stdout */
+	int json;                    /* --json */
+	int stats;                   /* --stats */
+	int all_hosts;               /* --all-hosts */
+	int sessions;                /* --sessions */
+	int learn_dns;               /* not --no-dns */
+	int threads;                 /* --threads */
+	size_t max_sessions;         /* --max-sessions */
+	const char *services_db;     /* --services-db, default /etc/services, "none" */
+	const char *services[MAX_NAME_FILES]; /* --services */
+	int n_services;
+	const char *hosts[MAX_NAME_FILES];    /* --hosts */
+	int n_hosts;
+	uint8_t (*only)[RK_ADDR_LEN]; /* --host */
+	size_t n_only;
+	int explain;                 /* --explain given */
+	struct rk_ep_key explain_key; /* its endpoint */
+};
+
+/* Judged sessions kept for --sessions / --explain. */
+struct verdicts {
+	struct rk_report_session *v;
+	size_t n, max;
+	int all;                      /* keep every session (--sessions) */
+	const struct rk_ep_key *only; /* else only those touching this endpoint */
+	int nomem;
+};
+
+static void
+help(FILE *f)
+{
+	fprintf(f,
+	    "usage: renkei analyze [options] FILE...\n"
+	    "\n"
+	    "Read pcap or pcapng captures ('-' reads standard input) and report which hosts\n"
+	    "offer which services to how many clients, and who depends on what.\n"
+	    "\n"
+	    "  -f, --filter EXPR      BPF filter applied to every input\n"
+	    "      --json             write one JSON document (schema: README.md)\n"
+	    "  -o, --output FILE      write the report to FILE instead of stdout\n"
+	    "      --host IP          only this host (repeatable)\n"
+	    "      --all-hosts        list client-only hosts too (text report)\n"
+	    "      --sessions         add every judged session to the JSON document\n"
+	    "      --explain IP:PORT/PROTO  print the evidence and the decision for an\n"
+	    "                         endpoint (IPv6: [ADDR]:PORT/PROTO)\n"
+	    "      --stats            print decoder and session-table counters\n"
+	    "      --services FILE    site service names, services(5) format (repeatable)\n"
+	    "      --services-db FILE system service names (default /etc/services; 'none')\n"
+	    "      --hosts FILE       host names, hosts(5) format (repeatable)\n"
+	    "      --no-dns           do not learn host names from DNS answers\n"
+	    "      --max-sessions N   live sessions tracked at most (default 1000000)\n"
+	    "      --threads N        tracker threads (default 1)\n"
+	    "  -h, --help             this text\n"
+	    "\n"
+	    "exit status: 0 ok, 1 usage, 2 an input could not be read, 3 an input was\n"
+	    "truncated (the report covers everything before the cut)\n");
+}
+
+static int
+parse_size(const char *s, size_t min, size_t max, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max || s[0] == '-')
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+parse_proto(const char *s, uint8_t *proto)
+{
+	if (strcmp(s, "tcp") == 0)
+		*proto = RK_PROTO_TCP;
+	else if (strcmp(s, "udp") == 0)
+		*proto = RK_PROTO_UDP;
+	else if (strcmp(s, "sctp") == 0)
+		*proto = RK_PROTO_SCTP;
+	else
+		return -1;
+	return 0;
+}
+
+/* Parse "IP:PORT/PROTO" or "[IPv6]:PORT/PROTO" into k. */
+static int
+parse_endpoint(const char *arg, struct rk_ep_key *k)
+{
+	char buf[128], *slash, *colon, *ip;
+	size_t port;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	memset(k, 0, sizeof(*k));
+	slash = strrchr(buf, '/');
+	if (slash == NULL || parse_proto(slash + 1, &k->proto) < 0)
+		return -1;
+	*slash = '\0';
+	colon = strrchr(buf, ':');
+	if (colon == NULL || parse_size(colon + 1, 0, 65535, &port) < 0)
+		return -1;
+	*colon = '\0';
+	ip = buf;
+	if (ip[0] == '[' && colon > buf && colon[-1] == ']') {
+		ip++;
+		colon[-1] = '\0';
+	}
+	if (rk_addr_parse(ip, k->ip) < 0)
+		return -1;
+	k->port = (uint16_t)port;
+	return 0;
+}
+
+static int
+add_only(struct analyze_args *a, const char *s)
+{
+	uint8_t (*n)[RK_ADDR_LEN] = realloc(a->only, (a->n_only + 1) * sizeof(*a->only));
+
+	if (n == NULL)
+		return -1;
+	a->only = n;
+	if (rk_addr_parse(s, a->only[a->n_only]) < 0)
+		return -1;
+	a->n_only++;
+	return 0;
+}
+
+enum {
+	OPT_JSON = 256, OPT_HOST, OPT_ALL_HOSTS, OPT_SESSIONS, OPT_EXPLAIN, OPT_STATS,
+	OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS, OPT_NO_DNS, OPT_MAX_SESSIONS, OPT_THREADS,
+};
+
+static const struct option long_opts[] = {
+	{"filter", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"host", required_argument, NULL, OPT_HOST},
+	{"all-hosts", no_argument, NULL, OPT_ALL_HOSTS},
+	{"sessions", no_argument, NULL, OPT_SESSIONS},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"services", required_argument, NULL, OPT_SERVICES},
+	{"services-db", required_argument, NULL, OPT_SERVICES_DB},
+	{"hosts", required_argument, NULL, OPT_HOSTS},
+	{"no-dns", no_argument, NULL, OPT_NO_DNS},
+	{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Parse argv into a; returns 0, 1 for --help, -1 on a usage error (reported). */
+static int
+parse_args(int argc, char **argv, struct analyze_args *a)
+{
+	int c;
+	size_t v;
+
+	a->learn_dns = 1;
+	a->threads = 1;
+	a->max_sessions = 1000000;
+	a->services_db = "/etc/services";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': a->bpf = optarg; break;
+		case 'o': a->output = optarg; break;
+		case 'h': return 1;
+		case OPT_JSON: a->json = 1; break;
+		case OPT_ALL_HOSTS: a->all_hosts = 1; break;
+		case OPT_SESSIONS: a->sessions = 1; break;
+		case OPT_STATS: a->stats = 1; break;
+		case OPT_NO_DNS: a->learn_dns = 0; break;
+		case OPT_SERVICES_DB: a->services_db = optarg; break;
+		case OPT_HOST:
+			if (add_only(a, optarg) < 0) {
+				rk_cli_error("--host: '%s' is not an IP address", optarg);
+				return -1;
+			}
+			break;
+		case OPT_EXPLAIN:
+			if (parse_endpoint(optarg, &a->explain_key) < 0) {
+				rk_cli_error("--explain: want IP:PORT/PROTO (tcp, udp or sctp), "
+				    "got '%s'", optarg);
+				return -1;
+			}
+			a->explain = 1;
+			break;
+		case OPT_SERVICES:
+		case OPT_HOSTS:
+			if ((c == OPT_SERVICES ? a->n_services : a->n_hosts) >= MAX_NAME_FILES) {
+				rk_cli_error("at most %d --services / --hosts files", MAX_NAME_FILES);
+				return -1;
+			}
+			if (c == OPT_SERVICES)
+				a->services[a->n_services++] = optarg;
+			else
+				a->hosts[a->n_hosts++] = optarg;
+			break;
+		case OPT_MAX_SESSIONS:
+			if (parse_size(optarg, 16, (size_t)1 << 31, &v) < 0) {
+				rk_cli_error("--max-sessions: want a number from 16 to 2147483648, "
+				    "got '%s'", optarg);
+				return -1;
+			}
+			a->max_sessions = v;
+			break;
+		case OPT_THREADS:
+			if (parse_size(optarg, 1, 64, &v) < 0) {
+				rk_cli_error("--threads: want a number from 1 to 64, got '%s'", optarg);
+				return -1;
+			}
+			a->threads = (int)v;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		rk_cli_error("analyze: no capture file given (use '-' for standard input)");
+		return -1;
+	}
+	return 0;
+}
+
+static struct rk_names *
+load_names(const struct analyze_args *a)
+{
+	struct rk_names *n = rk_names_new(1000000);
+	struct rk_err err = {0};
+
+	if (n == NULL) {
+		rk_cli_error("out of memory");
+		return NULL;
+	}
+	if (strcmp(a->services_db, "none") != 0 &&
+	    rk_names_load_services(n, a->services_db, &err) < 0) {
+		/* A system without /etc/services still works; a named file must load. */
+		if (strcmp(a->services_db, "/etc/services") != 0)
+			goto fail;
+		fprintf(stderr, "renkei: warning: %s\n", err.msg);
+	}
+	for (int i = 0; i < a->n_services; i++)
+		if (rk_names_load_services(n, a->services[i], &err) < 0)
+			goto fail;
+	for (int i = 0; i < a->n_hosts; i++)
+		if (rk_names_load_hosts(n, a->hosts[i], &err) < 0)
+			goto fail;
+	return n;
+fail:
+	rk_cli_error("%s", err.msg);
+	rk_names_free(n);
+	return NULL;
+}
+
+static void
+keep_verdict(void *user, const struct rk_session *s, const struct rk_verdict *v)
+{
+	struct verdicts *vs = user;
+
+	if (!vs->all) {
+		const struct rk_ep_key *k = vs->only;
+		int a = memcmp(s->key.a, k->ip, RK_ADDR_LEN) == 0 && s->key.pa == k->port;
+		int b = memcmp(s->key.b, k->ip, RK_ADDR_LEN) == 0 && s->key.pb == k->port;
+		if (s->key.proto != k->proto || (!a && !b))
+			return;
+	}
+	if (vs->n == vs->max) {
+		size_t m = vs->max ? vs->max * 2 : 1024;
+		struct rk_report_session *p = realloc(vs->v, m * sizeof(*p));
+		if (p == NULL) {
+			vs->nomem = 1;
+			return;
+		}
+		vs->v = p;
+		vs->max = m;
+	}
+	vs->v[vs->n].s = *s;
+	vs->v[vs->n].v = *v;
+	vs->n++;
+}
+
+/* Run every input; returns the exit status the inputs call for. */
+static int
+run_inputs(struct rk_pipeline *p, int n, char **files)
+{
+	int status = RK_EXIT_OK, n_ok = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct rk_err err = {0};
+		int rc = rk_pipeline_run_file(p, files[i], &err);
+		if (rc == 0) {
+			n_ok++;
+		} else if (rc == -RK_E_TRUNC) {
+			n_ok++;
+			rk_cli_error("warning: %s", err.msg);
+			if (status == RK_EXIT_OK)
+				status = RK_EXIT_PARTIAL;
+		} else {
+			rk_cli_error("%s", err.msg[0] ? err.msg : files[i]);
+			status = RK_EXIT_INPUT;
+		}
+	}
+	return n_ok == 0 ? -1 : status;
+}
+
+static int
+render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p, struct rk_names *names,
+    const struct verdicts *vs)
+{
+	struct rk_pipeline_stats st;
+	struct rk_report_opts ro = {0};
+	struct rk_classifier *c = rk_pipeline_classifier(p);
+
+	rk_pipeline_get_stats(p, &st);
+	ro.names = names;
+	ro.only = (const uint8_t(*)[RK_ADDR_LEN])a->only;
+	ro.n_only = a->n_only;
+	ro.all_hosts = a->all_hosts;
+	ro.with_sessions = a->sessions;
+	ro.sessions = vs->v;
+	ro.n_sessions = vs->n;
+	ro.version = RK_VERSION;
+	if (a->explain) {
+		rk_report_explain(out, c, names, &a->explain_key, vs->v, vs->n);
+		return 0;
+	}
+	if (a->stats && !a->json) {
+		rk_report_stats(out, &st, c);
+		fputc('\n', out);
+	}
+	if (a->json)
+		return rk_report_json(out, c, &st, &ro);
+	return rk_report_text(out, c, &st, &ro);
+}
+
+/*
+ * renkei analyze [options] FILE...: see help().  Returns the exit status
+ * (cli.h).
+ */
+int
+rk_cmd_analyze(int argc, char **argv)
+{
+	struct analyze_args a = {0};
+	struct verdicts vs = {0};
+	struct rk_pipeline_opts po = {0};
+	struct rk_pipeline *p = NULL;
+	struct rk_names *names = NULL;
+	struct rk_err err = {0};
+	FILE *out = stdout;
+	int rc = parse_args(argc, argv, &a), status;
+
+	if (rc != 0) {
+		if (rc > 0)
+			help(stdout);
+		else
+			fprintf(stderr, "(try 'renkei analyze --help')\n");
+		free(a.only);
+		return rc > 0 ? RK_EXIT_OK : RK_EXIT_USAGE;
+	}
+	status = RK_EXIT_INPUT;
+	if ((names = load_names(&a)) == NULL)
+		goto out;
+	po.max_sessions = a.max_sessions;
+	po.n_threads = a.threads;
+	po.bpf = a.bpf;
+	po.names = names;
+	po.learn_dns = a.learn_dns;
+	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
+		rk_cli_error("%s", err.msg);
+		goto out;
+	}
+	vs.all = a.sessions;
+	vs.only = &a.explain_key;
+	if (a.sessions || a.explain)
+		rk_classify_on_verdict(rk_pipeline_classifier(p), keep_verdict, &vs);
+	status = run_inputs(p, argc - optind, argv + optind);
+	if (status < 0) {
+		status = RK_EXIT_INPUT;
+		goto out;
+	}
+	rk_pipeline_finish(p);
+	if (vs.nomem)
+		rk_cli_error("warning: out of memory keeping sessions; the list is incomplete");
+	if (a.output != NULL && (out = fopen(a.output, "w")) == NULL) {
+		rk_cli_error("%s: %s", a.output, strerror(errno));
+		status = RK_EXIT_USAGE;
+		goto out;
+	}
+	if (render(out, &a, p, names, &vs) < 0) {
+		rk_cli_error("out of memory writing the report");
+		status = RK_EXIT_INPUT;
+	}
+	if (fflush(out) != 0 || ferror(out)) {
+		rk_cli_error("writing the report failed: %s", strerror(errno));
+		status = RK_EXIT_INPUT;
+	}
+out:
+	if (out != stdout && out != NULL)
+		fclose(out);
+	rk_pipeline_free(p);
+	rk_names_free(names);
+	free(vs.v);
+	free(a.only);
+	return status;
+}

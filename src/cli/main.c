@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cli/main.c - entry point: picks the subcommand.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: renkei COMMAND [options]\n"
+	    "\n"
+	    "Map which servers offer which services to whom, from captured traffic.\n"
+	    "\n"
+	    "commands:\n"
+	    "  analyze FILE...   read pcap/pcapng captures ('-' = stdin) and report\n"
+	    "                    services and dependencies (renkei analyze --help)\n"
+	    "  version           print the version\n"
+	    "  help              this text\n");
+}
+
+void
+rk_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("renkei: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return RK_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "analyze") == 0)
+		return rk_cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("renkei %s\n", RK_VERSION);
+		return RK_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return RK_EXIT_OK;
+	}
+	rk_cli_error("unknown command '%s' (try 'renkei help')", argv[1]);
+	return RK_EXIT_USAGE;
+}

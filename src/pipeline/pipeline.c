@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pipeline/pipeline.c - reader, trackers and integrator (see pipeline.h).
+ *
+ * Threads and rings (n_threads > 1):
+ *
+ *   reader/integrator thread          tracker thread i (one per shard)
+ *   ------------------------          --------------------------------
+ *   frame -> decode -> rec            batches[in_tail]  -> rk_sess_update
+ *   rec -> batches[i][in_head]        fold callback     -> folds[out_head]
+ *   folds[i][out_tail] -> classifier
+ *
+ * Each ring has one producer and one consumer; the head is written only by
+ * the producer and the tail only by the consumer, with release/acquire
+ * ordering, so no lock is taken anywhere.  A producer that finds a ring
+ * full waits (spin, then yield); the reader drains the fold rings while it
+ * waits, so a tracker blocked on a full fold ring always makes progress.
+ * Ring slots are allocated once at start-up.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pipeline/pipeline.h"
+#include "util/hash.h"
+
+#define RK_BATCH 256          /* records per batch */
+#define RK_RING_BATCHES 64    /* batches in flight per tracker */
+#define RK_FOLD_RING 8192     /* folded sessions in flight per tracker */
+
+struct batch {
+	uint32_t n;                 /* records used */
+	struct rk_rec r[RK_BATCH];  /* the records */
+};
+
+struct tracker {
+	struct rk_pipeline *p;          /* owner */
+	struct rk_sess_table *tbl;      /* owned; touched only by this tracker's thread */
+	pthread_t th;                   /* the thread (threaded mode) */
+	struct batch *batches;          /* RK_RING_BATCHES slots */
+	struct rk_session *folds;       /* RK_FOLD_RING slots */
+	_Alignas(64) _Atomic uint64_t in_head; /* written by the reader */
+	_Atomic uint64_t stop;          /* reader: no more batches will come */
+	_Alignas(64) _Atomic uint64_t in_tail; /* written by the tracker */
+	_Atomic uint64_t out_head;      /* written by the tracker */
+	_Atomic uint64_t done;          /* tracker: drained and finished */
+	_Alignas(64) _Atomic uint64_t out_tail; /* written by the integrator */
+};
+
+struct rk_pipeline {
+	struct rk_pipeline_opts o;      /* options (names borrowed) */
+	struct rk_decoder dec;          /* reader-side decoder state */
+	struct rk_classifier *cls;      /* integrator's classifier */
+	struct tracker *tr;             /* n_threads trackers */
+	int n_tr;                       /* number of trackers */
+	int threaded;                   /* 1 if trackers run on their own threads */
+	int started;                    /* threads started */
+	int finished;                   /* rk_pipeline_finish ran */
+	uint64_t seed;                  /* shard hash key */
+	struct rk_pipeline_stats st;    /* counters */
+};
+
+static void
+relax(unsigned *spins)
+{
+	struct timespec ts = {0, 50000};
+
+	if (++*spins < 64)
+		return;
+	if (*spins < 1024)
+		sched_yield();
+	else
+		nanosleep(&ts, NULL);
+}
+
+/* Inline mode: a leaving session goes straight to the classifier. */
+static void
+fold_inline(void *user, const struct rk_session *s, enum rk_fold_why why)
+{
+	struct tracker *t = user;
+
+	(void)why;
+	rk_classify_fold(t->p->cls, s);
+}
+
+/* Threaded mode: a leaving session goes onto this tracker's fold ring. */
+static void
+fold_ring(void *user, const struct rk_session *s, enum rk_fold_why why)
+{
+	struct tracker *t = user;
+	uint64_t h = atomic_load_explicit(&t->out_head, memory_order_relaxed);
+	unsigned spins = 0;
+
+	(void)why;
+	while (h - atomic_load_explicit(&t->out_tail, memory_order_acquire) >= RK_FOLD_RING)
+		relax(&spins);
+	t->folds[h % RK_FOLD_RING] = *s;
+	atomic_store_explicit(&t->out_head, h + 1, memory_order_release);
+}
+
+static void *
+tracker_main(void *arg)
+{
+	struct tracker *t = arg;
+	unsigned spins = 0;
+
+	for (;;) {
+		uint64_t tail = atomic_load_explicit(&t->in_tail, memory_order_relaxed);
+		if (tail < atomic_load_explicit(&t->in_head, memory_order_acquire)) {
+			const struct batch *b = &t->batches[tail % RK_RING_BATCHES];
+			for (uint32_t i = 0; i < b->n; i++)
+				rk_sess_update(t->tbl, &b->r[i]);
+			atomic_store_explicit(&t->in_tail, tail + 1, memory_order_release);
+			spins = 0;
+			continue;
+		}
+		if (atomic_load_explicit(&t->stop, memory_order_acquire) &&
+		    tail == atomic_load_explicit(&t->in_head, memory_order_acquire))
+			break;
+		relax(&spins);
+	}
+	rk_sess_drain(t->tbl);
+	atomic_store_explicit(&t->done, 1, memory_order_release);
+	return NULL;
+}
+
+/* Integrator: fold what the trackers have handed back.  Returns sessions taken. */
+static size_t
+drain_folds(struct rk_pipeline *p)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < p->n_tr; i++) {
+		struct tracker *t = &p->tr[i];
+		uint64_t tail = atomic_load_explicit(&t->out_tail, memory_order_relaxed);
+		uint64_t head = atomic_load_explicit(&t->out_head, memory_order_acquire);
+		for (; tail < head; tail++, n++)
+			rk_classify_fold(p->cls, &t->folds[tail % RK_FOLD_RING]);
+		atomic_store_explicit(&t->out_tail, tail, memory_order_release);
+	}
+	return n;
+}
+
+/* Publish tracker t's current batch and wait for a free slot for the next. */
+static void
+publish(struct rk_pipeline *p, struct tracker *t)
+{
+	uint64_t h = atomic_load_explicit(&t->in_head, memory_order_relaxed) + 1;
+	unsigned spins = 0;
+
+	atomic_store_explicit(&t->in_head, h, memory_order_release);
+	while (h - atomic_load_explicit(&t->in_tail, memory_order_acquire) >= RK_RING_BATCHES) {
+		if (drain_folds(p) == 0)
+			relax(&spins);
+	}
+	t->batches[h % RK_RING_BATCHES].n = 0;
+}
+
+static int
+start_threads(struct rk_pipeline *p, struct rk_err *err)
+{
+	for (int i = 0; i < p->n_tr; i++) {
+		if (pthread_create(&p->tr[i].th, NULL, tracker_main, &p->tr[i]) != 0) {
+			p->n_tr = i; /* only the started ones are joined */
+			return rk_err_set(err, RK_E_NOMEM, "cannot start tracker thread %d", i);
+		}
+	}
+	p->started = 1;
+	return 0;
+}
+
+/*
+ * Create a pipeline.  Allocates the session tables (max_sessions split
+ * over the trackers), the rings and the classifier up front.  Returns NULL
+ * with err set if memory is short or a thread cannot start.
+ */
+struct rk_pipeline *
+rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err)
+{
+	struct rk_pipeline *p = calloc(1, sizeof(*p));
+	size_t per;
+
+	if (p == NULL) {
+		rk_err_set(err, RK_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	p->o = *o;
+	p->n_tr = o->n_threads < 1 ? 1 : (o->n_threads > 64 ? 64 : o->n_threads);
+	p->threaded = p->n_tr > 1;
+	p->seed = rk_hash_seed();
+	rk_decoder_init(&p->dec);
+	per = (o->max_sessions ? o->max_sessions : 1000000) / (size_t)p->n_tr;
+	p->cls = rk_classify_new(o->names, 2 * per * (size_t)p->n_tr, p->seed);
+	p->tr = calloc((size_t)p->n_tr, sizeof(*p->tr));
+	if (p->cls == NULL || p->tr == NULL)
+		goto nomem;
+	for (int i = 0; i < p->n_tr; i++) {
+		struct tracker *t = &p->tr[i];
+		t->p = p;
+		t->tbl = rk_sess_table_new(per, p->seed ^ (uint64_t)i,
+		    p->threaded ? fold_ring : fold_inline, t);
+		t->batches = calloc(p->threaded ? RK_RING_BATCHES : 1, sizeof(struct batch));
+		t->folds = p->threaded ? calloc(RK_FOLD_RING, sizeof(struct rk_session)) : NULL;
+		if (t->tbl == NULL || t->batches == NULL || (p->threaded && t->folds == NULL))
+			goto nomem;
+	}
+	if (p->threaded && start_threads(p, err) < 0) {
+		rk_pipeline_free(p);
+		return NULL;
+	}
+	return p;
+nomem:
+	rk_err_set(err, RK_E_NOMEM, "out of memory for %zu sessions", o->max_sessions);
+	rk_pipeline_free(p);
+	return NULL;
+}
+
+/* Learn names from a DNS response carried by r (sent from port 53). */
+static void
+learn_dns(struct rk_pipeline *p, const struct rk_rec *r, const struct rk_payload *pl)
+{
+	if (!p->o.learn_dns || p->o.names == NULL || r->sport != 53 || pl->len < 12)
+		return;
+	if (r->proto == RK_PROTO_UDP)
+		(void)rk_names_learn_dns(p->o.names, pl->data, pl->len, 0);
+	else if (r->proto == RK_PROTO_TCP)
+		(void)rk_names_learn_dns(p->o.names, pl->data, pl->len, 1);
+}
+
+/* One frame from the capture: decode, learn names, hand on to its tracker. */
+static void
+on_frame(void *user, const struct rk_frame *f)
+{
+	struct rk_pipeline *p = user;
+	struct rk_payload pl = {NULL, 0};
+	struct rk_rec r;
+	struct tracker *t;
+	struct batch *b;
+
+	if (p->st.first_ts == 0 || f->ts < p->st.first_ts)
+		p->st.first_ts = f->ts;
+	if (f->ts > p->st.last_ts)
+		p->st.last_ts = f->ts;
+	if (rk_decode_frame(&p->dec, f->linktype, f->data, f->caplen, f->ts, &r, &pl) !=
+	    RK_DECODE_OK)
+		return;
+	p->st.n_records++;
+	learn_dns(p, &r, &pl);
+	if (!p->threaded) {
+		rk_sess_update(p->tr[0].tbl, &r);
+		return;
+	}
+	t = &p->tr[rk_sess_rec_hash(&r, p->seed) % (uint64_t)p->n_tr];
+	b = &t->batches[atomic_load_explicit(&t->in_head, memory_order_relaxed) % RK_RING_BATCHES];
+	b->r[b->n++] = r;
+	if (b->n == RK_BATCH)
+		publish(p, t);
+}
+
+/*
+ * Read one capture to its end through the pipeline.  Returns 0, or <0 with
+ * err set: -RK_E_TRUNC means the file ended mid-record and everything
+ * before the cut was analysed; other codes mean it could not be read.
+ */
+int
+rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err)
+{
+	struct rk_capture *c = NULL;
+	struct rk_capture_stats cs;
+	int rc;
+
+	rc = rk_capture_open_file(&c, path, p->o.bpf, err);
+	if (rc < 0)
+		return rc;
+	p->st.n_files++;
+	while ((rc = rk_capture_dispatch(c, 4096, on_frame, p, err)) > 0) {
+		if (p->threaded)
+			drain_folds(p);
+	}
+	if (rc == -RK_E_TRUNC)
+		p->st.n_truncated++;
+	rk_capture_get_stats(c, &cs);
+	p->st.n_frames += cs.n_frames;
+	p->st.n_bytes += cs.n_bytes;
+	p->st.n_filtered += cs.n_filtered;
+	p->st.n_kernel_drops += cs.n_drops;
+	rk_capture_free(c);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * End of input: hand every tracker's sessions to the classifier and judge
+ * them.  Joins the tracker threads.  Idempotent.
+ */
+void
+rk_pipeline_finish(struct rk_pipeline *p)
+{
+	int all_done;
+	unsigned spins = 0;
+
+	if (p->finished)
+		return;
+	p->finished = 1;
+	if (!p->threaded) {
+		rk_sess_drain(p->tr[0].tbl);
+	} else {
+		for (int i = 0; i < p->n_tr; i++) {
+			struct tracker *t = &p->tr[i];
+			struct batch *b = &t->batches[atomic_load_explicit(&t->in_head,
+			    memory_order_relaxed) % RK_RING_BATCHES];
+			if (b->n > 0)
+				publish(p, t);
+			atomic_store_explicit(&t->stop, 1, memory_order_release);
+		}
+		do {
+			all_done = 1;
+			for (int i = 0; i < p->n_tr; i++)
+				all_done &= atomic_load_explicit(&p->tr[i].done,
+				    memory_order_acquire) != 0;
+			if (drain_folds(p) == 0 && !all_done)
+				relax(&spins);
+		} while (!all_done);
+		drain_folds(p);
+		for (int i = 0; i < p->n_tr; i++)
+			pthread_join(p->tr[i].th, NULL);
+		p->started = 0;
+	}
+	rk_classify_flush(p->cls);
+}
+
+struct rk_classifier *
+rk_pipeline_classifier(struct rk_pipeline *p)
+{
+	return p->cls;
+}
+
+/* Counters of the reader, the decoder and all session tables (summed). */
+void
+rk_pipeline_get_stats(const struct rk_pipeline *p, struct rk_pipeline_stats *st)
+{
+	*st = p->st;
+	memcpy(st->decode, p->dec.stats, sizeof(st->decode));
+	memset(&st->sess, 0, sizeof(st->sess));
+	for (int i = 0; i < p->n_tr; i++) {
+		struct rk_sess_stats s;
+		if (p->tr[i].tbl == NULL)
+			continue;
+		rk_sess_get_stats(p->tr[i].tbl, &s);
+		st->sess.n_packets += s.n_packets;
+		st->sess.n_created += s.n_created;
+		st->sess.n_evicted += s.n_evicted;
+		st->sess.n_reused += s.n_reused;
+		st->sess.n_expired += s.n_expired;
+		st->sess.n_live += s.n_live;
+		st->sess.max_live += s.max_live;
+		st->sess.mem_bytes += s.mem_bytes;
+	}
+}
+
+/* Stop the trackers (if running) and free everything.  NULL is a no-op. */
+void
+rk_pipeline_free(struct rk_pipeline *p)
+{
+	if (p == NULL)
+		return;
+	if (p->started) {
+		for (int i = 0; i < p->n_tr; i++)
+			atomic_store_explicit(&p->tr[i].stop, 1, memory_order_release);
+		for (int i = 0; i < p->n_tr; i++) {
+			/* Unblock a tracker waiting on its fold ring, then join it. */
+			while (!atomic_load_explicit(&p->tr[i].done, memory_order_acquire))
+				atomic_store_explicit(&p->tr[i].out_tail,
+				    atomic_load_explicit(&p->tr[i].out_head, memory_order_acquire),
+				    memory_order_release);
+			pthread_join(p->tr[i].th, NULL);
+		}
+	}
+	for (int i = 0; p->tr != NULL && i < p->n_tr; i++) {
+		rk_sess_table_free(p->tr[i].tbl);
+		free(p->tr[i].batches);
+		free(p->tr[i].folds);
+	}
+	free(p->tr);
+	rk_classify_free(p->cls);
+	free(p);
+}

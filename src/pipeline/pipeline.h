@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pipeline/pipeline.h - the stages wired together (SPEC §6, fig. 6-9).
+ *
+ *   capture -> decode -> [batches by symmetric hash] -> trackers -> classifier
+ *   (reader thread)                                     (N threads)  (integrator)
+ *
+ * The reader reads frames, decodes them into 48-byte records, learns host
+ * names from DNS answers, and appends each record to the batch of the
+ * tracker its conversation hashes to (both directions hash alike).  Each
+ * tracker owns its session table: no locks and no shared writes on the
+ * packet path, only single-producer/single-consumer rings of batches in,
+ * and of folded sessions out.  The integrator (the calling thread) folds
+ * those sessions into the classifier.  With one thread everything runs
+ * inline in the caller.  Output does not depend on the number of threads:
+ * the classifier judges sessions in key order at the end.
+ */
+#ifndef RK_PIPELINE_PIPELINE_H
+#define RK_PIPELINE_PIPELINE_H
+
+#include <stdint.h>
+
+#include "capture/capture.h"
+#include "classify/classify.h"
+#include "decode/decode.h"
+#include "names/names.h"
+#include "session/session.h"
+#include "util/err.h"
+
+struct rk_pipeline_opts {
+	size_t max_sessions;    /* live sessions, all trackers together */
+	int n_threads;          /* trackers; 1 = everything in the caller */
+	const char *bpf;        /* capture filter, may be NULL */
+	struct rk_names *names; /* borrowed; DNS answers are learned into it; may be NULL */
+	int learn_dns;          /* learn host names from DNS answers */
+};
+
+struct rk_pipeline_stats {
+	uint64_t n_frames;     /* frames read (after the filter) */
+	uint64_t n_bytes;      /* wire bytes of those frames */
+	uint64_t n_records;    /* frames decoded into records */
+	uint64_t n_filtered;   /* frames the filter rejected */
+	uint64_t n_kernel_drops; /* drops reported by live sources */
+	uint64_t first_ts;     /* µs, first frame (0 if none) */
+	uint64_t last_ts;      /* µs, last frame */
+	uint64_t n_files;      /* inputs read */
+	uint64_t n_truncated;  /* inputs that ended mid-record */
+	uint64_t decode[RK_DSTAT__COUNT]; /* decoder counters */
+	struct rk_sess_stats sess; /* session tables, summed */
+};
+
+struct rk_pipeline;
+
+struct rk_pipeline *rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err);
+void rk_pipeline_free(struct rk_pipeline *p);
+/* Read one capture file ("-" = stdin) to its end.  0, or <0 with err (-RK_E_TRUNC: partial). */
+int rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err);
+/* End of input: drain every session table into the classifier and judge everything. */
+void rk_pipeline_finish(struct rk_pipeline *p);
+struct rk_classifier *rk_pipeline_classifier(struct rk_pipeline *p);
+void rk_pipeline_get_stats(const struct rk_pipeline *p, struct rk_pipeline_stats *st);
+
+#endif /* RK_PIPELINE_PIPELINE_H */

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * report/render_json.c - the JSON document (schema 1, documented in
+ * README.md).  One object per service, edge, host and (with --sessions)
+ * judged session, each on one line; everything sorted by address.  With a
+ * --host filter, only entries that involve one of those hosts appear.
+ */
+#include <string.h>
+
+#include "report/model.h"
+#include "util/human.h"
+#include "util/json.h"
+
+static void
+ip_field(struct rk_json *j, const char *k, const uint8_t ip[RK_ADDR_LEN])
+{
+	char a[RK_ADDR_STRLEN];
+
+	rk_json_kstr(j, k, rk_addr_format(ip, a, sizeof(a)));
+}
+
+static void
+proto_field(struct rk_json *j, uint8_t proto)
+{
+	char p[16];
+
+	rk_json_kstr(j, "proto", rk_report_proto_name(proto, p, sizeof(p)));
+}
+
+static void
+time_field(struct rk_json *j, const char *k, uint64_t ts)
+{
+	char t[48];
+
+	if (ts == 0) {
+		rk_json_key(j, k);
+		rk_json_null(j);
+		return;
+	}
+	rk_json_kstr(j, k, rk_human_iso(ts, t, sizeof(t)));
+}
+
+static void
+name_field(struct rk_json *j, const char *k, const char *name)
+{
+	rk_json_key(j, k);
+	if (name != NULL)
+		rk_json_str(j, name);
+	else
+		rk_json_null(j);
+}
+
+static void
+summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier *c,
+    const struct rk_pipeline_stats *st)
+{
+	struct rk_classify_stats cs;
+	size_t v4, v6, servers = 0, clients = 0;
+	uint64_t malformed = 0;
+
+	rk_classify_get_stats(c, &cs);
+	rk_model_networks(m, &v4, &v6);
+	for (size_t i = 0; i < m->n_hosts; i++) {
+		servers += m->hosts[i]->n_services > 0;
+		clients += m->hosts[i]->n_services == 0;
+	}
+	for (int i = 0; i < RK_DSTAT__COUNT; i++)
+		if (i != RK_DSTAT_OK && i != RK_DSTAT_NON_IP && i != RK_DSTAT_LINK_UNSUPPORTED)
+			malformed += st->decode[i];
+	rk_json_key(j, "summary");
+	rk_json_obj(j);
+	time_field(j, "first", st->first_ts);
+	time_field(j, "last", st->last_ts);
+	rk_json_key(j, "duration_s");
+	rk_json_dbl(j, st->first_ts ? (double)(st->last_ts - st->first_ts) / 1e6 : 0.0, 6);
+	rk_json_ku64(j, "files", st->n_files);
+	rk_json_ku64(j, "truncated_files", st->n_truncated);
+	rk_json_ku64(j, "packets", st->n_frames);
+	rk_json_ku64(j, "bytes", st->n_bytes);
+	rk_json_ku64(j, "records", st->n_records);
+	rk_json_ku64(j, "filtered", st->n_filtered);
+	rk_json_ku64(j, "kernel_drops", st->n_kernel_drops);
+	rk_json_ku64(j, "malformed", malformed);
+	rk_json_ku64(j, "non_ip", st->decode[RK_DSTAT_NON_IP]);
+	rk_json_ku64(j, "unsupported_link", st->decode[RK_DSTAT_LINK_UNSUPPORTED]);
+	rk_json_ku64(j, "networks_v4_24", v4);
+	rk_json_ku64(j, "networks_v6_64", v6);
+	rk_json_ku64(j, "hosts", m->n_hosts);
+	rk_json_ku64(j, "server_hosts", servers);
+	rk_json_ku64(j, "client_only_hosts", clients);
+	rk_json_ku64(j, "services", m->n_services);
+	rk_json_ku64(j, "edges", m->n_edges);
+	rk_json_ku64(j, "sessions_tracked", st->sess.n_created);
+	rk_json_ku64(j, "sessions_evicted", st->sess.n_evicted);
+	rk_json_key(j, "sessions_by_kind");
+	rk_json_obj_inline(j);
+	for (int k = 0; k < RK_SK__COUNT; k++)
+		rk_json_ku64(j, rk_classify_kind_name((enum rk_sess_kind)k), cs.n_kind[k]);
+	rk_json_end(j, '}');
+	rk_json_key(j, "decisions_by_rule");
+	rk_json_obj_inline(j);
+	for (int r = 0; r < RK_RULE__COUNT; r++)
+		rk_json_ku64(j, rk_classify_rule_name((enum rk_role_rule)r), cs.n_rule[r]);
+	rk_json_end(j, '}');
+	rk_json_end(j, '}');
+}
+
+static void
+services(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *o)
+{
+	rk_json_key(j, "services");
+	rk_json_arr(j);
+	for (size_t i = 0; i < m->n_services; i++) {
+		const struct rk_service *s = m->services[i];
+		if (!rk_model_admits(o, s->key.ip))
+			continue;
+		rk_json_obj_inline(j);
+		ip_field(j, "ip", s->key.ip);
+		proto_field(j, s->key.proto);
+		rk_json_ku64(j, "port", s->key.port);
+		name_field(j, "name", o->names ? rk_names_service(o->names, s->key.proto,
+		    s->key.port) : NULL);
+		rk_json_ku64(j, "clients", s->n_clients);
+		rk_json_ku64(j, "bytes", s->bytes_in + s->bytes_out);
+		rk_json_ku64(j, "bytes_in", s->bytes_in);
+		rk_json_ku64(j, "bytes_out", s->bytes_out);
+		rk_json_ku64(j, "packets", s->pkts);
+		rk_json_ku64(j, "sessions", s->n_sessions);
+		rk_json_key(j, "confidence");
+		rk_json_dbl(j, s->n_decisions ? s->conf_sum / s->n_decisions : 0.0, 3);
+		time_field(j, "first", s->first_ts);
+		time_field(j, "last", s->last_ts);
+		rk_json_end(j, '}');
+	}
+	rk_json_end(j, ']');
+}
+
+static void
+edges(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *o)
+{
+	rk_json_key(j, "edges");
+	rk_json_arr(j);
+	for (size_t i = 0; i < m->n_edges; i++) {
+		const struct rk_edge *e = m->edges[i];
+		if (!rk_model_admits(o, e->key.client) && !rk_model_admits(o, e->key.server))
+			continue;
+		rk_json_obj_inline(j);
+		ip_field(j, "client", e->key.client);
+		ip_field(j, "server", e->key.server);
+		proto_field(j, e->key.proto);
+		rk_json_ku64(j, "port", e->key.port);
+		rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
+		rk_json_ku64(j, "bytes_c2s", e->bytes_c2s);
+		rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
+		rk_json_ku64(j, "packets", e->pkts_c2s + e->pkts_s2c);
+		rk_json_ku64(j, "sessions", e->n_sessions);
+		time_field(j, "first", e->first_ts);
+		time_field(j, "last", e->last_ts);
+		rk_json_end(j, '}');
+	}
+	rk_json_end(j, ']');
+}
+
+static void
+hosts(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *o)
+{
+	rk_json_key(j, "hosts");
+	rk_json_arr(j);
+	for (size_t i = 0; i < m->n_hosts; i++) {
+		const struct rk_host *h = m->hosts[i];
+		char net[80];
+		if (!rk_model_admits(o, h->ip))
+			continue;
+		rk_json_obj_inline(j);
+		ip_field(j, "ip", h->ip);
+		name_field(j, "name", o->names ? rk_names_host(o->names, h->ip) : NULL);
+		rk_json_kstr(j, "network", rk_addr_format_net(h->ip, net, sizeof(net)));
+		rk_json_kstr(j, "role", h->n_services ? "server" : "client");
+		rk_json_ku64(j, "services", h->n_services);
+		rk_json_ku64(j, "uses", h->n_used);
+		rk_json_ku64(j, "bytes_sent", h->bytes_sent);
+		rk_json_ku64(j, "bytes_recv", h->bytes_recv);
+		time_field(j, "first", h->first_ts);
+		time_field(j, "last", h->last_ts);
+		rk_json_end(j, '}');
+	}
+	rk_json_end(j, ']');
+}
+
+static void
+sessions(struct rk_json *j, const struct rk_report_opts *o)
+{
+	rk_json_key(j, "sessions");
+	rk_json_arr(j);
+	for (size_t i = 0; i < o->n_sessions; i++) {
+		const struct rk_session *s = &o->sessions[i].s;
+		const struct rk_verdict *v = &o->sessions[i].v;
+		int sb = v->server_is_b;
+		const struct rk_sess_dir *c2s = &s->d[sb ? RK_DIR_AB : RK_DIR_BA];
+		const struct rk_sess_dir *s2c = &s->d[sb ? RK_DIR_BA : RK_DIR_AB];
+		if (!rk_model_admits(o, s->key.a) && !rk_model_admits(o, s->key.b))
+			continue;
+		rk_json_obj_inline(j);
+		ip_field(j, "client", sb ? s->key.a : s->key.b);
+		rk_json_ku64(j, "client_port", sb ? s->key.pa : s->key.pb);
+		ip_field(j, "server", sb ? s->key.b : s->key.a);
+		rk_json_ku64(j, "server_port", sb ? s->key.pb : s->key.pa);
+		proto_field(j, s->key.proto);
+		rk_json_kstr(j, "kind", rk_classify_kind_name(v->kind));
+		rk_json_kstr(j, "rule", rk_classify_rule_name(v->rule));
+		rk_json_key(j, "confidence");
+		rk_json_dbl(j, v->confidence, 3);
+		rk_json_ku64(j, "packets_c2s", c2s->pkts);
+		rk_json_ku64(j, "packets_s2c", s2c->pkts);
+		rk_json_ku64(j, "bytes_c2s", s->bytes[sb ? RK_DIR_AB : RK_DIR_BA]);
+		rk_json_ku64(j, "bytes_s2c", s->bytes[sb ? RK_DIR_BA : RK_DIR_AB]);
+		time_field(j, "first", s->first_ts);
+		time_field(j, "last", s->last_ts);
+		rk_json_end(j, '}');
+	}
+	rk_json_end(j, ']');
+}
+
+/*
+ * Write the JSON document: renkei header, summary, services, edges, hosts,
+ * decoder counters and, if o->sessions is set, the judged sessions.
+ * Returns 0, or -RK_E_NOMEM.
+ */
+int
+rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
+    const struct rk_report_opts *o)
+{
+	struct rk_model m;
+	struct rk_json j;
+
+	if (rk_model_init(&m, c) < 0)
+		return -RK_E_NOMEM;
+	rk_json_init(&j, f);
+	rk_json_obj(&j);
+	rk_json_key(&j, "renkei");
+	rk_json_obj_inline(&j);
+	rk_json_kstr(&j, "version", o->version ? o->version : "");
+	rk_json_ku64(&j, "schema", 1);
+	rk_json_end(&j, '}');
+	summary(&j, &m, c, st);
+	services(&j, &m, o);
+	edges(&j, &m, o);
+	hosts(&j, &m, o);
+	rk_json_key(&j, "decode");
+	rk_json_obj(&j);
+	for (int i = 0; i < RK_DSTAT__COUNT; i++)
+		rk_json_ku64(&j, rk_decode_stat_name((enum rk_decode_stat)i), st->decode[i]);
+	rk_json_end(&j, '}');
+	if (o->with_sessions)
+		sessions(&j, o);
+	rk_json_end(&j, '}');
+	rk_model_fini(&m);
+	return 0;
+}

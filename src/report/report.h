@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * report/report.h - what renkei tells people: text and JSON.
+ *
+ * Reads the classifier's aggregates (services, edges, hosts) and the
+ * pipeline's counters and renders:
+ * - text: the paper's table 3 summary, then table 1 per host (services
+ *   offered with distinct clients and traffic, services used with server
+ *   and traffic), in human units;
+ * - JSON: one document (schema in README.md, "schema": 1);
+ * - the decoder counters (--stats) and the evidence behind one endpoint
+ *   (--explain).
+ * Everything is sorted (by address, then protocol and port), so the same
+ * capture gives the same bytes of output.  Names from DNS are strangers'
+ * text: the JSON writer escapes them; the text report prints them as they
+ * were stored (printable ASCII, escaped by the names module).
+ */
+#ifndef RK_REPORT_REPORT_H
+#define RK_REPORT_REPORT_H
+
+#include <stdio.h>
+
+#include "classify/classify.h"
+#include "names/names.h"
+#include "pipeline/pipeline.h"
+
+/* A judged session kept for --sessions / --explain. */
+struct rk_report_session {
+	struct rk_session s; /* the session as it left the table */
+	struct rk_verdict v; /* what it was judged to be */
+};
+
+struct rk_report_opts {
+	const struct rk_names *names;           /* borrowed, may be NULL */
+	const uint8_t (*only)[RK_ADDR_LEN];     /* --host filter, n_only addresses */
+	size_t n_only;
+	int all_hosts;                          /* list client-only hosts in text too */
+	int with_sessions;                      /* write the judged sessions (JSON) */
+	const struct rk_report_session *sessions; /* --sessions list, may be NULL */
+	size_t n_sessions;
+	const char *version;                    /* renkei version for the JSON header */
+};
+
+int rk_report_text(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
+    const struct rk_report_opts *o);
+int rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
+    const struct rk_report_opts *o);
+/* The decoder and session-table counters, one per line. */
+void rk_report_stats(FILE *f, const struct rk_pipeline_stats *st, const struct rk_classifier *c);
+/* The evidence and decisions for one endpoint; sessions are the verdicts that involve it. */
+void rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_names *names,
+    const struct rk_ep_key *k, const struct rk_report_session *sessions, size_t n_sessions);
+/* "tcp" / "udp" / "sctp" / "icmp" / "ip-N" */
+const char *rk_report_proto_name(uint8_t proto, char *buf, size_t len);
+
+#endif /* RK_REPORT_REPORT_H */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * session/session.h - the session table (SPEC §2, the paper's fig. 5).
+ *
+ * One entry per conversation, keyed by the normalised 5-tuple: the endpoint
+ * with the smaller (address, port) is A, the other B, so both directions of
+ * a conversation land in one entry.  Per direction it counts packets, bytes
+ * and the packets carrying SYN, SYN+ACK, ACK, FIN, RST and payload, plus
+ * first/last seen.
+ *
+ * The table has a fixed capacity chosen at creation and never grows: when
+ * it is full (or both candidate buckets are), the least recently seen
+ * entry of the candidates is evicted.  An evicted, ended or drained entry
+ * is handed to the fold callback (the classifier), so nothing is lost: it
+ * only leaves the table.
+ */
+#ifndef RK_SESSION_SESSION_H
+#define RK_SESSION_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+/* The normalised conversation key: (a, pa) < (b, pb) by memcmp, then port. */
+struct rk_sess_key {
+	uint8_t a[RK_ADDR_LEN]; /* lower address */
+	uint8_t b[RK_ADDR_LEN]; /* higher address */
+	uint16_t pa;            /* port of a (host order) */
+	uint16_t pb;            /* port of b */
+	uint8_t proto;          /* IP protocol */
+	uint8_t pad[3];         /* zero, so keys compare and hash as bytes */
+};
+
+/*
+ * Per-direction counters: index 0 is A->B, index 1 is B->A.  Flag counters
+ * saturate; only "none, one, many" matters for them.
+ */
+struct rk_sess_dir {
+	uint32_t pkts;    /* packets sent */
+	uint32_t acks;    /* packets with ACK set (including SYN+ACK) */
+	uint32_t data;    /* packets carrying transport payload */
+	uint16_t fins;    /* packets with FIN */
+	uint16_t rsts;    /* packets with RST, or ICMP unreachable for this flow */
+	uint8_t syns;     /* packets with SYN and without ACK (pure SYN) */
+	uint8_t synacks;  /* packets with SYN and ACK */
+	uint8_t opened;   /* 1 if this direction carried the first packet seen */
+	uint8_t pad;
+};
+
+enum rk_sess_dir_idx { RK_DIR_AB = 0, RK_DIR_BA = 1 };
+
+/*
+ * One conversation: 112 bytes, so that with tags at 92% load a tracked
+ * session costs under 128 bytes of table.  Hot data (key, last_ts,
+ * counters) is all there is: names and evidence live elsewhere.
+ */
+struct rk_session {
+	struct rk_sess_key key;  /* normalised 5-tuple */
+	uint64_t first_ts;       /* µs, packet time of the first packet */
+	uint64_t last_ts;        /* µs, packet time of the latest packet */
+	uint64_t bytes[2];       /* IP bytes sent per direction */
+	struct rk_sess_dir d[2]; /* counters per direction */
+};
+
+_Static_assert(sizeof(struct rk_session) == 112, "struct rk_session must stay 112 bytes");
+
+/* Why an entry left the table. */
+enum rk_fold_why {
+	RK_FOLD_DRAIN = 0, /* end of input, or a flush of everything */
+	RK_FOLD_EVICT = 1, /* table or bucket full: least recently seen went */
+	RK_FOLD_REUSE = 2, /* a new SYN on a 5-tuple whose connection had ended */
+	RK_FOLD_IDLE = 3,  /* idle longer than the timeout */
+};
+
+typedef void (*rk_sess_fold_cb)(void *user, const struct rk_session *s, enum rk_fold_why why);
+
+struct rk_sess_table;
+
+struct rk_sess_stats {
+	uint64_t n_packets;  /* records applied */
+	uint64_t n_created;  /* entries created */
+	uint64_t n_evicted;  /* entries evicted for space */
+	uint64_t n_reused;   /* entries folded because a new connection reused the 5-tuple */
+	uint64_t n_expired;  /* entries folded as idle */
+	uint64_t n_live;     /* entries in the table now */
+	uint64_t max_live;   /* capacity */
+	uint64_t mem_bytes;  /* bytes allocated for the table */
+};
+
+struct rk_sess_table *rk_sess_table_new(size_t max_sessions, uint64_t seed, rk_sess_fold_cb fold,
+    void *user);
+void rk_sess_table_free(struct rk_sess_table *t);
+/* Apply one record: find or create its entry and count it.  O(1), no allocation. */
+void rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r);
+/* Fold entries idle since before cutoff_ts (µs); at most max_scan slots per call. */
+size_t rk_sess_expire(struct rk_sess_table *t, uint64_t cutoff_ts, size_t max_scan);
+/* Fold every entry (why = RK_FOLD_DRAIN) and empty the table. */
+void rk_sess_drain(struct rk_sess_table *t);
+void rk_sess_get_stats(const struct rk_sess_table *t, struct rk_sess_stats *st);
+/* Normalise a record into a key; returns the direction of the record (RK_DIR_*). */
+int rk_sess_key_from_rec(struct rk_sess_key *k, const struct rk_rec *r);
+/* Symmetric hash of a record's conversation (both directions give the same value). */
+uint64_t rk_sess_rec_hash(const struct rk_rec *r, uint64_t seed);
+
+#endif /* RK_SESSION_SESSION_H */

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * session/table.c - the fixed-capacity session table.
+ *
+ * Design: a set-associative hash table with two-choice buckets.  A key's
+ * 64-bit keyed hash picks two buckets of RK_SESS_WAYS slots each; the key
+ * lives in one of them.  A parallel array of 32-bit tags (0 = empty) lets
+ * a lookup compare one cache line of tags before touching any 128-byte
+ * entry.  Insertion goes to the emptier of the two buckets, which keeps
+ * overflow negligible up to the 92% load the table is sized for.
+ *
+ *   tags:    [b0: t t t t t t t t][b1: ...]...      4 bytes per slot
+ *   entries: [b0: s s s s s s s s][b1: ...]...    112 bytes per slot
+ *
+ * Invariants:
+ * - n_live <= max_live after every rk_sess_update() returns.
+ * - A slot is in use iff its tag is non-zero.
+ * - Nothing is allocated after rk_sess_table_new(); lookups probe at most
+ *   2 * RK_SESS_WAYS slots.
+ * - Every entry that leaves the table goes through the fold callback
+ *   exactly once.
+ * Memory: calloc'ed once; pages of slots never used are never touched.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/session.h"
+#include "util/bytes.h"
+#include "util/hash.h"
+
+#define RK_SESS_WAYS 8
+#define RK_SESS_LOAD_PCT 92
+
+struct rk_sess_table {
+	uint32_t *tags;              /* n_buckets * WAYS tags, 0 = empty slot */
+	struct rk_session *slots;    /* n_buckets * WAYS entries */
+	uint32_t n_buckets;          /* buckets in the table (>= 2) */
+	uint64_t seed;               /* hash key, random per table */
+	rk_sess_fold_cb fold;        /* where leaving entries go */
+	void *fold_user;             /* argument of fold */
+	size_t hand;                 /* next slot the idle scan looks at */
+	struct rk_sess_stats st;     /* counters */
+};
+
+/*
+ * Normalise the record's conversation into k (smaller (address, port) is A).
+ * Returns RK_DIR_AB if the record travels A->B, RK_DIR_BA otherwise.
+ * O(1), no allocation.
+ */
+int
+rk_sess_key_from_rec(struct rk_sess_key *k, const struct rk_rec *r)
+{
+	int c = memcmp(r->src, r->dst, RK_ADDR_LEN);
+	int fwd = c < 0 || (c == 0 && r->sport <= r->dport);
+
+	if (fwd) {
+		memcpy(k->a, r->src, RK_ADDR_LEN);
+		memcpy(k->b, r->dst, RK_ADDR_LEN);
+		k->pa = r->sport;
+		k->pb = r->dport;
+	} else {
+		memcpy(k->a, r->dst, RK_ADDR_LEN);
+		memcpy(k->b, r->src, RK_ADDR_LEN);
+		k->pa = r->dport;
+		k->pb = r->sport;
+	}
+	k->proto = r->proto;
+	memset(k->pad, 0, sizeof(k->pad));
+	return fwd ? RK_DIR_AB : RK_DIR_BA;
+}
+
+/*
+ * A hash of the record's conversation that is the same for both
+ * directions, for sharding records over trackers.  Addition and xor of the
+ * two endpoints commute, so no normalisation is needed.  O(1).
+ */
+uint64_t
+rk_sess_rec_hash(const struct rk_rec *r, uint64_t seed)
+{
+	uint64_t s0, s1, d0, d1;
+
+	memcpy(&s0, r->src, 8);
+	memcpy(&s1, r->src + 8, 8);
+	memcpy(&d0, r->dst, 8);
+	memcpy(&d1, r->dst + 8, 8);
+	return rk_hash_mix((s0 + d0) ^ rk_hash_mix((s1 + d1) ^ seed) ^
+	    ((uint64_t)(r->sport + r->dport) << 8) ^ ((uint64_t)(r->sport ^ r->dport) << 32) ^
+	    r->proto);
+}
+
+/*
+ * Create a table for at most max_sessions live entries (at least 16).
+ * seed keys the hash; fold receives every entry that leaves.  Returns NULL
+ * if memory is short.  Allocates once: 116 bytes / 0.92 per session.
+ */
+struct rk_sess_table *
+rk_sess_table_new(size_t max_sessions, uint64_t seed, rk_sess_fold_cb fold, void *user)
+{
+	struct rk_sess_table *t;
+	uint64_t nb;
+
+	if (max_sessions < 16)
+		max_sessions = 16;
+	if (max_sessions > (1ULL << 31))
+		max_sessions = 1ULL << 31;
+	nb = ((uint64_t)max_sessions * 100 / RK_SESS_LOAD_PCT + RK_SESS_WAYS - 1) / RK_SESS_WAYS;
+	if (nb < 2)
+		nb = 2;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->n_buckets = (uint32_t)nb;
+	t->tags = calloc(nb * RK_SESS_WAYS, sizeof(uint32_t));
+	t->slots = aligned_alloc(64, nb * RK_SESS_WAYS * sizeof(struct rk_session));
+	if (t->tags == NULL || t->slots == NULL) {
+		rk_sess_table_free(t);
+		return NULL;
+	}
+	t->seed = seed;
+	t->fold = fold;
+	t->fold_user = user;
+	t->st.max_live = max_sessions;
+	t->st.mem_bytes = sizeof(*t) + nb * RK_SESS_WAYS * (sizeof(uint32_t) +
+	    sizeof(struct rk_session));
+	return t;
+}
+
+/* Free the table without folding what it holds (drain first to keep it).  NULL is a no-op. */
+void
+rk_sess_table_free(struct rk_sess_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->tags);
+	free(t->slots);
+	free(t);
+}
+
+static void
+release(struct rk_sess_table *t, size_t slot, enum rk_fold_why why)
+{
+	if (t->fold != NULL)
+		t->fold(t->fold_user, &t->slots[slot], why);
+	t->tags[slot] = 0;
+	t->st.n_live--;
+}
+
+static inline uint16_t
+sat16(uint16_t v)
+{
+	return v == UINT16_MAX ? v : (uint16_t)(v + 1);
+}
+
+static inline uint8_t
+sat8(uint8_t v)
+{
+	return v == UINT8_MAX ? v : (uint8_t)(v + 1);
+}
+
+static inline void
+count(struct rk_session *s, int dir, const struct rk_rec *r)
+{
+	struct rk_sess_dir *d = &s->d[dir];
+	uint8_t f = r->flags;
+
+	d->pkts++;
+	s->bytes[dir] += r->len;
+	s->last_ts = r->ts > s->last_ts ? r->ts : s->last_ts;
+	if (f & RK_REC_PAYLOAD)
+		d->data++;
+	if (f & RK_REC_UNREACH)
+		d->rsts = sat16(d->rsts);
+	if (r->proto != RK_PROTO_TCP || (f & (RK_TCP_SYN | RK_TCP_ACK | RK_TCP_FIN | RK_TCP_RST)) == 0)
+		return;
+	if (f & RK_TCP_ACK)
+		d->acks++;
+	if ((f & (RK_TCP_SYN | RK_TCP_ACK)) == RK_TCP_SYN)
+		d->syns = sat8(d->syns);
+	else if (f & RK_TCP_SYN)
+		d->synacks = sat8(d->synacks);
+	if (f & RK_TCP_FIN)
+		d->fins = sat16(d->fins);
+	if (f & RK_TCP_RST)
+		d->rsts = sat16(d->rsts);
+}
+
+/* A pure SYN on an entry whose connection has ended starts a new connection. */
+static inline int
+is_reuse(const struct rk_session *s, const struct rk_rec *r)
+{
+	if (r->proto != RK_PROTO_TCP || (r->flags & (RK_TCP_SYN | RK_TCP_ACK)) != RK_TCP_SYN)
+		return 0;
+	return (s->d[0].fins && s->d[1].fins) || s->d[0].rsts || s->d[1].rsts;
+}
+
+/* The slot to evict among the used slots of two buckets: least recently seen. */
+static size_t
+pick_victim(const struct rk_sess_table *t, size_t b1, size_t b2)
+{
+	size_t best = SIZE_MAX;
+	uint64_t best_ts = UINT64_MAX;
+	size_t cand[2] = {b1, b2};
+
+	for (int c = 0; c < 2; c++) {
+		size_t base = cand[c] * RK_SESS_WAYS;
+		for (size_t i = 0; i < RK_SESS_WAYS; i++) {
+			if (t->tags[base + i] != 0 && t->slots[base + i].last_ts < best_ts) {
+				best_ts = t->slots[base + i].last_ts;
+				best = base + i;
+			}
+		}
+	}
+	return best;
+}
+
+/* Any used slot, from the clock hand on: the victim when the candidates are empty. */
+static size_t
+pick_any(struct rk_sess_table *t)
+{
+	size_t n = (size_t)t->n_buckets * RK_SESS_WAYS;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t s = (t->hand + i) % n;
+		if (t->tags[s] != 0) {
+			t->hand = (s + 1) % n;
+			return s;
+		}
+	}
+	return SIZE_MAX;
+}
+
+static size_t
+free_slot(const struct rk_sess_table *t, size_t b)
+{
+	size_t base = b * RK_SESS_WAYS;
+
+	for (size_t i = 0; i < RK_SESS_WAYS; i++)
+		if (t->tags[base + i] == 0)
+			return base + i;
+	return SIZE_MAX;
+}
+
+static size_t
+bucket_fill(const struct rk_sess_table *t, size_t b)
+{
+	size_t n = 0, base = b * RK_SESS_WAYS;
+
+	for (size_t i = 0; i < RK_SESS_WAYS; i++)
+		n += t->tags[base + i] != 0;
+	return n;
+}
+
+/* Find room for a new key hashing to buckets b1/b2, evicting if needed. */
+static size_t
+make_room(struct rk_sess_table *t, size_t b1, size_t b2)
+{
+	size_t slot;
+
+	if (t->st.n_live >= t->st.max_live) {
+		slot = pick_victim(t, b1, b2);
+		if (slot == SIZE_MAX)
+			slot = pick_any(t);
+		release(t, slot, RK_FOLD_EVICT);
+		t->st.n_evicted++;
+	}
+	slot = bucket_fill(t, b2) < bucket_fill(t, b1) ? free_slot(t, b2) : free_slot(t, b1);
+	if (slot == SIZE_MAX)
+		slot = free_slot(t, b1 == b2 ? b1 : b2);
+	if (slot == SIZE_MAX) {
+		slot = pick_victim(t, b1, b2);
+		release(t, slot, RK_FOLD_EVICT);
+		t->st.n_evicted++;
+	}
+	return slot;
+}
+
+/*
+ * Count one record in its conversation's entry, creating the entry if
+ * needed (which may evict the least recently seen of the candidates).
+ * O(1): at most 2 * RK_SESS_WAYS tag compares; no allocation, no lock.
+ */
+void
+rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r)
+{
+	struct rk_sess_key k;
+	struct rk_session *s;
+	int dir = rk_sess_key_from_rec(&k, r);
+	uint64_t h = rk_hash_words(&k, sizeof(k), t->seed);
+	uint32_t tag = (uint32_t)(h ^ (h >> 32)) | 1;
+	size_t b1 = rk_hash_range((uint32_t)h, t->n_buckets);
+	size_t b2 = rk_hash_range((uint32_t)(h >> 32), t->n_buckets);
+	size_t cand[2] = {b1, b2};
+	size_t slot;
+
+	t->st.n_packets++;
+	for (int c = 0; c < 2; c++) {
+		size_t base = cand[c] * RK_SESS_WAYS;
+		for (size_t i = 0; i < RK_SESS_WAYS; i++) {
+			if (t->tags[base + i] != tag)
+				continue;
+			s = &t->slots[base + i];
+			if (memcmp(&s->key, &k, sizeof(k)) != 0)
+				continue;
+			if (rk_unlikely(is_reuse(s, r))) {
+				release(t, base + i, RK_FOLD_REUSE);
+				t->st.n_reused++;
+				goto create;
+			}
+			count(s, dir, r);
+			return;
+		}
+	}
+create:
+	slot = make_room(t, b1, b2);
+	s = &t->slots[slot];
+	memset(s, 0, sizeof(*s));
+	s->key = k;
+	s->first_ts = r->ts;
+	s->last_ts = r->ts;
+	s->d[dir].opened = 1;
+	t->tags[slot] = tag;
+	t->st.n_live++;
+	t->st.n_created++;
+	count(s, dir, r);
+}
+
+/*
+ * Fold entries last seen before cutoff_ts, scanning at most max_scan slots
+ * from where the previous call stopped (so no packet waits behind a full
+ * scan).  Returns the number folded.
+ */
+size_t
+rk_sess_expire(struct rk_sess_table *t, uint64_t cutoff_ts, size_t max_scan)
+{
+	size_t n = (size_t)t->n_buckets * RK_SESS_WAYS, done = 0;
+
+	if (max_scan > n)
+		max_scan = n;
+	for (size_t i = 0; i < max_scan; i++) {
+		size_t s = t->hand;
+		t->hand = (t->hand + 1) % n;
+		if (t->tags[s] != 0 && t->slots[s].last_ts < cutoff_ts) {
+			release(t, s, RK_FOLD_IDLE);
+			t->st.n_expired++;
+			done++;
+		}
+	}
+	return done;
+}
+
+/* Fold every live entry with RK_FOLD_DRAIN and leave the table empty.  O(capacity). */
+void
+rk_sess_drain(struct rk_sess_table *t)
+{
+	size_t n = (size_t)t->n_buckets * RK_SESS_WAYS;
+
+	for (size_t s = 0; s < n && t->st.n_live > 0; s++)
+		if (t->tags[s] != 0)
+			release(t, s, RK_FOLD_DRAIN);
+}
+
+/* Copy the table's counters into st. */
+void
+rk_sess_get_stats(const struct rk_sess_table *t, struct rk_sess_stats *st)
+{
+	*st = t->st;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * util/map.c - growable open-addressing maps and fingerprint sets (map.h).
+ *
+ * Linear probing over a power-of-two index kept at most 50% full for the
+ * map and 70% for the set; both double when they pass it.  Growth is
+ * amortised O(1) per insert and never happens on the packet path.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/hash.h"
+#include "util/map.h"
+
+void
+rk_map_init(struct rk_map *m, size_t key_size, size_t entry_size, uint64_t seed)
+{
+	memset(m, 0, sizeof(*m));
+	m->key_size = key_size;
+	m->entry_size = entry_size;
+	m->seed = seed;
+}
+
+void
+rk_map_fini(struct rk_map *m)
+{
+	free(m->entries);
+	free(m->index);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t
+probe_start(const struct rk_map *m, const void *key)
+{
+	return (size_t)rk_hash_words(key, m->key_size, m->seed) & (m->max_index - 1);
+}
+
+/*
+ * Find the entry whose key equals key.  O(1) expected.  Returns NULL if it
+ * is absent.
+ */
+void *
+rk_map_find(const struct rk_map *m, const void *key)
+{
+	if (m->max_index == 0)
+		return NULL;
+	for (size_t i = probe_start(m, key);; i = (i + 1) & (m->max_index - 1)) {
+		uint32_t e = m->index[i];
+		if (e == 0)
+			return NULL;
+		if (memcmp(rk_map_at(m, e - 1), key, m->key_size) == 0)
+			return rk_map_at(m, e - 1);
+	}
+}
+
+static int
+grow_index(struct rk_map *m)
+{
+	size_t n = m->max_index ? m->max_index * 2 : 64;
+	uint32_t *idx = calloc(n, sizeof(*idx));
+
+	if (idx == NULL)
+		return -1;
+	free(m->index);
+	m->index = idx;
+	m->max_index = n;
+	for (size_t e = 0; e < m->n_entries; e++) {
+		size_t i = probe_start(m, rk_map_at(m, e));
+		while (idx[i] != 0)
+			i = (i + 1) & (n - 1);
+		idx[i] = (uint32_t)(e + 1);
+	}
+	return 0;
+}
+
+static int
+grow_entries(struct rk_map *m)
+{
+	size_t n = m->max_entries ? m->max_entries * 2 : 32;
+	uint8_t *p = realloc(m->entries, n * m->entry_size);
+
+	if (p == NULL)
+		return -1;
+	m->entries = p;
+	m->max_entries = n;
+	return 0;
+}
+
+/*
+ * Return the entry for key, creating a zeroed one with the key copied in
+ * when absent (*created, if not NULL, says which).  Amortised O(1).
+ * Returns NULL when memory is short (the map is unchanged).  Earlier entry
+ * pointers may be invalid afterwards.
+ */
+void *
+rk_map_upsert(struct rk_map *m, const void *key, int *created)
+{
+	void *e = rk_map_find(m, key);
+	size_t i;
+	uint8_t *ne;
+
+	if (created != NULL)
+		*created = 0;
+	if (e != NULL)
+		return e;
+	if (m->n_entries + 1 > m->max_index / 2 && grow_index(m) < 0)
+		return NULL;
+	if (m->n_entries == m->max_entries && grow_entries(m) < 0)
+		return NULL;
+	if (m->n_entries >= UINT32_MAX - 1)
+		return NULL;
+	ne = rk_map_at(m, m->n_entries);
+	memset(ne, 0, m->entry_size);
+	memcpy(ne, key, m->key_size);
+	for (i = probe_start(m, key); m->index[i] != 0; i = (i + 1) & (m->max_index - 1))
+		;
+	m->index[i] = (uint32_t)(++m->n_entries);
+	if (created != NULL)
+		*created = 1;
+	return ne;
+}
+
+void
+rk_u64set_init(struct rk_u64set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void
+rk_u64set_fini(struct rk_u64set *s)
+{
+	free(s->slots);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+set_put(uint64_t *slots, size_t max, uint64_t v)
+{
+	size_t i = (size_t)rk_hash_mix(v) & (max - 1);
+
+	while (slots[i] != 0)
+		i = (i + 1) & (max - 1);
+	slots[i] = v;
+}
+
+/*
+ * Add the fingerprint v.  Returns 1 if it was new, 0 if already there, -1
+ * if memory is short.  Amortised O(1).
+ */
+int
+rk_u64set_add(struct rk_u64set *s, uint64_t v)
+{
+	size_t i;
+
+	if (v == 0)
+		v = 1;
+	if ((s->n + 1) * 10 > s->max * 7) {
+		size_t n = s->max ? s->max * 2 : 1024;
+		uint64_t *p = calloc(n, sizeof(*p));
+		if (p == NULL)
+			return -1;
+		for (size_t j = 0; j < s->max; j++)
+			if (s->slots[j] != 0)
+				set_put(p, n, s->slots[j]);
+		free(s->slots);
+		s->slots = p;
+		s->max = n;
+	}
+	for (i = (size_t)rk_hash_mix(v) & (s->max - 1); s->slots[i] != 0;
+	    i = (i + 1) & (s->max - 1))
+		if (s->slots[i] == v)
+			return 0;
+	s->slots[i] = v;
+	s->n++;
+	return 1;
+}

@@ -1,0 +1,682 @@
+#!/bin/bash
+# run-traps.sh [RENKEI_BINARY [SCENARIO...]]
+#
+# Captures of REAL programs, with a truth made from what this script itself
+# started, scored against `renkei analyze --json`.
+#
+# Design
+#   * Every scenario gets a fresh little network: one namespace per host
+#     (rktrap-PID-NAME), each joined by a veth pair to a bridge in the
+#     namespace rktrap-PID-hub.  The bridge has ageing_time 0, so it never
+#     learns MAC addresses and floods every frame to every port: it is a
+#     hub.  One more port leads to the namespace rktrap-PID-tap, which has
+#     no address at all; tcpdump listens there (-i eth0), like a probe on a
+#     switch's mirror port, and sees every frame exactly once, Ethernet
+#     framed.  Offloads are off on the veths so that frames are MTU-sized
+#     and checksums are right, as on a real wire.
+#   * Real programs run in the host namespaces: sshd/ssh, socat, dnsmasq/dig,
+#     logger, chronyd, python3 -m http.server/curl, hping3, nmap, and a
+#     small python connection pool (trapnet.py).
+#   * Each scenario starts its servers, then the "with handshake" capture,
+#     then the clients; after SETTLE seconds, when every long-lived
+#     connection is established, the "no handshake" capture starts; both
+#     stop together WINDOW seconds later, while all clients still talk.
+#     So the two captures share one truth.  Scenarios that have no
+#     handshake to miss (UDP only, backscatter) make one capture.
+#   * The truth (services and edges) is written by the functions that start
+#     the programs, from the addresses and ports they configure: never from
+#     the capture.
+#   * Output per capture in OUT (default build/traps, or $TRAPS_OUT):
+#     NAME.pcap, NAME.truth.json, NAME.result.json, NAME.score.txt.
+#
+# Network rule: addresses exist ONLY inside the namespaces made here
+# (10.77.0.0/24 and fd77::/64 on the veths); no routes, no default route,
+# nothing is configured in the root namespace and no packet is sent anywhere
+# else.  Every program runs under timeout(1); every loop is bounded in count
+# and time; on exit (trap EXIT) every process started is killed by PID, the
+# remaining processes inside our own namespaces (ip netns pids) are killed,
+# and the namespaces are deleted.
+#
+# Exit: 0 all scored captures at or above the thresholds
+# ($TRAPS_MIN_PRECISION, $TRAPS_MIN_RECALL, default 1.0), 1 otherwise,
+# 77 skipped (not root, no ip netns, a tool missing: see packages.txt, or
+# the renkei binary missing: then the captures are still written).
+
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+RENKEI=${1:-build/renkei}
+[ $# -gt 0 ] && shift
+OUT=${TRAPS_OUT:-build/traps}
+MINP=${TRAPS_MIN_PRECISION:-1.0}
+MINR=${TRAPS_MIN_RECALL:-1.0}
+ALL_SCENARIOS="pool ssh push lowport nfs dns syslog ntp http backscatter scan-syn scan-connect mixed"
+SCENARIOS=${*:-$ALL_SCENARIOS}
+
+SETTLE=2            # seconds from clients' start to the no-handshake capture
+WINDOW=4            # seconds both captures run after that
+CSECS=$((SETTLE + WINDOW + 4))   # how long the clients keep talking
+LIFE=$((CSECS + 10))             # hard limit for any program we start
+SNAP=256            # headers only, as renkei is meant to be used
+
+P=rktrap-$$
+WORK=""
+PIDS=()
+NETUP=0
+
+skip() { echo "SKIP: $*"; exit 77; }
+log() { echo "[traps] $*" >&2; }
+
+[ "$(id -u)" = 0 ] || skip "run-traps.sh must run as root (network namespaces, raw sockets)"
+command -v ip >/dev/null || skip "ip (iproute2) not installed"
+for tool in tcpdump socat sshd ssh ssh-keygen dnsmasq dig logger chronyd curl hping3 nmap ethtool ss python3 timeout; do
+    command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed (apt-get install \$(cat tests/traps/packages.txt))"
+done
+if ! ip netns add "$P-probe" 2>/dev/null; then
+    skip "ip netns unavailable here"
+fi
+ip netns del "$P-probe"
+
+PY=$(command -v python3)
+WORK=$(mktemp -d "/tmp/rktrap-$$.XXXXXX")
+mkdir -p "$WORK/log" "$OUT" || exit 2
+OUT=$(cd "$OUT" && pwd)
+
+# ---------------------------------------------------------------- hosts
+# name -> last byte; IPv4 10.77.0.N, IPv6 fd77::N (hex digits as written)
+declare -A HOSTNUM=(
+    [db]=10 [app1]=11 [app2]=12
+    [sshd]=20 [adm1]=21 [adm2]=22
+    [push]=30 [sub1]=31 [sub2]=32 [sub3]=33
+    [api]=40 [lp1]=41 [lp2]=42 [lp3]=43
+    [nfs]=50 [nc1]=51 [nc2]=52
+    [dns]=53 [log]=60 [web]=80 [bs]=90 [flood]=91
+    [tgt]=100 [tcli]=101 [scanner]=102 [ntp]=123
+)
+v4() { echo "10.77.0.${HOSTNUM[$1]}"; }
+v6() { echo "fd77::${HOSTNUM[$1]}"; }
+UNASSIGNED4=10.77.0.99   # spoofed source that no host owns
+
+# ------------------------------------------------------------ processes
+# start NS LOGNAME CMD... : run CMD inside host NS, bounded by timeout(1)
+start() {
+    local ns=$1 name=$2
+    shift 2
+    timeout -k 2 "$LIFE" ip netns exec "$P-$ns" "$@" \
+        >"$WORK/log/$name.log" 2>&1 </dev/null &
+    PIDS+=($!)
+}
+
+# in NS CMD... : run a short command inside host NS, in the foreground
+in_ns() {
+    local ns=$1
+    shift
+    timeout -k 2 20 ip netns exec "$P-$ns" "$@"
+}
+
+# wait_port NS tcp|udp PORT : until something listens there (max ~5 s)
+wait_port() {
+    local ns=$1 proto=$2 port=$3 opt i
+    [ "$proto" = tcp ] && opt=-ltnH || opt=-lunH
+    for i in $(seq 1 50); do
+        if in_ns "$ns" ss $opt "sport = :$port" 2>/dev/null | grep -q .; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    log "WARNING: nothing listens on $ns $proto/$port (see $WORK/log)"
+    return 1
+}
+
+kill_started() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${PIDS[@]}"; do
+        timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null
+        kill -KILL "$pid" 2>/dev/null
+    done
+    PIDS=()
+}
+
+# ------------------------------------------------------------- network
+ALL_NS() { echo hub tap "${!HOSTNUM[@]}"; }
+
+net_up() {
+    local n
+    for n in $(ALL_NS); do
+        ip netns add "$P-$n" || return 1
+        ip netns exec "$P-$n" sysctl -qw \
+            net.ipv6.conf.default.accept_ra=0 \
+            net.ipv6.conf.default.router_solicitations=0 \
+            net.ipv6.conf.default.accept_dad=0 \
+            net.ipv6.conf.all.accept_ra=0 >/dev/null
+        ip -n "$P-$n" link set lo up
+    done
+    NETUP=1
+    for n in hub tap; do     # no addresses at all there, IPv6 off
+        ip netns exec "$P-$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+    done
+    ip -n "$P-hub" link add br0 type bridge ageing_time 0 stp_state 0 \
+        mcast_snooping 0 || return 1
+    ip -n "$P-hub" link set br0 up
+    for n in tap "${!HOSTNUM[@]}"; do
+        ip link add "p-$n" netns "$P-hub" type veth peer name eth0 netns "$P-$n" || return 1
+        ip -n "$P-hub" link set "p-$n" master br0
+        ip netns exec "$P-hub" ethtool -K "p-$n" tso off gso off gro off tx off >/dev/null 2>&1
+        ip netns exec "$P-$n" ethtool -K eth0 tso off gso off gro off tx off >/dev/null 2>&1
+        if [ "$n" != tap ]; then
+            ip -n "$P-$n" addr add "$(v4 "$n")/24" dev eth0
+            ip -n "$P-$n" addr add "$(v6 "$n")/64" dev eth0 nodad
+        fi
+        ip -n "$P-hub" link set "p-$n" up
+        ip -n "$P-$n" link set eth0 up
+    done
+}
+
+net_down() {
+    local n pid
+    [ "$NETUP" = 1 ] || return 0
+    for n in $(ALL_NS); do
+        for pid in $(ip netns pids "$P-$n" 2>/dev/null); do
+            kill -KILL "$pid" 2>/dev/null
+        done
+    done
+    for n in $(ALL_NS); do
+        ip netns del "$P-$n" 2>/dev/null
+    done
+    NETUP=0
+}
+
+cleanup() {
+    kill_started
+    net_down
+    # in case a namespace of ours survived (e.g. interrupted net_up)
+    local ns
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-"); do
+        ip netns del "$ns" 2>/dev/null
+    done
+    [ -n "$WORK" ] && rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------- capture
+CAPS=()   # PIDs of running tcpdumps
+
+cap_start() {   # cap_start NAME : capture on the tap into $OUT/NAME.pcap
+    local name=$1 i
+    rm -f "$OUT/$name.pcap"
+    timeout -k 2 $((LIFE + 30)) ip netns exec "$P-tap" \
+        tcpdump -i eth0 -n -p -s "$SNAP" -U -Z root -w "$OUT/$name.pcap" \
+        >"$WORK/log/cap-$name.log" 2>&1 </dev/null &
+    CAPS+=($!)
+    PIDS+=($!)
+    for i in $(seq 1 50); do
+        grep -q "listening on" "$WORK/log/cap-$name.log" 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.3
+}
+
+cap_stop_all() {
+    local pid
+    sleep 0.3
+    for pid in "${CAPS[@]}"; do
+        kill -INT "$pid" 2>/dev/null
+    done
+    for pid in "${CAPS[@]}"; do
+        timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null
+    done
+    CAPS=()
+}
+
+# ---------------------------------------------------------------- truth
+TRUTH=""
+serves() { echo "service $1 $2 $3" >>"$TRUTH"; }           # IP PROTO PORT
+uses() { echo "edge $1 $2 $3 $4" >>"$TRUTH"; }             # CLIENT SERVER PROTO PORT
+maybe_uses() { echo "ignore-edge $1 $2 $3 $4" >>"$TRUTH"; }
+note() { echo "note $*" >>"$TRUTH"; }
+
+# talk SECS : shell script for socat SYSTEM: a request line every 0.2 s
+talk() { echo "i=0; while [ \$i -lt $(($1 * 5)) ]; do echo \"REQ \$i \$(date +%s%N)\"; i=\$((i+1)); sleep 0.2; done; sleep 1"; }
+# answer : shell script for socat SYSTEM on the server: one reply per line
+ANSWER='n=0; while read l && [ $n -lt 10000 ]; do echo "RESP $l 0123456789abcdef0123456789abcdef"; n=$((n+1)); done'
+# stream : the push server's script: a message every 50 ms, bounded
+STREAM='i=0; while [ $i -lt 1000 ]; do echo "MESSAGE seq=$i ts=$(date +%s%N) ................................................"; i=$((i+1)); sleep 0.05; done'
+
+# =============================================================== scenarios
+# Each scenario X has X_servers (start servers, declare services),
+# X_clients (start clients, declare edges), optionally X_late (things
+# started after the no-handshake capture began) and X_variants ("hs nohs"
+# or "one").
+
+# a. connection pool: app1 (IPv4, 6 connections) and app2 (IPv6, 5) hold
+#    long-lived connections to a toy database on db:5432.
+pool_variants="hs nohs"
+pool_servers() {
+    start db pool-db "$PY" "$HERE/trapnet.py" pool-server :: 5432 "$LIFE"
+    wait_port db tcp 5432
+    serves "$(v4 db)" tcp 5432
+    serves "$(v6 db)" tcp 5432
+}
+pool_clients() {
+    start app1 pool-app1 "$PY" "$HERE/trapnet.py" pool-client "$(v4 db)" 5432 6 "$CSECS"
+    start app2 pool-app2 "$PY" "$HERE/trapnet.py" pool-client "$(v6 db)" 5432 5 "$CSECS"
+    uses "$(v4 app1)" "$(v4 db)" tcp 5432
+    uses "$(v6 app2)" "$(v6 db)" tcp 5432
+}
+
+# b. ssh: openssh sshd on sshd:22, two admins with key auth running a
+#    command that prints for several seconds (adm1 over IPv4, adm2 IPv6).
+ssh_variants="hs nohs"
+ssh_servers() {
+    local d=$WORK/ssh
+    mkdir -p "$d" /run/sshd
+    chmod 700 "$d"
+    ssh-keygen -q -t ed25519 -N '' -f "$d/host_key" -C rktrap-host </dev/null >/dev/null
+    ssh-keygen -q -t ed25519 -N '' -f "$d/client_key" -C rktrap-client </dev/null >/dev/null
+    cp "$d/client_key.pub" "$d/authorized_keys"
+    cat >"$d/sshd_config" <<EOF
+Port 22
+ListenAddress $(v4 sshd)
+ListenAddress $(v6 sshd)
+HostKey $d/host_key
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+EOF
+    start sshd sshd "$(command -v sshd)" -D -e -f "$d/sshd_config"
+    wait_port sshd tcp 22
+    serves "$(v4 sshd)" tcp 22
+    serves "$(v6 sshd)" tcp 22
+}
+ssh_clients() {
+    local d=$WORK/ssh cmd
+    cmd="for i in \$(seq 1 $((CSECS * 10))); do echo line \$i \$(date +%s%N); sleep 0.1; done"
+    local opts=(-F /dev/null -i "$d/client_key" -o StrictHostKeyChecking=no
+        -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR
+        -o ConnectTimeout=5)
+    start adm1 ssh-adm1 ssh "${opts[@]}" "root@$(v4 sshd)" "$cmd"
+    start adm2 ssh-adm2 ssh "${opts[@]}" "root@$(v6 sshd)" "$cmd"
+    uses "$(v4 adm1)" "$(v4 sshd)" tcp 22
+    uses "$(v6 adm2)" "$(v6 sshd)" tcp 22
+}
+
+# c. subscriptions where only the server talks: push:7000 (IPv4, sub1 and
+#    sub2) and push:61613 (IPv6, sub3 alone) stream messages; the clients
+#    (socat -u) send nothing but ACKs.
+push_variants="hs nohs"
+push_servers() {
+    start push push-7000 socat -U "TCP4-LISTEN:7000,bind=$(v4 push),fork,reuseaddr" SYSTEM:"$STREAM"
+    start push push-61613 socat -U "TCP6-LISTEN:61613,bind=[$(v6 push)],fork,reuseaddr" SYSTEM:"$STREAM"
+    wait_port push tcp 7000
+    wait_port push tcp 61613
+    serves "$(v4 push)" tcp 7000
+    serves "$(v6 push)" tcp 61613
+}
+push_clients() {
+    start sub1 push-sub1 timeout "$CSECS" socat -u "TCP4:$(v4 push):7000" /dev/null
+    start sub2 push-sub2 timeout "$CSECS" socat -u "TCP4:$(v4 push):7000" /dev/null
+    start sub3 push-sub3 timeout "$CSECS" socat -u "TCP6:[$(v6 push)]:61613" /dev/null
+    uses "$(v4 sub1)" "$(v4 push)" tcp 7000
+    uses "$(v4 sub2)" "$(v4 push)" tcp 7000
+    uses "$(v6 sub3)" "$(v6 push)" tcp 61613
+}
+
+# d. a service on a high port (api:50020) whose clients lp1..lp3 connect
+#    from LOW source ports 1000..1005, two connections each.
+lowport_variants="hs nohs"
+lowport_servers() {
+    start api api-50020 socat "TCP4-LISTEN:50020,bind=$(v4 api),fork,reuseaddr" SYSTEM:"$ANSWER"
+    wait_port api tcp 50020
+    serves "$(v4 api)" tcp 50020
+}
+lowport_clients() {
+    local c sp=1000
+    for c in lp1 lp2 lp3; do
+        start "$c" "lowport-$c-$sp" socat "TCP4:$(v4 api):50020,sourceport=$sp,reuseaddr" SYSTEM:"$(talk "$CSECS")"
+        start "$c" "lowport-$c-$((sp + 1))" socat "TCP4:$(v4 api):50020,sourceport=$((sp + 1)),reuseaddr" SYSTEM:"$(talk "$CSECS")"
+        uses "$(v4 "$c")" "$(v4 api)" tcp 50020
+        sp=$((sp + 2))
+    done
+}
+
+# e. NFS-style: clients from privileged port 800 to nfs:2049 (nc1 and nc2
+#    over IPv4, nc2 also over IPv6 from port 801).
+nfs_variants="hs nohs"
+nfs_servers() {
+    start nfs nfs-2049 socat "TCP6-LISTEN:2049,ipv6only=0,fork,reuseaddr" SYSTEM:"$ANSWER"
+    wait_port nfs tcp 2049
+    serves "$(v4 nfs)" tcp 2049
+    serves "$(v6 nfs)" tcp 2049
+}
+nfs_clients() {
+    start nc1 nfs-nc1 socat "TCP4:$(v4 nfs):2049,sourceport=800,reuseaddr" SYSTEM:"$(talk "$CSECS")"
+    start nc2 nfs-nc2 socat "TCP4:$(v4 nfs):2049,sourceport=800,reuseaddr" SYSTEM:"$(talk "$CSECS")"
+    start nc2 nfs-nc2-6 socat "TCP6:[$(v6 nfs)]:2049,sourceport=801,reuseaddr" SYSTEM:"$(talk "$CSECS")"
+    uses "$(v4 nc1)" "$(v4 nfs)" tcp 2049
+    uses "$(v4 nc2)" "$(v4 nfs)" tcp 2049
+    uses "$(v6 nc2)" "$(v6 nfs)" tcp 2049
+}
+
+# f. DNS: dnsmasq on dns:53 answers a few local names; dig queries it over
+#    UDP and TCP from app1, sub1, lp1 (IPv4) and app2 (IPv6).  Each dig +tcp
+#    is its own short connection, so the no-handshake capture still holds
+#    handshakes of later queries (and perhaps the tail of a cut one).
+dns_variants="hs nohs"
+dns_servers() {
+    start dns dnsmasq dnsmasq --keep-in-foreground --conf-file=/dev/null \
+        --no-resolv --no-hosts --no-poll --bind-interfaces --user=root \
+        --listen-address="$(v4 dns)" --listen-address="$(v6 dns)" \
+        --pid-file="$WORK/dnsmasq.pid" --log-facility=- \
+        --address=/db.test/"$(v4 db)" --address=/api.test/"$(v4 api)" \
+        --address=/web.test/"$(v4 web)" --address=/web.test/"$(v6 web)"
+    wait_port dns udp 53
+    wait_port dns tcp 53
+    serves "$(v4 dns)" udp 53
+    serves "$(v4 dns)" tcp 53
+    serves "$(v6 dns)" udp 53
+    serves "$(v6 dns)" tcp 53
+}
+dns_clients() {
+    local c srv
+    for c in app1 sub1 lp1 app2; do
+        if [ "$c" = app2 ]; then srv=$(v6 dns); else srv=$(v4 dns); fi
+        start "$c" "dig-$c" sh -c "for i in \$(seq 1 $((CSECS * 2))); do
+            dig @$srv +tries=1 +time=1 +short db.test >/dev/null
+            dig @$srv +tries=1 +time=1 +short web.test AAAA >/dev/null
+            dig @$srv +tcp +tries=1 +time=1 +short api.test >/dev/null
+            sleep 0.4; done"
+        if [ "$c" = app2 ]; then
+            uses "$(v6 "$c")" "$srv" udp 53
+            uses "$(v6 "$c")" "$srv" tcp 53
+        else
+            uses "$(v4 "$c")" "$srv" udp 53
+            uses "$(v4 "$c")" "$srv" tcp 53
+        fi
+    done
+}
+
+# g. syslog, one-way UDP: logger from db, api, nfs (IPv4) and app2 (IPv6)
+#    to log:514 (socat UDP-RECV, never answers); adm1 relays from source
+#    port 514 (socat sourceport=514), like an old BSD syslogd.
+syslog_variants="one"
+syslog_servers() {
+    start log syslog-514 socat -u "UDP6-RECV:514,ipv6only=0" /dev/null
+    wait_port log udp 514
+    serves "$(v4 log)" udp 514
+    serves "$(v6 log)" udp 514
+}
+syslog_clients() {
+    local c srv
+    for c in db api nfs app2; do
+        if [ "$c" = app2 ]; then srv=$(v6 log); else srv=$(v4 log); fi
+        start "$c" "logger-$c" sh -c "for i in \$(seq 1 $((CSECS * 2))); do
+            logger --server $srv --port 514 --udp --rfc3164 -t rktrap \"message \$i from $c\"
+            sleep 0.5; done"
+        if [ "$c" = app2 ]; then uses "$(v6 "$c")" "$srv" udp 514; else uses "$(v4 "$c")" "$srv" udp 514; fi
+    done
+    start adm1 syslog-relay sh -c "for i in \$(seq 1 $((CSECS * 2))); do
+        echo \"<13>relay: forwarded message \$i\"; sleep 0.5; done |
+        socat -u STDIN UDP4-SENDTO:$(v4 log):514,sourceport=514"
+    uses "$(v4 adm1)" "$(v4 log)" udp 514
+}
+
+# h. NTP 123 <-> 123: chronyd serves time on ntp:123; chronyd clients on
+#    db, api, push (IPv4) and app2 (IPv6) send their requests FROM port 123
+#    (acquisitionport 123) and serve nothing (port 0).
+ntp_variants="one"
+ntp_servers() {
+    local d=$WORK/ntp
+    mkdir -p "$d"
+    cat >"$d/server.conf" <<EOF
+local stratum 8
+allow 10.77.0.0/24
+allow fd77::/64
+port 123
+cmdport 0
+bindcmdaddress /
+pidfile $d/server.pid
+EOF
+    start ntp chronyd-server chronyd -d -x -u root -f "$d/server.conf"
+    wait_port ntp udp 123
+    serves "$(v4 ntp)" udp 123
+    serves "$(v6 ntp)" udp 123
+}
+ntp_clients() {
+    local d=$WORK/ntp c srv
+    for c in db api push app2; do
+        if [ "$c" = app2 ]; then srv=$(v6 ntp); else srv=$(v4 ntp); fi
+        cat >"$d/$c.conf" <<EOF
+server $srv iburst minpoll -3 maxpoll -3
+acquisitionport 123
+port 0
+cmdport 0
+bindcmdaddress /
+pidfile $d/$c.pid
+EOF
+        start "$c" "chronyd-$c" chronyd -d -x -u root -f "$d/$c.conf"
+        if [ "$c" = app2 ]; then uses "$(v6 "$c")" "$srv" udp 123; else uses "$(v4 "$c")" "$srv" udp 123; fi
+    done
+}
+
+# i. HTTP: python3 -m http.server on web:8000 and web:80 (dual stack);
+#    curl clients: short requests from app1 (v4 :8000), adm1 (v4 :80),
+#    app2 (v6 :8000); long rate-limited downloads from sub2 (v4 :80) and
+#    lp3 (v6 :80), which are the connections the no-handshake capture
+#    catches in mid-stream.
+http_variants="hs nohs"
+http_servers() {
+    local d=$WORK/www
+    mkdir -p "$d"
+    echo "<html><body>renkei trap</body></html>" >"$d/index.html"
+    head -c 20000000 /dev/zero >"$d/big.bin"
+    start web http-8000 "$PY" -m http.server 8000 --bind :: --directory "$d"
+    start web http-80 "$PY" -m http.server 80 --bind :: --directory "$d"
+    wait_port web tcp 8000
+    wait_port web tcp 80
+    serves "$(v4 web)" tcp 8000
+    serves "$(v4 web)" tcp 80
+    serves "$(v6 web)" tcp 8000
+    serves "$(v6 web)" tcp 80
+}
+http_clients() {
+    local short="for i in \$(seq 1 $((CSECS * 2))); do curl -s -g -o /dev/null --max-time 2 URL; sleep 0.4; done"
+    start app1 curl-app1 sh -c "${short/URL/http://$(v4 web):8000/}"
+    start adm1 curl-adm1 sh -c "${short/URL/http://$(v4 web)/}"
+    start app2 curl-app2 sh -c "${short/URL/http://[$(v6 web)]:8000/}"
+    start sub2 curl-sub2 curl -s -o /dev/null --max-time "$CSECS" --limit-rate 150k "http://$(v4 web)/big.bin"
+    start lp3 curl-lp3 curl -s -g -o /dev/null --max-time "$CSECS" --limit-rate 150k "http://[$(v6 web)]/big.bin"
+    uses "$(v4 app1)" "$(v4 web)" tcp 8000
+    uses "$(v4 adm1)" "$(v4 web)" tcp 80
+    uses "$(v6 app2)" "$(v6 web)" tcp 8000
+    uses "$(v4 sub2)" "$(v4 web)" tcp 80
+    uses "$(v6 lp3)" "$(v6 web)" tcp 80
+}
+
+# j. SYN-ACK backscatter: flood sends SYN+ACK segments with spoofed
+#    sources (bs's address, port 443; and an address nobody owns, port 80)
+#    to hosts that never sent a SYN, at ports nobody uses (20000+, outside
+#    the ephemeral range).  Receivers answer RST (to bs; the RSTs to the
+#    unowned address never leave, ARP fails).  Truth: nothing at all.
+backscatter_variants="one"
+backscatter_servers() { :; }
+backscatter_clients() { :; }
+backscatter_late() {
+    local t port=20000
+    for t in app1 sub3 lp2 nc2; do
+        start flood "hping3-$t" hping3 -q -c 6 -i u100000 -S -A -a "$(v4 bs)" -s 443 -k -p "++$port" "$(v4 "$t")"
+        port=$((port + 10))
+    done
+    start flood hping3-unowned hping3 -q -c 8 -i u100000 -S -A -a "$UNASSIGNED4" -s 80 -k -p ++20100 "$(v4 tcli)"
+    note "backscatter: SYN-ACKs from spoofed $(v4 bs):443 and $UNASSIGNED4:80, answered by RST: no service, no edge"
+}
+
+# k. port scans of tgt, which offers tcp 25, 3306 and 8080 to a real client
+#    (tcli, long-lived connections); everything else in 1-1100 is closed
+#    and answers RST.  The scanner is nobody's client.
+#    scan-syn: nmap -sS never completes a handshake: no edge.
+#    scan-connect: nmap -sT completes the handshake to each open port and
+#    then resets it without a byte of data.  A passive observer cannot
+#    tell that from a client that connects and aborts (a load balancer's
+#    TCP health check is exactly that, and is a real dependency), so those
+#    three edges go to ignore_edges: neither required nor forbidden.  The
+#    closed ports are never services, and the scanner is never a server.
+scan_servers() {
+    local port
+    for port in 25 3306 8080; do
+        start tgt "tgt-$port" socat "TCP4-LISTEN:$port,bind=$(v4 tgt),fork,reuseaddr" SYSTEM:"$ANSWER"
+    done
+    for port in 25 3306 8080; do
+        wait_port tgt tcp $port
+        serves "$(v4 tgt)" tcp $port
+    done
+}
+scan_clients() {
+    local port
+    for port in 25 3306 8080; do
+        start tcli "tcli-$port" socat "TCP4:$(v4 tgt):$port" SYSTEM:"$(talk "$CSECS")"
+        uses "$(v4 tcli)" "$(v4 tgt)" tcp $port
+    done
+}
+nmap_run() {   # nmap_run -sS|-sT
+    start scanner "nmap$1" nmap "$1" -Pn -n -T4 --max-retries 1 -p 1-1100,3306,8080 "$(v4 tgt)"
+}
+scan_syn_variants="hs nohs"
+scan_syn_servers() { scan_servers; }
+scan_syn_clients() { scan_clients; }
+scan_syn_late() { nmap_run -sS; }
+scan_connect_variants="hs nohs"
+scan_connect_servers() { scan_servers; }
+scan_connect_clients() { scan_clients; }
+scan_connect_late() {
+    nmap_run -sT
+    local port
+    for port in 25 3306 8080; do
+        maybe_uses "$(v4 scanner)" "$(v4 tgt)" tcp $port
+    done
+}
+
+# l. mixed: everything at once on one capture (both scans, one after the
+#    other).
+MIXED="pool ssh push lowport nfs dns syslog ntp http backscatter scan_syn"
+mixed_variants="hs nohs"
+mixed_servers() { local s; for s in $MIXED; do "${s}_servers"; done; }
+mixed_clients() { local s; for s in $MIXED; do "${s}_clients"; done; }
+mixed_late() {
+    backscatter_late
+    start scanner nmap-both sh -c "nmap -sS -Pn -n -T4 --max-retries 1 -p 1-1100,3306,8080 $(v4 tgt) >/dev/null;
+        nmap -sT -Pn -n -T4 --max-retries 1 -p 1-1100,3306,8080 $(v4 tgt)"
+    local port
+    for port in 25 3306 8080; do
+        maybe_uses "$(v4 scanner)" "$(v4 tgt)" tcp $port
+    done
+}
+
+# ============================================================== runner
+RESULTS=()   # "capture packets handshakes status sP sR eP eR"
+FAILED=0
+HAVE_RENKEI=1
+[ -x "$RENKEI" ] || HAVE_RENKEI=0
+
+run_scenario() {
+    local name=$1 fn=${1//-/_} variants v start_s
+    variants=${fn}_variants
+    variants=${!variants}
+    start_s=$(date +%s)
+    log "scenario $name ($variants)"
+    TRUTH=$WORK/$name.truth
+    : >"$TRUTH"
+    net_up || { log "network setup failed"; net_down; return 1; }
+    "${fn}_servers"
+    sleep 0.3
+    if [ "$variants" = one ]; then cap_start "$name"; else cap_start "$name-hs"; fi
+    "${fn}_clients"
+    sleep "$SETTLE"
+    if [ "$variants" != one ]; then cap_start "$name-nohs"; fi
+    if declare -F "${fn}_late" >/dev/null; then "${fn}_late"; fi
+    sleep "$WINDOW"
+    cap_stop_all
+    kill_started
+    net_down
+    local cap
+    for v in $variants; do
+        if [ "$v" = one ]; then cap=$name; else cap=$name-$v; fi
+        "$PY" "$HERE/trapnet.py" truth "$TRUTH" "$OUT/$cap.truth.json" || return 1
+        score_capture "$cap"
+    done
+    log "scenario $name done in $(($(date +%s) - start_s)) s"
+}
+
+score_capture() {
+    local cap=$1 pcap=$OUT/$1.pcap npk chk hs
+    npk=$(timeout 30 tcpdump -nr "$pcap" 2>/dev/null | wc -l)
+    # the capture must hold every truth edge, else the test itself is broken
+    chk=$(timeout 30 "$PY" "$HERE/trapnet.py" check "$OUT/$cap.truth.json" "$pcap")
+    if [ $? != 0 ]; then
+        echo "$chk" >"$OUT/$cap.score.txt"
+        RESULTS+=("$cap $npk - BROKEN-CAPTURE - - - -")
+        FAILED=1
+        return
+    fi
+    hs=$(echo "$chk" | sed -n 's/.*synack=\([0-9]*\).*/\1/p')
+    if [ "$HAVE_RENKEI" = 0 ]; then
+        RESULTS+=("$cap $npk $hs no-renkei - - - -")
+        return
+    fi
+    if ! timeout 60 "$RENKEI" analyze --json "$pcap" >"$OUT/$cap.result.json" 2>"$OUT/$cap.result.err"; then
+        RESULTS+=("$cap $npk $hs renkei-failed - - - -")
+        FAILED=1
+        return
+    fi
+    timeout 30 "$PY" "$REPO/tests/score.py" "$OUT/$cap.truth.json" "$OUT/$cap.result.json" \
+        --label "$cap" --min-precision "$MINP" --min-recall "$MINR" >"$OUT/$cap.score.txt" 2>&1
+    local rc=$? st=ok
+    case $rc in 0) st=ok ;; 1) st=FAIL; FAILED=1 ;; *) st=ERROR; FAILED=1 ;; esac
+    local sp sr ep er
+    sp=$(sed -n 's/.* services: P=\([0-9.]*\) R=\([0-9.]*\).*/\1/p' "$OUT/$cap.score.txt")
+    sr=$(sed -n 's/.* services: P=\([0-9.]*\) R=\([0-9.]*\).*/\2/p' "$OUT/$cap.score.txt")
+    ep=$(sed -n 's/.* edges: P=\([0-9.]*\) R=\([0-9.]*\).*/\1/p' "$OUT/$cap.score.txt")
+    er=$(sed -n 's/.* edges: P=\([0-9.]*\) R=\([0-9.]*\).*/\2/p' "$OUT/$cap.score.txt")
+    RESULTS+=("$cap $npk $hs $st ${sp:--} ${sr:--} ${ep:--} ${er:--}")
+}
+
+T0=$(date +%s)
+for s in $SCENARIOS; do
+    case " $ALL_SCENARIOS " in
+        *" $s "*) run_scenario "$s" || FAILED=1 ;;
+        *) echo "unknown scenario '$s' (known: $ALL_SCENARIOS)" >&2; exit 2 ;;
+    esac
+done
+
+echo
+# hshk: SYN+ACKs seen on the truth edges (0 = no handshake in the capture)
+printf '%-20s %8s %5s %6s %6s %6s %6s  %s\n' capture packets hshk svc-P svc-R edge-P edge-R status
+for r in "${RESULTS[@]}"; do
+    set -- $r
+    printf '%-20s %8s %5s %6s %6s %6s %6s  %s\n' "$1" "$2" "$3" "$5" "$6" "$7" "$8" "$4"
+done
+echo "captures, truths and scores in $OUT ($(($(date +%s) - T0)) s)"
+for r in "${RESULTS[@]}"; do
+    set -- $r
+    if [ "$4" = FAIL ] || [ "$4" = ERROR ] || [ "$4" = BROKEN-CAPTURE ]; then
+        echo "--- $1"
+        cat "$OUT/$1.score.txt"
+    fi
+done
+if [ "$HAVE_RENKEI" = 0 ]; then
+    echo "SKIP: renkei binary '$RENKEI' not found; captures and truths written, nothing scored"
+    exit 77
+fi
+exit "$FAILED"

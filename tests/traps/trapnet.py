@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Small helpers for run-traps.sh (standard library only).
+
+  trapnet.py pool-server ADDR PORT SECONDS
+      A toy "database": a threaded TCP server; every request line
+      "Q <n>\\n" is answered by one line of about n bytes.  Dual-stack
+      when ADDR is "::".  Exits by itself after SECONDS.
+
+  trapnet.py pool-client HOST PORT CONNS SECONDS
+      A connection pool: opens CONNS connections at once, then for
+      SECONDS keeps sending a request on every connection in turn
+      (each connection is used at least every ~0.4 s) and reads the
+      answers.  Exits by itself.
+
+  trapnet.py truth LINES.txt OUT.json
+      Turns the truth lines written by run-traps.sh
+        service IP PROTO PORT
+        edge CLIENT SERVER PROTO PORT
+        ignore-service IP PROTO PORT
+        ignore-edge CLIENT SERVER PROTO PORT
+        note TEXT...
+      into the truth JSON read by tests/score.py.
+
+  trapnet.py check TRUTH.json CAPTURE.pcap
+      Checks the capture against its truth, so that a program that failed
+      to start shows up as a broken test rather than as renkei's error:
+      every truth edge must have at least one packet from the client to
+      the server's port.  Prints "ok syn=N handshakes=M" (pure SYNs, and
+      SYN+ACKs, seen on truth edges) or the missing edges; exit 1 if any.
+"""
+
+import ipaddress
+import json
+import random
+import struct
+import socket
+import socketserver
+import sys
+import threading
+import time
+
+
+def pool_server(addr, port, seconds):
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                line = self.rfile.readline(256)
+                if not line:
+                    return
+                try:
+                    size = max(1, min(4000, int(line.split()[1])))
+                except (IndexError, ValueError):
+                    size = 16
+                self.wfile.write(b"R " + b"r" * size + b"\n")
+                self.wfile.flush()
+
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+    class Server(socketserver.ThreadingTCPServer):
+        address_family = family
+        allow_reuse_address = True
+        daemon_threads = True
+
+        def server_bind(self):
+            if family == socket.AF_INET6:
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            super().server_bind()
+
+    srv = Server((addr, port), Handler)
+    threading.Timer(seconds, srv.shutdown).start()
+    srv.serve_forever(poll_interval=0.2)
+
+
+def pool_client(host, port, conns, seconds):
+    socks = []
+    for _ in range(conns):
+        s = socket.create_connection((host, port), timeout=5)
+        socks.append((s, s.makefile("rb")))
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        order = list(socks)
+        random.shuffle(order)
+        for s, rf in order:
+            n += 1
+            s.sendall(b"Q %d %d\n" % (random.randint(40, 1500), n))
+            if not rf.readline(8192):
+                return 1
+        time.sleep(random.uniform(0.05, 0.2))
+    for s, rf in socks:
+        rf.close()
+        s.close()
+    return 0
+
+
+def truth(lines_path, out_path):
+    doc = {"services": [], "edges": [], "ignore_services": [],
+           "ignore_edges": [], "notes": []}
+    seen = set()
+    with open(lines_path, encoding="utf-8") as fh:
+        for raw in fh:
+            f = raw.split()
+            if not f:
+                continue
+            kind = f[0]
+            if kind == "note":
+                doc["notes"].append(raw.split(None, 1)[1].strip())
+                continue
+            if (kind, *f[1:]) in seen:
+                continue
+            seen.add((kind, *f[1:]))
+            if kind in ("service", "ignore-service") and len(f) == 4:
+                entry = {"ip": f[1], "proto": f[2], "port": int(f[3])}
+                doc["services" if kind == "service" else "ignore_services"].append(entry)
+            elif kind in ("edge", "ignore-edge") and len(f) == 5:
+                entry = {"client": f[1], "server": f[2], "proto": f[3], "port": int(f[4])}
+                doc["edges" if kind == "edge" else "ignore_edges"].append(entry)
+            else:
+                raise SystemExit(f"trapnet.py truth: bad line {raw!r}")
+    for key in ("ignore_services", "ignore_edges", "notes"):
+        if not doc[key]:
+            del doc[key]
+    with open(out_path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=1)
+        fh.write("\n")
+    return 0
+
+
+def packets(path):
+    """Yield (src, dst, proto, sport, dport, tcpflags) from an Ethernet pcap."""
+    with open(path, "rb") as fh:
+        hdr = fh.read(24)
+        if len(hdr) < 24:
+            return
+        magic = struct.unpack("<I", hdr[:4])[0]
+        if magic in (0xA1B2C3D4, 0xA1B23C4D):
+            end = "<"
+        elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
+            end = ">"
+        else:
+            raise SystemExit(f"{path}: not a pcap file")
+        linktype = struct.unpack(end + "I", hdr[20:24])[0]
+        if linktype != 1:
+            raise SystemExit(f"{path}: link type {linktype}, expected Ethernet")
+        while True:
+            rec = fh.read(16)
+            if len(rec) < 16:
+                return
+            incl = struct.unpack(end + "IIII", rec)[2]
+            frame = fh.read(incl)
+            off, etype = 14, struct.unpack("!H", frame[12:14])[0]
+            while etype in (0x8100, 0x88A8) and len(frame) >= off + 4:
+                etype = struct.unpack("!H", frame[off + 2:off + 4])[0]
+                off += 4
+            if etype == 0x0800 and len(frame) >= off + 20:
+                ihl = (frame[off] & 15) * 4
+                proto = frame[off + 9]
+                src = ipaddress.ip_address(frame[off + 12:off + 16])
+                dst = ipaddress.ip_address(frame[off + 16:off + 20])
+                frag = struct.unpack("!H", frame[off + 6:off + 8])[0] & 0x1FFF
+                if frag:
+                    continue
+                l4 = off + ihl
+            elif etype == 0x86DD and len(frame) >= off + 40:
+                proto = frame[off + 6]
+                src = ipaddress.ip_address(frame[off + 8:off + 24])
+                dst = ipaddress.ip_address(frame[off + 24:off + 40])
+                l4 = off + 40
+            else:
+                continue
+            if proto not in (6, 17) or len(frame) < l4 + 4:
+                continue
+            sport, dport = struct.unpack("!HH", frame[l4:l4 + 4])
+            flags = frame[l4 + 13] if proto == 6 and len(frame) > l4 + 13 else 0
+            yield (str(src), str(dst), "tcp" if proto == 6 else "udp", sport, dport, flags)
+
+
+def check(truth_path, pcap_path):
+    with open(truth_path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    want = {}
+    for e in doc["edges"]:
+        key = (str(ipaddress.ip_address(e["client"])), str(ipaddress.ip_address(e["server"])),
+               e["proto"], int(e["port"]))
+        want[key] = 0
+    syn = synack = 0
+    for src, dst, proto, sport, dport, flags in packets(pcap_path):
+        if (src, dst, proto, dport) in want:
+            want[(src, dst, proto, dport)] += 1
+            if flags & 0x12 == 0x02:
+                syn += 1
+        elif proto == "tcp" and (dst, src, proto, sport) in want and flags & 0x12 == 0x12:
+            synack += 1
+    missing = [k for k, n in want.items() if n == 0]
+    for c, s, proto, port in missing:
+        print(f"missing: no packet {c} -> {proto} {s}:{port}")
+    if missing:
+        return 1
+    print(f"ok syn={syn} synack={synack}")
+    return 0
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "check" and len(argv) == 4:
+        return check(argv[2], argv[3])
+    if len(argv) >= 2 and argv[1] == "pool-server" and len(argv) == 5:
+        return pool_server(argv[2], int(argv[3]), float(argv[4]))
+    if len(argv) >= 2 and argv[1] == "pool-client" and len(argv) == 6:
+        return pool_client(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
+    if len(argv) >= 2 and argv[1] == "truth" and len(argv) == 4:
+        return truth(argv[2], argv[3])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
