@@ -343,7 +343,7 @@ static int
 icmp(struct rk_dctx *c, uint8_t proto, const uint8_t *b, size_t avail)
 {
 	struct rk_rec *r = c->out;
-	const uint8_t *q = b + 8;
+	const uint8_t *q;
 	size_t qlen, qhl;
 
 	if (avail < 4)
@@ -354,6 +354,7 @@ icmp(struct rk_dctx *c, uint8_t proto, const uint8_t *b, size_t avail)
 	r->flags = 0;
 	if (avail < 8)
 		return RK_DECODE_OK;
+	q = b + 8;
 	qlen = avail - 8;
 	if (proto == RK_PROTO_ICMP && b[0] == 3) {
 		/* Quoted IPv4: version, IHL, first fragment, ports captured. */

@@ -131,11 +131,13 @@ static void
 assert_addr(const uint8_t a[RK_ADDR_LEN], const char *want)
 {
 	uint8_t w[RK_ADDR_LEN];
-	char got[RK_ADDR_STRLEN];
 
 	assert_int_equal(rk_addr_parse(want, w), 0);
-	if (memcmp(a, w, RK_ADDR_LEN) != 0)
+	if (memcmp(a, w, RK_ADDR_LEN) != 0) {
+		char got[RK_ADDR_STRLEN];
+
 		fail_msg("address %s, want %s", rk_addr_format(a, got, sizeof(got)), want);
+	}
 }
 
 static int
@@ -295,11 +297,21 @@ static const struct ok_case ok_cases[] = {
 	    "60 00 00 00 00 18 3c 40 " V6B V6A "11 00 01 04 00 00 00 00 "
 	    "00 35 d4 31 00 10 00 00 ",
 	    A6, B6, 54321, 53, 17, RK_REC_UNREACH, 104, 0},
+	{"ipv6 icmpv6 unreach quoting first fragment of tcp", 1,
+	    ETH6 IP6("00 4c", "3a") "01 04 00 00 00 00 00 00 "
+	    "60 00 00 00 00 1c 2c 40 " V6B V6A "06 00 00 01 00 00 00 09 " TCP_SYN,
+	    A6, B6, 80, 49153, 6, RK_REC_UNREACH, 116, 0},
+	{"ipv6 icmpv6 unreach quoting later fragment", 1,
+	    ETH6 IP6("00 4c", "3a") "01 04 00 00 00 00 00 00 "
+	    "60 00 00 00 00 1c 2c 40 " V6B V6A "06 00 00 09 00 00 00 09 " TCP_SYN,
+	    A6, B6, 0, 0, 58, 0, 116, 0},
 
 	/* IP-in-IP. */
 	{"ipv4 in ipv4", 1, ETH4 OUT4("00 3c", "04") PKT4_SYN, SYN4},
 	{"ipv6 in ipv4", 1, ETH4 OUT4("00 50", "29") PKT6_SYN, SYN6},
 	{"ipv4 in ipv6", 1, ETH6 IP6("00 28", "04") PKT4_SYN, SYN4},
+	{"etherip", 1, ETH4 OUT4("00 4c", "61") "30 00 " FRAME4_SYN, SYN4},
+	{"ethernet in ipv6 (srv6 l2)", 1, ETH6 IP6("00 36", "8f") FRAME4_SYN, SYN4},
 
 	/* GRE and ERSPAN. */
 	{"gre ipv4", 1, ETH4 OUT4("00 40", "2f") "00 00 08 00 " PKT4_SYN, SYN4},
@@ -317,6 +329,8 @@ static const struct ok_case ok_cases[] = {
 	    ETH4 OUT4("00 4d", "2f") "30 81 88 0b 00 29 00 01 00 00 00 03 00 00 00 02 21 "
 	    PKT4_SYN,
 	    SYN4},
+	{"gre v1 pptp ppp ipv6", 1,
+	    ETH4 OUT4("00 5c", "2f") "20 01 88 0b 00 40 00 01 ff 03 00 57 " PKT6_SYN, SYN6},
 	{"erspan type I", 1, ETH4 OUT4("00 4e", "2f") "00 00 88 be " FRAME4_SYN, SYN4},
 	{"erspan type II", 1,
 	    ETH4 OUT4("00 5a", "2f") "10 00 88 be 00 00 00 01 10 64 00 01 00 00 00 05 "
@@ -361,6 +375,10 @@ static const struct ok_case ok_cases[] = {
 	    ETH4 OUT4("00 4c", "11") "30 39 17 c1 00 38 00 00 00 00 08 00 00 00 64 00 "
 	    PKT4_SYN,
 	    SYN4},
+	{"geneve ipv6", 1,
+	    ETH4 OUT4("00 60", "11") "30 39 17 c1 00 4c 00 00 00 00 86 dd 00 00 64 00 "
+	    PKT6_SYN,
+	    SYN6},
 	{"udp 6081 with geneve version 1 is udp", 1,
 	    ETH4 OUT4("00 4c", "11") "30 39 17 c1 00 38 00 00 40 00 08 00 00 00 64 00 "
 	    PKT4_SYN,
@@ -375,11 +393,12 @@ static void
 test_ok_cases(void **state)
 {
 	uint8_t buf[512];
-	size_t i, len;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(ok_cases) / sizeof(ok_cases[0]); i++) {
 		const struct ok_case *c = &ok_cases[i];
+		size_t len;
 		struct rk_rec r;
 		struct rk_payload pl;
 		enum rk_decode_stat why = RK_DSTAT_OK;
@@ -464,6 +483,7 @@ struct drop_case {
 };
 
 #define IPIP OUT4("00 00", "04") /* total length 0: "as captured" */
+#define GREIP OUT4("00 00", "2f") "00 00 08 00 "
 
 static const struct drop_case drop_cases[] = {
 	{"unsupported link type", 105, "00 00 00 00", RK_DSTAT_LINK_UNSUPPORTED},
@@ -577,6 +597,9 @@ static const struct drop_case drop_cases[] = {
 	{"9 nested ipip", 228,
 	    IPIP IPIP IPIP IPIP IPIP IPIP IPIP IPIP IPIP IP4("00 28", "06") TCP_SYN,
 	    RK_DSTAT_TUNNEL_DEPTH},
+	{"9 nested gre", 228,
+	    GREIP GREIP GREIP GREIP GREIP GREIP GREIP GREIP GREIP PKT4_SYN,
+	    RK_DSTAT_TUNNEL_DEPTH},
 	{"ipv4 later fragment of gre", 228,
 	    "45 00 00 1c 00 07 00 10 40 2f 00 00 c0 a8 00 01 c0 a8 00 02 00 00 00 00 00 00 00 00",
 	    RK_DSTAT_FRAG_TUNNEL},
@@ -589,11 +612,12 @@ static void
 test_drop_cases(void **state)
 {
 	uint8_t buf[512];
-	size_t i, len;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(drop_cases) / sizeof(drop_cases[0]); i++) {
 		const struct drop_case *c = &drop_cases[i];
+		size_t len;
 		struct rk_rec r;
 		struct rk_payload pl;
 		enum rk_decode_stat why = RK_DSTAT_OK;
@@ -691,6 +715,30 @@ test_ipv4_fragments(void **state)
 	assert_int_equal(decode(1, later, n2, TS + 61000000, &r, NULL, &why), RK_DECODE_DROP);
 	assert_int_equal(why, RK_DSTAT_FRAG_ORPHAN);
 	assert_int_equal(decode(1, later, n2, TS + 59000000, &r, NULL, NULL), RK_DECODE_OK);
+
+	/* TCP: the first fragment's ports, no TCP flags on later fragments. */
+	n1 = hex(ETH4 "45 00 00 28 00 0a 20 00 40 06 00 00 0a 00 00 01 0a 00 00 02 " TCP_SYN,
+	    first, sizeof(first));
+	n2 = hex(ETH4 "45 00 00 1c 00 0a 00 05 40 06 00 00 0a 00 00 01 0a 00 00 02 "
+	    "00 00 00 00 00 00 00 00", later, sizeof(later));
+	assert_int_equal(decode(1, first, n1, TS, &r, NULL, NULL), RK_DECODE_OK);
+	assert_int_equal(r.flags, RK_TCP_SYN);
+	assert_int_equal(decode(1, later, n2, TS, &r, NULL, NULL), RK_DECODE_OK);
+	assert_int_equal(r.proto, 6);
+	assert_int_equal(r.sport, 49153);
+	assert_int_equal(r.dport, 80);
+	assert_int_equal(r.flags, RK_REC_PAYLOAD);
+
+	/* SCTP likewise. */
+	n1 = hex(ETH4 "45 00 00 24 00 0b 20 00 40 84 00 00 0a 00 00 01 0a 00 00 02 "
+	    "0b 59 0b 5a 00 00 00 00 00 00 00 00 00 00 00 10", first, sizeof(first));
+	n2 = hex(ETH4 "45 00 00 1c 00 0b 00 02 40 84 00 00 0a 00 00 01 0a 00 00 02 "
+	    "00 00 00 00 00 00 00 00", later, sizeof(later));
+	assert_int_equal(decode(1, first, n1, TS, &r, NULL, NULL), RK_DECODE_OK);
+	assert_int_equal(decode(1, later, n2, TS, &r, NULL, NULL), RK_DECODE_OK);
+	assert_int_equal(r.proto, 132);
+	assert_int_equal(r.sport, 2905);
+	assert_int_equal(r.dport, 2906);
 
 	/* A later ICMP fragment needs no ports. */
 	n2 = hex(ETH4 "45 00 00 1c 00 09 00 02 40 01 00 00 0a 00 00 01 0a 00 00 02 "
