@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# tests/run-check.sh - everything `make check` runs, in order, each step
+# timed and counted:
+#   1. build (gcc, -Werror) and the cmocka unit tests + fuzz corpus replays
+#   2. end-to-end tests on generated captures (tests/e2e/e2e.py)
+#   3. ASan+UBSan build: unit tests again, then every capture of
+#      ../shared/data (tests/shared/run-shared.sh) and Zeek's baselines
+#      (tests/shared/zeek-compare.py)
+#   4. clang build with libFuzzer: each fuzz target for FUZZ_SECONDS
+#   5. real programs in network namespaces, with and without handshakes
+#      (tests/traps/run-traps.sh; needs root)
+# A step that cannot run here (no root, no data) is reported as skipped
+# with the reason.  The last line is "check: N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+FUZZ_SECONDS=${FUZZ_SECONDS:-45}
+export RENKEI_TESTDATA=${RENKEI_TESTDATA:-$top/../shared/data}
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0 failed=0 skipped=0
+failures=()
+
+step() {
+	local name=$1
+	shift
+	local t0=$SECONDS rc
+	echo
+	echo "=== $name"
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "=== $name: ok ($((SECONDS - t0))s)"
+	elif [ $rc -eq 77 ]; then
+		skipped=$((skipped + 1))
+		echo "=== $name: skipped ($((SECONDS - t0))s)"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "=== $name: FAILED (exit $rc, $((SECONDS - t0))s)"
+	fi
+}
+
+setup() { # setup DIR [meson options...]
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	fi
+	ninja -C "$dir"
+}
+
+build_and_unit() {
+	setup build && meson test -C build --suite unit --print-errorlogs --num-processes "$jobs"
+}
+
+e2e() {
+	python3 tests/e2e/e2e.py build
+}
+
+asan_unit() {
+	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false &&
+	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    meson test -C build-asan --suite unit --print-errorlogs --num-processes "$jobs"
+}
+
+shared_data() {
+	[ -x tests/shared/run-shared.sh ] || { echo "SKIP: tests/shared/run-shared.sh missing"; return 77; }
+	tests/shared/run-shared.sh build-asan/renkei
+}
+
+zeek_baselines() {
+	[ -d "$RENKEI_TESTDATA/zeek-traces" ] || { echo "SKIP: no $RENKEI_TESTDATA/zeek-traces"; return 77; }
+	python3 tests/shared/zeek-compare.py build-asan/renkei "$RENKEI_TESTDATA"
+}
+
+fuzz() {
+	command -v clang >/dev/null || { echo "SKIP: clang missing"; return 77; }
+	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+	    -Dtests=false || return 1
+	local t rc=0 corpus work
+	for t in fuzz_decode fuzz_pcapfile fuzz_dns; do
+		work=$(mktemp -d)
+		corpus=fuzz/corpus/$t
+		echo "--- $t for ${FUZZ_SECONDS}s (seeds: $corpus)"
+		mkdir -p "fuzz/crashes/$t"
+		if ! (cd "$work" && "$top/build-fuzz/$t" -max_total_time="$FUZZ_SECONDS" \
+		    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		    -artifact_prefix="$top/fuzz/crashes/$t/" "$work" "$top/$corpus" \
+		    >"$work/log" 2>&1); then
+			tail -40 "$work/log"
+			echo "--- $t FOUND A CRASH: kept in fuzz/crashes/$t/ (replayed by the unit tests)"
+			rc=1
+		else
+			grep -E "stat::number_of_executed_units|cov:" "$work/log" | tail -2
+		fi
+		rm -rf "$work"
+	done
+	return $rc
+}
+
+traps() {
+	[ -x tests/traps/run-traps.sh ] || { echo "SKIP: tests/traps/run-traps.sh missing"; return 77; }
+	tests/traps/run-traps.sh "$top/build/renkei"
+}
+
+step "build + unit tests" build_and_unit
+step "end-to-end (generated captures)" e2e
+step "ASan+UBSan unit tests" asan_unit
+step "ASan+UBSan: every capture in shared/data" shared_data
+step "ASan+UBSan: Zeek baselines" zeek_baselines
+step "fuzzing (libFuzzer, ${FUZZ_SECONDS}s per target)" fuzz
+step "real programs in network namespaces" traps
+
+echo
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
