@@ -7,7 +7,7 @@ set -eu
 mode=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-pkgs="gcc make meson ninja-build pkg-config libpcap-dev"
+pkgs="gcc make meson ninja-build pkg-config libpcap-dev zlib1g-dev"
 case "$mode" in
 build) ;;
 check)

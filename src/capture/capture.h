@@ -77,6 +77,8 @@ void rk_capture_get_stats(const struct rk_capture *c, struct rk_capture_stats *s
 /* The link type of the first interface (pcapng frames carry their own). */
 int rk_capture_linktype(const struct rk_capture *c);
 void rk_capture_free(struct rk_capture *c);
+/* A stdio stream of fd's bytes, gunzipped if they are gzip (capture_gzip.c); owns fd. */
+FILE *rk_capture_gz_fdopen(int fd);
 
 /*
  * Internal to src/capture/: the libpcap back end (capture_pcap.c), which

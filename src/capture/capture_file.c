@@ -988,8 +988,12 @@ rk_capture_open_file(struct rk_capture **out, const char *path, const char *bpf,
 	int fd, rc;
 
 	*out = NULL;
-	if (strcmp(path, "-") == 0)
-		return open_libpcap(out, path, NULL, path, bpf, err);
+	if (strcmp(path, "-") == 0) {
+		fd = dup(STDIN_FILENO);
+		if (fd < 0 || (fp = rk_capture_gz_fdopen(fd)) == NULL)
+			return rk_err_set(err, RK_E_IO, "standard input: %s", strerror(errno));
+		return open_libpcap(out, NULL, fp, "standard input", bpf, err);
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return rk_err_set(err, RK_E_IO, "%s: %s", path, strerror(errno));
@@ -1055,7 +1059,8 @@ libpcap:
 	 * between.  The reads above may have moved the offset.
 	 */
 	(void)lseek(fd, 0, SEEK_SET);
-	fp = fdopen(fd, "rb");
+	fp = rk_capture_gz_fdopen(fd);
+	fd = -1; /* owned by fp now, or closed */
 	if (fp == NULL) {
 		rc = rk_err_set(err, RK_E_IO, "%s: %s", path, strerror(errno));
 		goto out;
@@ -1063,7 +1068,8 @@ libpcap:
 	return open_libpcap(out, NULL, fp, path, bpf, err);
 out:
 	rk_capture_free(c);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
