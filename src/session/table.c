@@ -42,6 +42,37 @@ struct rk_sess_table {
 	struct rk_sess_stats st;     /* counters */
 };
 
+/* Compare two 16-byte addresses in memcmp order without a call: <0, 0, >0. */
+static inline int
+addr_cmp(const uint8_t *x, const uint8_t *y)
+{
+	uint64_t x0, x1, y0, y1;
+
+	memcpy(&x0, x, 8);
+	memcpy(&y0, y, 8);
+	if (x0 != y0)
+		return __builtin_bswap64(x0) < __builtin_bswap64(y0) ? -1 : 1;
+	memcpy(&x1, x + 8, 8);
+	memcpy(&y1, y + 8, 8);
+	if (x1 != y1)
+		return __builtin_bswap64(x1) < __builtin_bswap64(y1) ? -1 : 1;
+	return 0;
+}
+
+/* Key equality over the five 64-bit words of the key. */
+static inline int
+key_eq(const struct rk_sess_key *x, const struct rk_sess_key *y)
+{
+	uint64_t a[5], b[5];
+
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+	    (a[4] ^ b[4])) == 0;
+}
+
+_Static_assert(sizeof(struct rk_sess_key) == 40, "key is five 64-bit words");
+
 /*
  * Normalise the record's conversation into k (smaller (address, port) is A).
  * Returns RK_DIR_AB if the record travels A->B, RK_DIR_BA otherwise.
@@ -50,7 +81,7 @@ struct rk_sess_table {
 int
 rk_sess_key_from_rec(struct rk_sess_key *k, const struct rk_rec *r)
 {
-	int c = memcmp(r->src, r->dst, RK_ADDR_LEN);
+	int c = addr_cmp(r->src, r->dst);
 	int fwd = c < 0 || (c == 0 && r->sport <= r->dport);
 
 	if (fwd) {
@@ -299,7 +330,7 @@ rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r)
 			if (t->tags[base + i] != tag)
 				continue;
 			s = &t->slots[base + i];
-			if (memcmp(&s->key, &k, sizeof(k)) != 0)
+			if (!key_eq(&s->key, &k))
 				continue;
 			if (rk_unlikely(is_reuse(s, r))) {
 				release(t, base + i, RK_FOLD_REUSE);
