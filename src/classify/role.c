@@ -17,10 +17,12 @@
  *      + 6 if it sent SYN+ACK elsewhere, + 6 if it received a pure SYN
  *      - 6 if it sent a pure SYN elsewhere, - 6 if it received SYN+ACK
  *      + 2 if the port has a service name, + 1 if it is below 1024,
- *      - 1 if it is >= 32768 and has no name (ephemeral ranges)
+ *      - 1.5 / 1 / 0.5 if it has no name and lies in both / Linux's /
+ *        IANA's ephemeral range (clients' kernels pick those)
  *    and, from the session itself: + 1.5 to the side that answered a UDP
- *    exchange (the other spoke first), + 1 to the side that sent clearly
- *    more payload in TCP (responses outweigh requests).  A client's
+ *    exchange (the other spoke first); in TCP + 1 to the only side that
+ *    sent payload (a stream: push, subscription) or + 0.5 to the side
+ *    that sent over twice the bytes (responses outweigh requests).  A client's
  *    ephemeral endpoint has one peer IP and one peer port; a service's
  *    endpoint, given two or more connections, has more, so fan-in dominates
  *    as soon as there is any; the port terms only break ties (a lone ssh
@@ -138,6 +140,24 @@ rk_role_kind(const struct rk_session *s, const struct rk_names *names)
 }
 
 /*
+ * How much a port looks like one a client's kernel picked: 1.5 in the range
+ * both Linux (32768-60999) and IANA/Windows/BSD (49152-65535) use, 1 in
+ * Linux's alone, 0.5 in IANA's alone, 0 below 32768.
+ */
+static double
+ephemeral_weight(uint16_t port)
+{
+	int linux_range = port >= 32768 && port <= 60999;
+	int iana_range = port >= 49152;
+
+	if (linux_range && iana_range)
+		return 1.5;
+	if (linux_range)
+		return 1.0;
+	return iana_range ? 0.5 : 0.0;
+}
+
+/*
  * The server score of an endpoint from its evidence over all sessions
  * (weights at the top of the file).  parts (may be NULL) receives the
  * terms.  O(1).
@@ -158,8 +178,8 @@ rk_role_score(const struct rk_endpoint *e, const struct rk_names *names,
 		p.port += W_NAMED;
 	if (port < 1024 && port != 0)
 		p.port += W_PRIVILEGED;
-	if (port >= 32768 && !named)
-		p.port -= W_EPHEMERAL;
+	if (!named)
+		p.port -= W_EPHEMERAL * ephemeral_weight(port);
 	p.total = p.fan_ips + p.fan_ports + p.handshake + p.port;
 	if (parts != NULL)
 		*parts = p;
@@ -196,19 +216,30 @@ decide_by_handshake(const struct rk_session *s, struct rk_verdict *v)
 	return 0;
 }
 
-/* Session-level hints that add to the endpoint scores (A's side positive). */
+/*
+ * Session-level hints that add to the endpoint scores (A's side positive).
+ * UDP: the side that spoke first is the client.  TCP: a side that sends
+ * payload while the other only acknowledges is serving a stream (push,
+ * subscription, download); otherwise the side sending clearly more bytes
+ * is likely answering.  Only decisive when the endpoints tie.
+ */
 static double
 session_hint(const struct rk_session *s)
 {
-	double h = 0.0;
+	const struct rk_sess_dir *a = &s->d[RK_DIR_AB], *b = &s->d[RK_DIR_BA];
+	uint64_t ba = s->bytes[RK_DIR_AB], bb = s->bytes[RK_DIR_BA];
 
 	if (s->key.proto != RK_PROTO_TCP)
-		h += s->d[RK_DIR_AB].opened ? -W_UDP_ANSWER : W_UDP_ANSWER;
-	else if (s->bytes[RK_DIR_AB] > 2 * s->bytes[RK_DIR_BA] + 1000)
-		h += W_PAYLOAD;
-	else if (s->bytes[RK_DIR_BA] > 2 * s->bytes[RK_DIR_AB] + 1000)
-		h -= W_PAYLOAD;
-	return h;
+		return a->opened ? -W_UDP_ANSWER : W_UDP_ANSWER;
+	if (a->data > 0 && b->data == 0)
+		return W_PAYLOAD;
+	if (b->data > 0 && a->data == 0)
+		return -W_PAYLOAD;
+	if (ba > 2 * bb)
+		return W_PAYLOAD / 2;
+	if (bb > 2 * ba)
+		return -W_PAYLOAD / 2;
+	return 0.0;
 }
 
 /*

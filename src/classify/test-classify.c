@@ -211,6 +211,21 @@ test_subscription_server_talks(void **state)
 }
 
 static void
+test_small_push_above_linux_ephemeral(void **state)
+{
+	struct world *w = *state;
+
+	/* Short lines pushed from 61613 (above Linux's ephemeral range) to 41410 (inside it). */
+	for (int i = 0; i < 20; i++) {
+		pkt(w, "fd77::30", 61613, "fd77::33", 41410, RK_PROTO_TCP, DATA, 100);
+		pkt(w, "fd77::33", 41410, "fd77::30", 61613, RK_PROTO_TCP, ACK, 72);
+	}
+	finish(w);
+	assert_non_null(service(w, "fd77::30", RK_PROTO_TCP, 61613));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
 test_nfs_privileged_client(void **state)
 {
 	struct world *w = *state;
@@ -326,6 +341,7 @@ main(void)
 		T(test_custom_pool_without_handshake),
 		T(test_lone_ssh_midstream),
 		T(test_subscription_server_talks),
+		T(test_small_push_above_linux_ephemeral),
 		T(test_nfs_privileged_client),
 		T(test_udp_dns_and_syslog),
 		T(test_ntp_symmetric_ports),

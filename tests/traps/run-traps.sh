@@ -15,7 +15,7 @@
 #     framed.  Offloads are off on the veths so that frames are MTU-sized
 #     and checksums are right, as on a real wire.
 #   * Real programs run in the host namespaces: sshd/ssh, socat, dnsmasq/dig,
-#     logger, chronyd, python3 -m http.server/curl, hping3, nmap, and a
+#     logger, chronyd, python3 -m http.server/curl, hping3, nmap/nping, and a
 #     small python connection pool (trapnet.py).
 #   * Each scenario starts its servers, then the "with handshake" capture,
 #     then the clients; after SETTLE seconds, when every long-lived
@@ -54,10 +54,10 @@ MINR=${TRAPS_MIN_RECALL:-1.0}
 ALL_SCENARIOS="pool ssh push lowport nfs dns syslog ntp http backscatter scan-syn scan-connect mixed"
 SCENARIOS=${*:-$ALL_SCENARIOS}
 
-SETTLE=2            # seconds from clients' start to the no-handshake capture
-WINDOW=4            # seconds both captures run after that
-CSECS=$((SETTLE + WINDOW + 4))   # how long the clients keep talking
-LIFE=$((CSECS + 10))             # hard limit for any program we start
+SETTLE=1.5          # seconds from clients' start to the no-handshake capture
+WINDOW=3.5          # seconds both captures run after that
+CSECS=9             # how long the clients keep talking (> SETTLE + WINDOW + 2)
+LIFE=20             # hard limit for any program we start
 SNAP=256            # headers only, as renkei is meant to be used
 
 P=rktrap-$$
@@ -70,7 +70,7 @@ log() { echo "[traps] $*" >&2; }
 
 [ "$(id -u)" = 0 ] || skip "run-traps.sh must run as root (network namespaces, raw sockets)"
 command -v ip >/dev/null || skip "ip (iproute2) not installed"
-for tool in tcpdump socat sshd ssh ssh-keygen dnsmasq dig logger chronyd curl hping3 nmap ethtool ss python3 timeout; do
+for tool in tcpdump socat sshd ssh ssh-keygen dnsmasq dig logger chronyd curl hping3 nmap nping ethtool ss python3 timeout; do
     command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed (apt-get install \$(cat tests/traps/packages.txt))"
 done
 if ! ip netns add "$P-probe" 2>/dev/null; then
@@ -153,6 +153,10 @@ net_up() {
             net.ipv6.conf.default.router_solicitations=0 \
             net.ipv6.conf.default.accept_dad=0 \
             net.ipv6.conf.all.accept_ra=0 >/dev/null
+        # small receive buffers: a rate-limited download (curl --limit-rate)
+        # then flows steadily instead of filling megabytes of buffer in the
+        # first second and showing only zero-window probes afterwards
+        ip netns exec "$P-$n" sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536" >/dev/null
         ip -n "$P-$n" link set lo up
     done
     NETUP=1
@@ -471,19 +475,34 @@ EOF
     done
 }
 
-# i. HTTP: python3 -m http.server on web:8000 and web:80 (dual stack);
-#    curl clients: short requests from app1 (v4 :8000), adm1 (v4 :80),
-#    app2 (v6 :8000); long rate-limited downloads from sub2 (v4 :80) and
-#    lp3 (v6 :80), which are the connections the no-handshake capture
-#    catches in mid-stream.
+# i. HTTP: python3 -m http.server --cgi on web:8000 and web:80 (dual
+#    stack); curl clients: short requests from app1 (v4 :8000), adm1 (v4
+#    :80), app2 (v6 :8000); and two long streaming responses (a CGI script
+#    that writes an event every 50 ms, like a long poll) to sub2 (v4 :80)
+#    and lp3 (v6 :80): the connections the no-handshake capture catches in
+#    mid-stream.  (curl --limit-rate was tried for long downloads, but its
+#    pacing is bursty: megabytes at once, then nothing for seconds.)
 http_variants="hs nohs"
 http_servers() {
     local d=$WORK/www
-    mkdir -p "$d"
+    mkdir -p "$d/cgi-bin"
     echo "<html><body>renkei trap</body></html>" >"$d/index.html"
-    head -c 20000000 /dev/zero >"$d/big.bin"
-    start web http-8000 "$PY" -m http.server 8000 --bind :: --directory "$d"
-    start web http-80 "$PY" -m http.server 80 --bind :: --directory "$d"
+    {
+        echo '#!/bin/sh'
+        echo "printf 'Content-Type: text/plain\\r\\n\\r\\n'"
+        echo "i=0"
+        echo "while [ \$i -lt $((CSECS * 20)) ]; do"
+        echo "    echo \"event \$i ................................................................\""
+        echo "    i=\$((i + 1))"
+        echo "    sleep 0.05"
+        echo "done"
+    } >"$d/cgi-bin/stream.sh"
+    # http.server runs CGI scripts as nobody when started as root
+    chmod 755 "$d" "$d/cgi-bin" "$d/cgi-bin/stream.sh"
+    chmod 644 "$d/index.html"
+    chmod 711 "$WORK"
+    start web http-8000 sh -c "cd '$d' && exec '$PY' -m http.server --cgi 8000 --bind ::"
+    start web http-80 sh -c "cd '$d' && exec '$PY' -m http.server --cgi 80 --bind ::"
     wait_port web tcp 8000
     wait_port web tcp 80
     serves "$(v4 web)" tcp 8000
@@ -496,8 +515,8 @@ http_clients() {
     start app1 curl-app1 sh -c "${short/URL/http://$(v4 web):8000/}"
     start adm1 curl-adm1 sh -c "${short/URL/http://$(v4 web)/}"
     start app2 curl-app2 sh -c "${short/URL/http://[$(v6 web)]:8000/}"
-    start sub2 curl-sub2 curl -s -o /dev/null --max-time "$CSECS" --limit-rate 150k "http://$(v4 web)/big.bin"
-    start lp3 curl-lp3 curl -s -g -o /dev/null --max-time "$CSECS" --limit-rate 150k "http://[$(v6 web)]/big.bin"
+    start sub2 curl-sub2 curl -s -N -o /dev/null --max-time "$CSECS" "http://$(v4 web)/cgi-bin/stream.sh"
+    start lp3 curl-lp3 curl -s -N -g -o /dev/null --max-time "$CSECS" "http://[$(v6 web)]/cgi-bin/stream.sh"
     uses "$(v4 app1)" "$(v4 web)" tcp 8000
     uses "$(v4 adm1)" "$(v4 web)" tcp 80
     uses "$(v6 app2)" "$(v6 web)" tcp 8000
@@ -508,8 +527,9 @@ http_clients() {
 # j. SYN-ACK backscatter: flood sends SYN+ACK segments with spoofed
 #    sources (bs's address, port 443; and an address nobody owns, port 80)
 #    to hosts that never sent a SYN, at ports nobody uses (20000+, outside
-#    the ephemeral range).  Receivers answer RST (to bs; the RSTs to the
-#    unowned address never leave, ARP fails).  Truth: nothing at all.
+#    the ephemeral range), with hping3 (IPv4) and nping (IPv6).  Receivers
+#    answer RST (to bs; the RSTs to the unowned address never leave, ARP
+#    fails).  Truth: nothing at all.
 backscatter_variants="one"
 backscatter_servers() { :; }
 backscatter_clients() { :; }
@@ -520,7 +540,15 @@ backscatter_late() {
         port=$((port + 10))
     done
     start flood hping3-unowned hping3 -q -c 8 -i u100000 -S -A -a "$UNASSIGNED4" -s 80 -k -p ++20100 "$(v4 tcli)"
-    note "backscatter: SYN-ACKs from spoofed $(v4 bs):443 and $UNASSIGNED4:80, answered by RST: no service, no edge"
+    # IPv6: nping must build the Ethernet header itself to spoof the source
+    local smac dmac
+    smac=$(ip -n "$P-flood" -br link show eth0 | awk '{print $3}')
+    for t in app2 sub3; do
+        dmac=$(ip -n "$P-$t" -br link show eth0 | awk '{print $3}')
+        start flood "nping-$t" nping -6 -q --send-eth -e eth0 --source-mac "$smac" --dest-mac "$dmac" \
+            --tcp --flags syn,ack -S "$(v6 bs)" -g 443 -p 20200-20205 -c 1 --delay 100ms "$(v6 "$t")"
+    done
+    note "backscatter: SYN-ACKs from spoofed $(v4 bs):443, [$(v6 bs)]:443 and $UNASSIGNED4:80, answered by RST: no service, no edge"
 }
 
 # k. port scans of tgt, which offers tcp 25, 3306 and 8080 to a real client
