@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-2-Clause
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/gen/frame.c - classic pcap output and frame building for
  * renkei-gen.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-2-Clause
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/gen/gen.c - renkei-gen: a deterministic synthetic capture of an
  * enterprise network, with the truth about who serves whom.
@@ -121,9 +121,9 @@ struct svc_info {
 };
 
 static const struct svc_info svcs[N_SVC] = {
-	[SVC_HTTP] = {"http", 6, 80, GEN_APP_HTTP, CP_EPH, K_TCP, 1, 6, 120, 800, 200, 20000,
+	[SVC_HTTP] = {"http", 6, 80, GEN_APP_HTTP, CP_EPH, K_TCP, 1, 6, 120, 800, 200, 16000,
 	    500, 20000, 5000, 2000000},
-	[SVC_HTTPS] = {"https", 6, 443, GEN_APP_TLS, CP_EPH, K_TCP, 1, 6, 120, 800, 200, 20000,
+	[SVC_HTTPS] = {"https", 6, 443, GEN_APP_TLS, CP_EPH, K_TCP, 1, 6, 120, 800, 200, 16000,
 	    500, 20000, 5000, 2000000},
 	[SVC_APP] = {"http-alt", 6, 8080, GEN_APP_HTTP, CP_EPH, K_TCP, 1, 4, 200, 800, 200, 8000,
 	    1000, 50000, 1000, 200000},
@@ -143,7 +143,7 @@ static const struct svc_info svcs[N_SVC] = {
 	    500, 0, 0},
 	[SVC_SYSLOG] = {"syslog", 17, 514, GEN_APP_SYSLOG, CP_EPH, K_ONEWAY, 1, 5, 80, 400, 0, 0,
 	    0, 0, 1000, 200000},
-	[SVC_LDAP] = {"ldap", 6, 389, GEN_APP_RAW, CP_EPH, K_TCP, 1, 3, 100, 300, 100, 3000, 300,
+	[SVC_LDAP] = {"ldap", 6, 389, GEN_APP_LDAP, CP_EPH, K_TCP, 1, 3, 100, 300, 100, 3000, 300,
 	    3000, 1000, 20000},
 	[SVC_SMB] = {"microsoft-ds", 6, 445, GEN_APP_RAW, CP_EPH, K_TCP, 2, 10, 100, 500, 200,
 	    20000, 300, 5000, 1000, 300000},
@@ -269,6 +269,7 @@ struct gen {
 	uint64_t start_ts;     /* µs, --start-ts */
 	uint64_t period;       /* µs, --duration */
 	bool no_handshake;     /* --no-handshake */
+	bool verbose;          /* -v: a summary on stderr */
 
 	/* plan */
 	struct gen_rng prng;   /* plan stream */
@@ -279,25 +280,25 @@ struct gen {
 	uint32_t scanner;      /* index of the scanning host */
 	uint32_t outsider;     /* index of the backscatter source */
 	uint32_t *by_role[N_ROLE]; /* server host indexes per role */
-	uint32_t n_by_role[N_ROLE];
+	uint32_t n_by_role[N_ROLE]; /* entries of by_role[r] */
 	uint32_t *v6_by_role[N_ROLE]; /* the same, IPv6-capable only */
-	uint32_t n_v6_by_role[N_ROLE];
+	uint32_t n_v6_by_role[N_ROLE]; /* entries of v6_by_role[r] */
 	uint32_t *admins;      /* client host indexes of the administrators */
-	uint32_t n_admins;
+	uint32_t n_admins;     /* entries of admins, >= 1 */
 	struct edge *edges;    /* planned edges */
-	uint32_t n_edges, max_edges;
-	uint64_t *ekeys;       /* open-addressing set of edge keys -> index + 1 */
-	uint32_t *eidx;
-	uint32_t ekey_mask;
+	uint32_t n_edges, max_edges; /* used / allocated entries of edges */
+	uint64_t *ekeys;       /* open-addressing set: edge keys */
+	uint32_t *eidx;        /* ... and their edge index + 1 (0 = empty slot) */
+	uint32_t ekey_mask;    /* slots - 1 (a power of two) */
 	struct persist *persists; /* persistent connections */
-	uint32_t n_persists, max_persists;
+	uint32_t n_persists, max_persists; /* used / allocated entries of persists */
 	double *cum_w;         /* cumulative weights of edges[] */
 	uint32_t *pass;        /* edges with weight > 0, pass order */
 	uint32_t n_pass;
 
 	/* run */
 	struct sess **heap;    /* min-heap on (ts, id) */
-	uint32_t n_heap, max_heap;
+	uint32_t n_heap, max_heap; /* used / allocated entries of heap */
 	struct sess *free_sess; /* free list */
 	uint64_t next_id;      /* next launch id */
 	uint64_t launch_ts;    /* µs, next launch */
@@ -315,6 +316,7 @@ struct gen {
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 
+/* calloc or exit: plan-time allocations only. */
 static void *
 xcalloc(size_t n, size_t size)
 {
@@ -327,6 +329,7 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* realloc of n elements of size or exit. */
 static void *
 xrealloc(void *p, size_t n, size_t size)
 {
@@ -365,12 +368,17 @@ addr16(const struct host *h, bool is_v6, uint8_t out[16])
 /* ------------------------------------------------------------------ */
 /* Plan: hosts                                                         */
 
+/*
+ * Ethernet address of host idx: locally administered 06:72 ("r"), then
+ * 0x10 for servers, 0x20 for clients (0xee for the Internet router,
+ * 0xfe for subnet gateways), then the index in 24 bits.
+ */
 static void
 set_mac(struct host *h, uint32_t idx)
 {
-	h->mac[0] = 0x02;
-	h->mac[1] = h->is_server ? 0x10 : 0x20;
-	h->mac[2] = (uint8_t)(idx >> 24);
+	h->mac[0] = 0x06;
+	h->mac[1] = 0x72;
+	h->mac[2] = h->is_server ? 0x10 : 0x20;
 	h->mac[3] = (uint8_t)(idx >> 16);
 	h->mac[4] = (uint8_t)(idx >> 8);
 	h->mac[5] = (uint8_t)idx;
@@ -501,19 +509,21 @@ plan_noise_hosts(struct gen *g)
 	memcpy(h->v4, out_ip, 4);
 	h->has_v4 = 1;
 	set_mac(h, g->outsider + 1);
-	h->mac[1] = 0xee; /* the Internet router */
+	h->mac[2] = 0xee; /* the Internet router */
 	snprintf(h->name, sizeof(h->name), "outside");
 }
 
 /* ------------------------------------------------------------------ */
 /* Plan: edges                                                         */
 
+/* The dedup key of an edge: host indexes (20 bits each), family, service. */
 static uint64_t
 edge_key(uint32_t c, uint32_t s, bool is_v6, uint8_t svc)
 {
 	return (uint64_t)c << 40 | (uint64_t)s << 20 | (uint64_t)is_v6 << 8 | svc;
 }
 
+/* splitmix64 finaliser: spreads edge keys over the hash table. */
 static uint64_t
 mix64(uint64_t z)
 {
@@ -758,12 +768,14 @@ plan_edges(struct gen *g)
 /* ------------------------------------------------------------------ */
 /* Run: the heap of active sessions                                    */
 
+/* Heap order: earlier next packet first, then earlier launch. */
 static bool
 sess_before(const struct sess *a, const struct sess *b)
 {
 	return a->ts < b->ts || (a->ts == b->ts && a->id < b->id);
 }
 
+/* Move heap[i] down to its place after its time grew. */
 static void
 heap_sift_down(struct gen *g, uint32_t i)
 {
@@ -785,6 +797,7 @@ heap_sift_down(struct gen *g, uint32_t i)
 	h[i] = s;
 }
 
+/* Insert s into the heap (grows the array, rarely). */
 static void
 heap_push(struct gen *g, struct sess *s)
 {
@@ -812,6 +825,7 @@ heap_pop(struct gen *g)
 		heap_sift_down(g, 0);
 }
 
+/* A cleared session of kind k with its launch id; from the free list if possible. */
 static struct sess *
 sess_new(struct gen *g, uint64_t ts, uint8_t kind)
 {
@@ -829,6 +843,7 @@ sess_new(struct gen *g, uint64_t ts, uint8_t kind)
 	return s;
 }
 
+/* Return s to the free list (sessions are never given back to malloc). */
 static void
 sess_free(struct gen *g, struct sess *s)
 {
@@ -841,10 +856,23 @@ sess_free(struct gen *g, struct sess *s)
 /* ------------------------------------------------------------------ */
 /* Run: starting sessions                                              */
 
+/* TTL / hop limit of the packets host h sends. */
 static uint8_t
 host_ttl(const struct host *h)
 {
 	return h->is_windows ? 128 : 64;
+}
+
+/* A port in [lo, hi] that no Wireshark dissector claims (see avoid.c). */
+static uint16_t
+port_in(struct gen *g, uint32_t lo, uint32_t hi)
+{
+	uint16_t p;
+
+	do
+		p = (uint16_t)gen_rng_range(&g->rng, lo, hi);
+	while (gen_port_avoided(p));
+	return p;
 }
 
 /* Client source port for a new connection. */
@@ -853,15 +881,15 @@ client_port(struct gen *g, const struct host *h, uint8_t style, uint16_t svc_por
 {
 	switch (style) {
 	case CP_LOW:
-		return (uint16_t)gen_rng_range(&g->rng, 1024, 4999);
+		return port_in(g, 1024, 4999);
 	case CP_PRIV:
-		return (uint16_t)gen_rng_range(&g->rng, 665, 1023);
+		return port_in(g, 665, 1023);
 	case CP_SAME:
 		return svc_port;
 	default:
 		if (h->is_windows)
-			return (uint16_t)gen_rng_range(&g->rng, 49152, 65535);
-		return (uint16_t)gen_rng_range(&g->rng, 32768, 60999);
+			return port_in(g, 49152, 65535);
+		return port_in(g, 32768, 60999);
 	}
 }
 
@@ -917,12 +945,15 @@ start_resp(struct gen *g, struct sess *s)
 	s->msg_off = 0;
 }
 
+/* Share of the packets that the persistent connections send. */
+#define PERSIST_SHARE 0.05
+
 /* µs between transactions of a persistent connection of kind pk. */
 static uint32_t
 persist_interval(struct gen *g, uint8_t pk)
 {
 	static const double ppt[] = {[P_POOL] = 5, [P_PUSH] = 3, [P_SSH] = 3};
-	double budget = 0.12 * (double)g->n_target / ((double)g->period / 1e6);
+	double budget = PERSIST_SHARE * (double)g->n_target / ((double)g->period / 1e6);
 	double iv = ppt[pk] * g->n_persists / (budget > 0 ? budget : 1) * 1e6;
 
 	if (iv < 2000)
@@ -994,14 +1025,14 @@ start_noise(struct gen *g, uint8_t k, uint64_t ts)
 	case K_SCAN:
 		s->aux = 0;
 		s->serial = g->first_server + gen_rng_below(r, g->n_servers);
-		s->dns_id = (uint16_t)gen_rng_range(r, 40000, 65000); /* scanner's port */
+		s->dns_id = port_in(g, 40000, 65000); /* the scanner's source port */
 		break;
 	case K_BSCAT:
 		if (!g->hosts[inside].has_v4)
 			inside = g->first_server;
 		s->serial = inside;
 		sess_templates(g, s, &g->hosts[inside], &g->hosts[g->outsider], false, 6,
-		    (uint16_t)gen_rng_range(r, 1024, 65535), 80);
+		    port_in(g, 1024, 65535), 80);
 		break;
 	case K_PING: {
 		uint32_t a = g->admins[gen_rng_below(r, g->n_admins)];
@@ -1012,8 +1043,8 @@ start_noise(struct gen *g, uint8_t k, uint64_t ts)
 		break;
 	}
 	case K_ARP:
-		if (inside >= g->n_clients)
-			inside = gen_rng_below(r, g->n_clients);
+		if (inside >= g->n_clients || !g->hosts[inside].has_v4)
+			inside = g->admins[0]; /* an IPv4 PC */
 		s->serial = inside;
 		break;
 	}
@@ -1056,8 +1087,10 @@ emit_tcp(struct gen *g, struct sess *s, int dir, uint8_t flags, uint32_t len, bo
 {
 	uint8_t opt[8] = {2, 4, (uint8_t)(s->mss >> 8), (uint8_t)s->mss, 1, 1, 4, 2};
 
-	if (!count_pkt(g, s, dir, is_hs))
+	if (!count_pkt(g, s, dir, is_hs)) {
+		s->t[dir].ip_id++; /* as if sent: the rest stays byte-identical */
 		return;
+	}
 	uint32_t seq = dir ? s->sseq : s->cseq;
 	uint32_t ack = (flags & GEN_TH_ACK) ? (dir ? s->cseq : s->sseq) : 0;
 	uint16_t win = dir ? 65160 : 64240;
@@ -1384,7 +1417,7 @@ step_noise(struct gen *g, struct sess *s)
 	}
 	case K_ARP: {
 		const struct host *h = &g->hosts[s->serial];
-		uint8_t f[64], gw_mac[6] = {0x02, 0xfe, 0, 0, (uint8_t)(h->subnet >> 8),
+		uint8_t f[64], gw_mac[6] = {0x06, 0x72, 0xfe, 0, (uint8_t)(h->subnet >> 8),
 		    (uint8_t)h->subnet};
 		uint8_t gw_ip[4] = {h->v4[0], h->v4[1], h->v4[2], 1};
 		size_t n = 0;
@@ -1422,6 +1455,7 @@ step_noise(struct gen *g, struct sess *s)
 	s->flags |= SF_DONE;
 }
 
+/* Emit the next packet of s and advance it. */
 static void
 step(struct gen *g, struct sess *s)
 {
@@ -1560,14 +1594,25 @@ run_init(struct gen *g)
 	g->launch_ts = g->start_ts;
 }
 
-/* The main loop: until the target is met and every edge is done. */
+/*
+ * Whether the run is over: the packet target of all periods is met,
+ * every edge is done, and the last period has started its whole pass,
+ * so that every period holds every relationship even when the edges
+ * need more packets than --packets.
+ */
+static bool
+run_over(const struct gen *g)
+{
+	return g->sim_pkts >= g->n_target * g->n_periods && g->pending == 0 &&
+	    g->period_idx + 1 == g->n_periods && g->pass_pos == g->n_pass;
+}
+
+/* The main loop: one packet (or one launch) per turn until run_over(). */
 static void
 run(struct gen *g)
 {
-	uint64_t total = g->n_target * g->n_periods;
-
 	run_init(g);
-	while (!(g->sim_pkts >= total && g->pending == 0)) {
+	while (!run_over(g)) {
 		struct sess *s = g->n_heap ? g->heap[0] : NULL;
 		if (!s || g->launch_ts <= s->ts) {
 			launch(g);
@@ -1587,6 +1632,33 @@ run(struct gen *g)
 	}
 }
 
+/* Free everything the plan and the run allocated, and g itself. */
+static void
+gen_free(struct gen *g)
+{
+	for (uint32_t i = 0; i < g->n_heap; i++)
+		free(g->heap[i]);
+	while (g->free_sess) {
+		struct sess *s = g->free_sess;
+		g->free_sess = s->next_free;
+		free(s);
+	}
+	for (int r = 0; r < N_ROLE; r++) {
+		free(g->by_role[r]);
+		free(g->v6_by_role[r]);
+	}
+	free(g->heap);
+	free(g->pass);
+	free(g->cum_w);
+	free(g->persists);
+	free(g->eidx);
+	free(g->ekeys);
+	free(g->edges);
+	free(g->admins);
+	free(g->hosts);
+	free(g);
+}
+
 /* ------------------------------------------------------------------ */
 /* Truth                                                               */
 
@@ -1599,6 +1671,7 @@ struct trow {
 	uint8_t svc;     /* enum svc */
 };
 
+/* qsort order of edges: client, server, proto, port. */
 static int
 trow_cmp_edge(const void *pa, const void *pb)
 {
@@ -1614,6 +1687,7 @@ trow_cmp_edge(const void *pa, const void *pb)
 	return d;
 }
 
+/* qsort order of services: server, proto, port. */
 static int
 trow_cmp_svc(const void *pa, const void *pb)
 {
@@ -1712,13 +1786,14 @@ write_truth(struct gen *g, const char *path)
 /* ------------------------------------------------------------------ */
 /* Command line                                                        */
 
+/* The synopsis, to fp. */
 static void
 usage(FILE *fp)
 {
 	fputs("usage: renkei-gen [-o OUT.pcap|-] [--truth TRUTH.json] [--packets N]\n"
 	      "                  [--clients N] [--servers N] [--subnets M] [--seed S]\n"
 	      "                  [--no-handshake] [--start-ts UNIX] [--duration SECONDS]\n"
-	      "                  [--hours H]\n",
+	      "                  [--hours H] [-v]\n",
 	    fp);
 }
 
@@ -1739,6 +1814,10 @@ parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max)
 	return v;
 }
 
+/*
+ * main - parse the options, plan, run, write the truth.  Exit status 0 on
+ * success, 1 on an I/O error, 2 on a usage error.
+ */
 int
 main(int argc, char **argv)
 {
@@ -1754,6 +1833,7 @@ main(int argc, char **argv)
 		{"start-ts", required_argument, NULL, 'T'},
 		{"duration", required_argument, NULL, 'd'},
 		{"hours", required_argument, NULL, 'H'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1769,7 +1849,7 @@ main(int argc, char **argv)
 	g->n_periods = 1;
 	g->start_ts = 1700000000ULL * 1000000;
 	g->period = 3600ULL * 1000000;
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			out_path = optarg;
@@ -1803,6 +1883,9 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			g->n_periods = (uint32_t)parse_u64("--hours", optarg, 1, 100000);
+			break;
+		case 'v':
+			g->verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1849,16 +1932,25 @@ main(int argc, char **argv)
 
 	if ((rc = gen_out_open(&g->out, out_path)) < 0) {
 		fprintf(stderr, "renkei-gen: %s: %s\n", out_path, strerror(-rc));
+		gen_free(g);
 		return 1;
 	}
 	run(g);
 	if ((rc = gen_out_close(&g->out)) < 0) {
 		fprintf(stderr, "renkei-gen: %s: %s\n", out_path, strerror(-rc));
-		return 1;
+		goto out;
 	}
-	if (truth_path && (rc = write_truth(g, truth_path)) < 0) {
+	if (g->verbose)
+		fprintf(stderr,
+		    "renkei-gen: %" PRIu64 " packets written (%" PRIu64 " simulated), %" PRIu64
+		    " bytes, %" PRIu64 " sessions launched, %" PRIu64 " finished (%.1f packets"
+		    " each), %u edges, %u persistent connections, %u subnets\n",
+		    g->out.n_pkts, g->sim_pkts, g->out.n_bytes, g->next_id, g->n_done,
+		    g->n_done ? (double)g->done_pkts / (double)g->n_done : 0.0, g->n_edges,
+		    g->n_persists, g->n_subnets);
+	if (truth_path && (rc = write_truth(g, truth_path)) < 0)
 		fprintf(stderr, "renkei-gen: %s: %s\n", truth_path, strerror(-rc));
-		return 1;
-	}
-	return 0;
+out:
+	gen_free(g);
+	return rc < 0 ? 1 : 0;
 }

@@ -159,6 +159,7 @@ enum gen_app {
 	GEN_APP_DNS_TCP, /* DNS over TCP (2-byte length prefix) */
 	GEN_APP_SYSLOG,  /* RFC 3164 text */
 	GEN_APP_TEXT,    /* printable filler (line protocols) */
+	GEN_APP_LDAP,    /* LDAPv3 BER messages: bind requests, search entries */
 };
 
 struct gen_msg {
@@ -170,6 +171,9 @@ struct gen_msg {
 	const char *peer; /* sending host name (syslog) */
 	uint64_t ts;      /* µs, time of the message (syslog timestamp) */
 };
+
+/* avoid.c: client ports that Wireshark binds to a dissector. */
+bool gen_port_avoided(uint16_t port);
 
 void gen_payload_init(void);
 uint32_t gen_payload_min_len(uint8_t app, bool is_resp);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: BSD-2-Clause
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/gen/payload.c - application bytes for renkei-gen.
  *
@@ -232,6 +232,47 @@ http_head(const struct gen_msg *m, char *buf, size_t max)
 	return n < 0 ? 0 : (uint32_t)n;
 }
 
+#define TLS_STEP 16005u /* bytes from one full TLS record to the next */
+
+/* BER definite long-form length (2 bytes) after a tag. */
+static size_t
+ber_tl(uint8_t *d, uint8_t tag, uint32_t len)
+{
+	d[0] = tag;
+	d[1] = 0x82;
+	d[2] = (uint8_t)(len >> 8);
+	d[3] = (uint8_t)len;
+	return 4;
+}
+
+/*
+ * The head of an LDAP message (RFC 4511) of m->len bytes, whose body is
+ * filler text.  A request is a simple bindRequest whose password takes
+ * the rest:  30 L { 02 01 id, 60 L { 02 01 03, 04 00, 80 L pw } }.
+ * A response is a searchResEntry whose DN takes the rest, followed by
+ * an empty attribute list (30 00, written by the caller at the end):
+ * 30 L { 02 01 id, 64 L { 04 L dn, 30 00 } }.  Returns the head length.
+ */
+static uint32_t
+ldap_head(const struct gen_msg *m, uint8_t *d)
+{
+	uint32_t n = 0, L = m->len;
+	uint8_t id = (uint8_t)(1 + m->serial % 100);
+
+	n += ber_tl(d + n, 0x30, L - 4);
+	d[n++] = 2, d[n++] = 1, d[n++] = id;
+	if (m->is_resp) {
+		n += ber_tl(d + n, 0x64, L - 11);
+		n += ber_tl(d + n, 0x04, L - 17);
+	} else {
+		n += ber_tl(d + n, 0x60, L - 11);
+		d[n++] = 2, d[n++] = 1, d[n++] = 3;
+		d[n++] = 4, d[n++] = 0;
+		n += ber_tl(d + n, 0x80, L - 20);
+	}
+	return n;
+}
+
 /*
  * gen_payload_min_len - the smallest message length app can carry.
  */
@@ -247,6 +288,8 @@ gen_payload_min_len(uint8_t app, bool is_resp)
 		return is_resp ? 400 : 32;
 	case GEN_APP_SYSLOG:
 		return 80;
+	case GEN_APP_LDAP:
+		return 40;
 	default:
 		return 1;
 	}
@@ -275,14 +318,32 @@ gen_payload(const struct gen_msg *m, uint32_t off, uint8_t *dst, uint32_t n)
 		}
 		break;
 	case GEN_APP_TLS: {
-		/* Records of at most 16384 bytes of ciphertext + 5 header. */
+		/*
+		 * Records of 16000 bytes of ciphertext, the last one taking
+		 * the rest (at most 16384, the TLS limit): record j < k_full
+		 * starts at j * TLS_STEP, the last one at k_full * TLS_STEP.
+		 */
 		memcpy(dst, pat_bin + (off & (PAT_SIZE - 1)), n);
-		uint32_t rec = 16384 + 5;
-		for (uint32_t at = off / rec * rec; at < off + n; at += rec) {
-			uint32_t body = m->len - at - 5 < 16384 ? m->len - at - 5 : 16384;
+		uint32_t k_full = m->len - 5 <= 16384 ? 0 :
+		    (m->len - 5 - 16384 + TLS_STEP - 1) / TLS_STEP;
+		for (uint32_t j = off / TLS_STEP; j <= k_full && j * TLS_STEP < off + n; j++) {
+			uint32_t at = j * TLS_STEP;
+			uint32_t body = j < k_full ? TLS_STEP - 5 : m->len - at - 5;
 			uint8_t h[5] = {0x17, 3, 3, (uint8_t)(body >> 8), (uint8_t)body};
 			overlay(dst, off, n, h, at, 5);
 		}
+		break;
+	}
+	case GEN_APP_LDAP: {
+		/* See ldap_head(): a BER frame around a text value. */
+		uint8_t h[32];
+		memcpy(dst, pat_txt + (off & (PAT_SIZE - 1)), n);
+		if (off < sizeof(h)) {
+			hl = ldap_head(m, h);
+			overlay(dst, off, n, h, 0, hl);
+		}
+		if (m->is_resp)
+			overlay(dst, off, n, "\x30\x00", m->len - 2, 2);
 		break;
 	}
 	case GEN_APP_DNS_TCP: {
