@@ -339,3 +339,127 @@ rk_classify_get_stats(const struct rk_classifier *c, struct rk_classify_stats *s
 {
 	*st = c->st;
 }
+
+static void
+clear_map(struct rk_map *m)
+{
+	uint64_t seed = m->seed;
+	size_t key_size = m->key_size, entry_size = m->entry_size;
+
+	rk_map_fini(m);
+	rk_map_init(m, key_size, entry_size, seed);
+}
+
+/* Empty services, edges and hosts; keep the endpoint evidence.  Frees their memory. */
+void
+rk_classify_clear(struct rk_classifier *c)
+{
+	clear_map(&c->services);
+	clear_map(&c->edges);
+	clear_map(&c->hosts);
+}
+
+static void
+min_ts(uint64_t *dst, uint64_t v)
+{
+	if (v != 0 && (*dst == 0 || v < *dst))
+		*dst = v;
+}
+
+static void
+max_ts(uint64_t *dst, uint64_t v)
+{
+	if (v > *dst)
+		*dst = v;
+}
+
+/*
+ * Sum a stored service into the service map (creating it).  Returns 0 or
+ * -RK_E_NOMEM.  The same for edges, hosts and endpoints below.
+ */
+int
+rk_classify_merge_service(struct rk_classifier *c, const struct rk_service *s)
+{
+	struct rk_service *d = rk_map_upsert(&c->services, &s->key, NULL);
+
+	if (d == NULL)
+		return -RK_E_NOMEM;
+	d->n_clients += s->n_clients;
+	d->n_decisions += s->n_decisions;
+	d->n_sessions += s->n_sessions;
+	d->pkts += s->pkts;
+	d->bytes_in += s->bytes_in;
+	d->bytes_out += s->bytes_out;
+	min_ts(&d->first_ts, s->first_ts);
+	max_ts(&d->last_ts, s->last_ts);
+	d->conf_sum += s->conf_sum;
+	for (int r = 0; r < RK_RULE__COUNT; r++)
+		d->rules[r] += s->rules[r];
+	return 0;
+}
+
+int
+rk_classify_merge_edge(struct rk_classifier *c, const struct rk_edge *e)
+{
+	struct rk_edge *d = rk_map_upsert(&c->edges, &e->key, NULL);
+
+	if (d == NULL)
+		return -RK_E_NOMEM;
+	d->n_sessions += e->n_sessions;
+	d->pkts_c2s += e->pkts_c2s;
+	d->pkts_s2c += e->pkts_s2c;
+	d->bytes_c2s += e->bytes_c2s;
+	d->bytes_s2c += e->bytes_s2c;
+	min_ts(&d->first_ts, e->first_ts);
+	max_ts(&d->last_ts, e->last_ts);
+	return 0;
+}
+
+int
+rk_classify_merge_host(struct rk_classifier *c, const struct rk_host *h)
+{
+	struct rk_host *d = rk_map_upsert(&c->hosts, h->ip, NULL);
+
+	if (d == NULL)
+		return -RK_E_NOMEM;
+	d->n_services += h->n_services;
+	d->n_used += h->n_used;
+	d->bytes_sent += h->bytes_sent;
+	d->bytes_recv += h->bytes_recv;
+	min_ts(&d->first_ts, h->first_ts);
+	max_ts(&d->last_ts, h->last_ts);
+	return 0;
+}
+
+int
+rk_classify_merge_endpoint(struct rk_classifier *c, const struct rk_endpoint *e)
+{
+	struct rk_endpoint *d = rk_map_upsert(&c->endpoints, &e->key, NULL);
+
+	if (d == NULL)
+		return -RK_E_NOMEM;
+	d->n_sessions += e->n_sessions;
+	d->n_peer_ips = d->n_peer_ips > e->n_peer_ips ? d->n_peer_ips : e->n_peer_ips;
+	d->n_peer_ports = d->n_peer_ports > e->n_peer_ports ? d->n_peer_ports : e->n_peer_ports;
+	d->n_syn_sent += e->n_syn_sent;
+	d->n_syn_recv += e->n_syn_recv;
+	d->n_synack_sent += e->n_synack_sent;
+	d->n_synack_recv += e->n_synack_recv;
+	d->n_refused += e->n_refused;
+	d->n_oneway_recv += e->n_oneway_recv;
+	d->n_as_server += e->n_as_server;
+	d->n_as_client += e->n_as_client;
+	d->bytes_sent += e->bytes_sent;
+	d->bytes_recv += e->bytes_recv;
+	return 0;
+}
+
+void
+rk_classify_add_stats(struct rk_classifier *c, const struct rk_classify_stats *st)
+{
+	c->st.n_folded += st->n_folded;
+	for (int k = 0; k < RK_SK__COUNT; k++)
+		c->st.n_kind[k] += st->n_kind[k];
+	for (int r = 0; r < RK_RULE__COUNT; r++)
+		c->st.n_rule[r] += st->n_rule[r];
+}

@@ -173,6 +173,19 @@ const struct rk_map *rk_classify_edges(const struct rk_classifier *c);
 const struct rk_map *rk_classify_hosts(const struct rk_classifier *c);
 const struct rk_map *rk_classify_endpoints(const struct rk_classifier *c);
 void rk_classify_get_stats(const struct rk_classifier *c, struct rk_classify_stats *st);
+/*
+ * Empty the service, edge and host aggregates (after a flush to the store
+ * took them).  The endpoint evidence stays: it keeps deciding later
+ * sessions.
+ */
+void rk_classify_clear(struct rk_classifier *c);
+/* Add stored aggregates back (report from the store): sums into the maps. */
+int rk_classify_merge_service(struct rk_classifier *c, const struct rk_service *s);
+int rk_classify_merge_edge(struct rk_classifier *c, const struct rk_edge *e);
+int rk_classify_merge_host(struct rk_classifier *c, const struct rk_host *h);
+int rk_classify_merge_endpoint(struct rk_classifier *c, const struct rk_endpoint *e);
+/* Add to the session counters by kind / rule (report from the store). */
+void rk_classify_add_stats(struct rk_classifier *c, const struct rk_classify_stats *st);
 const char *rk_classify_kind_name(enum rk_sess_kind k);
 const char *rk_classify_rule_name(enum rk_role_rule r);
 

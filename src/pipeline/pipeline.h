@@ -18,6 +18,7 @@
 #ifndef RK_PIPELINE_PIPELINE_H
 #define RK_PIPELINE_PIPELINE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "capture/capture.h"
@@ -27,8 +28,22 @@
 #include "session/session.h"
 #include "util/err.h"
 
+struct rk_pipeline;
+
+/*
+ * Called after every interval flush of the classifier (and once more at
+ * the end with is_final).  Return 0 when the aggregates were taken (stored):
+ * the pipeline then clears them.  Return <0 to keep them (the store is
+ * unavailable): they keep accumulating and the next flush offers them again.
+ */
+typedef int (*rk_pipeline_flush_cb)(void *user, struct rk_pipeline *p, int is_final);
+
 struct rk_pipeline_opts {
 	size_t max_sessions;    /* live sessions, all trackers together */
+	uint64_t flush_us;      /* packet time between flushes; 0 = only at the end */
+	uint64_t idle_us;       /* fold sessions idle this long at a flush; 0 = never */
+	rk_pipeline_flush_cb on_flush; /* may be NULL: aggregates are never cleared */
+	void *flush_user;       /* argument of on_flush */
 	int n_threads;          /* trackers; 1 = everything in the caller */
 	const char *bpf;        /* capture filter, may be NULL */
 	struct rk_names *names; /* borrowed; DNS answers are learned into it; may be NULL */
@@ -49,12 +64,21 @@ struct rk_pipeline_stats {
 	struct rk_sess_stats sess; /* session tables, summed */
 };
 
-struct rk_pipeline;
-
 struct rk_pipeline *rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err);
 void rk_pipeline_free(struct rk_pipeline *p);
 /* Read one capture file ("-" = stdin) to its end.  0, or <0 with err (-RK_E_TRUNC: partial). */
 int rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err);
+/*
+ * Live sources (capture_live.c): read all of them until *stop becomes
+ * non-zero (a signal handler sets it) or every source ends.  Between
+ * batches: flushes on packet time (or on the clock when the link is
+ * quiet), and status every second through status_cb (may be NULL).
+ * Sources stay owned by the caller.  Returns 0, or <0 if every source
+ * failed (err says why).
+ */
+typedef void (*rk_pipeline_status_cb)(void *user, const struct rk_pipeline_stats *st);
+int rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs,
+    volatile sig_atomic_t *stop, rk_pipeline_status_cb status_cb, void *user, struct rk_err *err);
 /* End of input: drain every session table into the classifier and judge everything. */
 void rk_pipeline_finish(struct rk_pipeline *p);
 struct rk_classifier *rk_pipeline_classifier(struct rk_pipeline *p);

@@ -77,6 +77,8 @@ rk_human_duration(double secs, char *buf, size_t len)
 
 	if (secs < 60.0)
 		snprintf(buf, len, "%.1fs", secs);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m %02" PRIu64 "s", s / 60, s % 60);
 	else if (s < 86400)
 		snprintf(buf, len, "%" PRIu64 "h %02" PRIu64 "m %02" PRIu64 "s", s / 3600,
 		    s / 60 % 60, s % 60);

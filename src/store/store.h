@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * store/store.h - the long-term store (SPEC §7): what renkei keeps for months.
+ *
+ * One SQLite file (WAL mode, schema versioned by PRAGMA user_version with
+ * migrations).  It grows with relationships and time buckets, never with
+ * traffic: a flush adds the classifier's aggregates of one interval into
+ *   - edges per hour bucket (client, server, proto, port, hour) with
+ *     packets and bytes each way, sessions, first/last seen; rolled up
+ *     into day buckets once older than the retention period;
+ *   - services per hour (traffic over time) and per service overall
+ *     (decision counters, confidence, first/last seen, evidence);
+ *   - hosts (address, name, first/last seen);
+ *   - capture runs with their counters and per-interface drops.
+ * Each flush is one transaction with prepared statements reused across
+ * flushes; a crash loses at most the flush in progress, and the file stays
+ * readable (SQLite's journal).  Readers (report, web) open it read-only.
+ */
+#ifndef RK_STORE_STORE_H
+#define RK_STORE_STORE_H
+
+#include <stdint.h>
+
+#include "classify/classify.h"
+#include "names/names.h"
+#include "pipeline/pipeline.h"
+#include "util/err.h"
+
+#define RK_STORE_RDONLY 0x1 /* open read-only (report, web); fails if absent */
+
+struct rk_store;
+
+/* A capture run as recorded in the store. */
+struct rk_store_run {
+	int64_t id;            /* assigned by rk_store_run_begin */
+	const char *mode;      /* "file" or "live" */
+	const char *source;    /* file names or interfaces, comma separated */
+	uint64_t started_us;   /* wall clock when the run began */
+};
+
+/* Per-interface drop counters of a live run. */
+struct rk_store_iface {
+	const char *name;      /* interface */
+	uint64_t packets;      /* packets received */
+	uint64_t kernel_drops; /* pcap_stats ps_drop */
+	uint64_t if_drops;     /* pcap_stats ps_ifdrop */
+};
+
+int rk_store_open(struct rk_store **out, const char *path, int flags, struct rk_err *err);
+void rk_store_close(struct rk_store *s);
+int rk_store_run_begin(struct rk_store *s, struct rk_store_run *run, struct rk_err *err);
+/*
+ * Add one interval's aggregates: c's services, edges and hosts (as deltas),
+ * names from n for the hosts, and the run's counters st (cumulative for the
+ * run) and interfaces.  One transaction.  The caller clears c's aggregates
+ * afterwards (rk_classify_clear).  On error nothing of this flush is kept
+ * and the caller may retry with the same data.
+ */
+int rk_store_flush(struct rk_store *s, const struct rk_store_run *run,
+    const struct rk_classifier *c, const struct rk_names *n,
+    const struct rk_pipeline_stats *st, const struct rk_store_iface *ifs, int n_ifs,
+    struct rk_err *err);
+/* Roll hour buckets older than older_than_us into day buckets.  One transaction. */
+int rk_store_rollup(struct rk_store *s, uint64_t older_than_us, struct rk_err *err);
+/*
+ * Load the aggregates of [since_us, until_us) (0 = unbounded) into c (its
+ * services, edges and hosts maps, summed over buckets) and the summary of
+ * the runs that overlap into st, for the reports.
+ */
+int rk_store_load(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+    struct rk_classifier *c, struct rk_names *n, struct rk_pipeline_stats *st,
+    struct rk_err *err);
+
+#endif /* RK_STORE_STORE_H */
