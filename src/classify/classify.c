@@ -16,6 +16,24 @@
 #include "classify/classify.h"
 #include "util/hash.h"
 
+/* A session waiting for the flush, and how it came. */
+struct pending {
+	struct rk_session s; /* copy of the session, counters cumulative */
+	uint8_t why;         /* enum rk_fold_why */
+	uint8_t pad[7];
+};
+
+/* What was already aggregated of a live session that was checkpointed. */
+struct carry {
+	struct rk_sess_key key; /* the session */
+	uint64_t first_ts;      /* tells this connection from a later one on the same key */
+	uint64_t bytes[2];      /* bytes already aggregated, per direction */
+	uint32_t pkts[2];       /* packets already aggregated */
+	uint8_t verdict;        /* 0 not judged, 1 A serves, 2 B serves, 3 not established */
+	uint8_t dead;           /* the session has left the table: drop at the flush */
+	uint8_t pad[6];
+};
+
 struct rk_classifier {
 	const struct rk_names *names;  /* borrowed, may be NULL */
 	struct rk_map endpoints;       /* struct rk_endpoint by rk_ep_key */
@@ -24,7 +42,8 @@ struct rk_classifier {
 	struct rk_map hosts;           /* struct rk_host by address */
 	struct rk_u64set peers;        /* fingerprints of (endpoint, peer IP / peer port) */
 	uint64_t seed;                 /* for the fingerprints */
-	struct rk_session *pending;    /* sessions folded, not yet judged */
+	struct pending *pending;       /* sessions folded, not yet judged */
+	struct rk_map carries;         /* struct carry by session key, live checkpointed sessions */
 	size_t n_pending;
 	size_t max_pending;
 	rk_verdict_cb on_verdict;      /* optional hook */
@@ -79,6 +98,7 @@ rk_classify_new(const struct rk_names *names, size_t max_pending, uint64_t seed)
 	rk_map_init(&c->services, sizeof(struct rk_ep_key), sizeof(struct rk_service), seed);
 	rk_map_init(&c->edges, sizeof(struct rk_edge_key), sizeof(struct rk_edge), seed);
 	rk_map_init(&c->hosts, RK_ADDR_LEN, sizeof(struct rk_host), seed);
+	rk_map_init(&c->carries, sizeof(struct rk_sess_key), sizeof(struct carry), seed);
 	rk_u64set_init(&c->peers);
 	return c;
 }
@@ -92,6 +112,7 @@ rk_classify_free(struct rk_classifier *c)
 	rk_map_fini(&c->services);
 	rk_map_fini(&c->edges);
 	rk_map_fini(&c->hosts);
+	rk_map_fini(&c->carries);
 	rk_u64set_fini(&c->peers);
 	free(c->pending);
 	free(c);
@@ -154,26 +175,56 @@ add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b)
 	e->bytes_recv += s->bytes[side_b ? RK_DIR_AB : RK_DIR_BA];
 }
 
+/* The carry of this connection (same key and start), or NULL. */
+static struct carry *
+find_carry(const struct rk_classifier *c, const struct rk_session *s)
+{
+	struct carry *k;
+
+	if (c->carries.n_entries == 0)
+		return NULL;
+	k = rk_map_find(&c->carries, &s->key);
+	return k != NULL && k->first_ts == s->first_ts ? k : NULL;
+}
+
 /*
- * Fold a session that left the session table: add its evidence now, judge
- * it at the next flush.  Sessions with group addresses or without ports
- * carry no endpoint evidence; they are only counted.  Amortised O(1).
+ * Fold a session that left the session table, or a checkpoint of a live
+ * one: add its evidence now (once per connection), judge it at the next
+ * flush.  Sessions with group addresses or without ports carry no endpoint
+ * evidence; they are only counted.  Amortised O(1).
  */
 void
-rk_classify_fold(struct rk_classifier *c, const struct rk_session *s)
+rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fold_why why)
 {
 	enum rk_sess_kind k = rk_role_kind(s, c->names);
+	struct carry *cr = find_carry(c, s);
 
-	c->st.n_folded++;
 	if (k == RK_SK_MULTICAST || k == RK_SK_NOPORTS) {
-		c->st.n_kind[k]++;
+		if (why != RK_FOLD_CHECKPOINT) {
+			c->st.n_folded++;
+			c->st.n_kind[k]++;
+		}
 		return;
 	}
-	add_evidence(c, s, 0);
-	add_evidence(c, s, 1);
+	if (cr == NULL) {
+		add_evidence(c, s, 0);
+		add_evidence(c, s, 1);
+	}
+	if (why == RK_FOLD_CHECKPOINT && cr == NULL) {
+		int created;
+		cr = rk_map_upsert(&c->carries, &s->key, &created);
+		if (cr == NULL) {
+			c->st.n_nomem++;
+		} else {
+			memset((uint8_t *)cr + sizeof(cr->key), 0, sizeof(*cr) - sizeof(cr->key));
+			cr->first_ts = s->first_ts;
+		}
+	}
 	if (c->n_pending == c->max_pending)
 		rk_classify_flush(c);
-	c->pending[c->n_pending++] = *s;
+	c->pending[c->n_pending].s = *s;
+	c->pending[c->n_pending].why = (uint8_t)why;
+	c->n_pending++;
 }
 
 static void
@@ -196,15 +247,20 @@ add_host(struct rk_classifier *c, const uint8_t ip[RK_ADDR_LEN], uint64_t sent, 
 	h->n_used += new_use;
 }
 
+/* What one fold adds: the counters not aggregated before (all of them without a carry). */
+struct delta {
+	uint32_t pkts[2];  /* per direction (RK_DIR_*) */
+	uint64_t bytes[2];
+	int is_new;        /* first time this connection is aggregated: count it */
+};
+
 /* Add an established session, oriented by v, to services, edges and hosts. */
 static void
-aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_verdict *v)
+aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_verdict *v,
+    const struct delta *d)
 {
 	int sb = v->server_is_b;
-	const struct rk_sess_dir *c2s = &s->d[sb ? RK_DIR_AB : RK_DIR_BA];
-	const struct rk_sess_dir *s2c = &s->d[sb ? RK_DIR_BA : RK_DIR_AB];
-	uint64_t b_c2s = s->bytes[sb ? RK_DIR_AB : RK_DIR_BA];
-	uint64_t b_s2c = s->bytes[sb ? RK_DIR_BA : RK_DIR_AB];
+	int cs = sb ? RK_DIR_AB : RK_DIR_BA, sc = sb ? RK_DIR_BA : RK_DIR_AB;
 	struct rk_ep_key sk;
 	struct rk_edge_key ek;
 	struct rk_service *svc;
@@ -224,36 +280,57 @@ aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_v
 		return;
 	}
 	svc->n_clients += new_edge;
-	svc->n_decisions++;
-	svc->n_sessions++;
-	svc->pkts += c2s->pkts + s2c->pkts;
-	svc->bytes_in += b_c2s;
-	svc->bytes_out += b_s2c;
+	if (d->is_new) {
+		svc->n_decisions++;
+		svc->n_sessions++;
+		svc->conf_sum += v->confidence;
+		svc->rules[v->rule]++;
+		e->n_sessions++;
+	}
+	svc->pkts += (uint64_t)d->pkts[cs] + d->pkts[sc];
+	svc->bytes_in += d->bytes[cs];
+	svc->bytes_out += d->bytes[sc];
 	if (svc->first_ts == 0 || s->first_ts < svc->first_ts)
 		svc->first_ts = s->first_ts;
 	if (s->last_ts > svc->last_ts)
 		svc->last_ts = s->last_ts;
-	svc->conf_sum += v->confidence;
-	svc->rules[v->rule]++;
-	e->n_sessions++;
-	e->pkts_c2s += c2s->pkts;
-	e->pkts_s2c += s2c->pkts;
-	e->bytes_c2s += b_c2s;
-	e->bytes_s2c += b_s2c;
+	e->pkts_c2s += d->pkts[cs];
+	e->pkts_s2c += d->pkts[sc];
+	e->bytes_c2s += d->bytes[cs];
+	e->bytes_s2c += d->bytes[sc];
 	if (e->first_ts == 0 || s->first_ts < e->first_ts)
 		e->first_ts = s->first_ts;
 	if (s->last_ts > e->last_ts)
 		e->last_ts = s->last_ts;
-	add_host(c, sk.ip, b_s2c, b_c2s, s, new_svc, 0);
-	add_host(c, ek.client, b_c2s, b_s2c, s, 0, new_edge);
+	add_host(c, sk.ip, d->bytes[sc], d->bytes[cs], s, new_svc, 0);
+	add_host(c, ek.client, d->bytes[cs], d->bytes[sc], s, 0, new_edge);
+}
+
+/* The counters of s not yet aggregated, given its carry (may be NULL); updates the carry. */
+static void
+take_delta(struct delta *d, const struct rk_session *s, struct carry *cr)
+{
+	for (int i = 0; i < 2; i++) {
+		d->pkts[i] = s->d[i].pkts - (cr ? cr->pkts[i] : 0);
+		d->bytes[i] = s->bytes[i] - (cr ? cr->bytes[i] : 0);
+		if (cr != NULL) {
+			cr->pkts[i] = s->d[i].pkts;
+			cr->bytes[i] = s->bytes[i];
+		}
+	}
+	d->is_new = cr == NULL || cr->verdict == 0;
 }
 
 static void
-judge(struct rk_classifier *c, const struct rk_session *s)
+judge(struct rk_classifier *c, const struct pending *pe)
 {
+	const struct rk_session *s = &pe->s;
+	int final = pe->why != RK_FOLD_CHECKPOINT;
+	struct carry *cr = find_carry(c, s);
 	struct rk_ep_key ka, kb;
 	struct rk_endpoint *ea, *eb;
 	struct rk_verdict v;
+	struct delta d;
 	enum rk_sess_kind kind = rk_role_kind(s, c->names);
 
 	ep_key(&ka, s, 0);
@@ -265,15 +342,56 @@ judge(struct rk_classifier *c, const struct rk_session *s)
 		return;
 	}
 	rk_role_decide(s, kind, ea, eb, c->names, &v);
-	c->st.n_kind[kind]++;
-	if (kind == RK_SK_ESTABLISHED || kind == RK_SK_ONEWAY) {
-		c->st.n_rule[v.rule]++;
-		(v.server_is_b ? eb : ea)->n_as_server++;
-		(v.server_is_b ? ea : eb)->n_as_client++;
-		aggregate(c, s, &v);
+	if (cr != NULL && cr->verdict != 0) {
+		/* Judged at an earlier checkpoint: keep that orientation. */
+		v.kind = kind = RK_SK_ESTABLISHED;
+		v.server_is_b = cr->verdict == 2;
 	}
-	if (c->on_verdict != NULL)
+	if (kind == RK_SK_ESTABLISHED || kind == RK_SK_ONEWAY) {
+		take_delta(&d, s, cr);
+		if (d.is_new) {
+			c->st.n_kind[kind]++;
+			c->st.n_rule[v.rule]++;
+			(v.server_is_b ? eb : ea)->n_as_server++;
+			(v.server_is_b ? ea : eb)->n_as_client++;
+		}
+		aggregate(c, s, &v, &d);
+		if (cr != NULL)
+			cr->verdict = (uint8_t)(v.server_is_b ? 2 : 1);
+	} else if (final) {
+		c->st.n_kind[kind]++;
+	}
+	if (cr != NULL && final)
+		cr->dead = 1;
+	if (final && c->on_verdict != NULL)
 		c->on_verdict(c->on_verdict_user, s, &v);
+}
+
+/* Drop the carries of sessions that have left the table.  O(carries). */
+static void
+prune_carries(struct rk_classifier *c)
+{
+	struct rk_map keep;
+	size_t dead = 0;
+
+	for (size_t i = 0; i < c->carries.n_entries; i++)
+		dead += ((struct carry *)rk_map_at(&c->carries, i))->dead;
+	if (dead == 0)
+		return;
+	rk_map_init(&keep, sizeof(struct rk_sess_key), sizeof(struct carry), c->seed);
+	for (size_t i = 0; i < c->carries.n_entries; i++) {
+		const struct carry *k = rk_map_at(&c->carries, i);
+		struct carry *n;
+		if (k->dead)
+			continue;
+		if ((n = rk_map_upsert(&keep, &k->key, NULL)) == NULL) {
+			c->st.n_nomem++;
+			continue;
+		}
+		*n = *k;
+	}
+	rk_map_fini(&c->carries);
+	c->carries = keep;
 }
 
 /* Key order, then time: the judging order (and so the output) is the same
@@ -281,12 +399,15 @@ judge(struct rk_classifier *c, const struct rk_session *s)
 static int
 cmp_session(const void *x, const void *y)
 {
-	const struct rk_session *a = x, *b = y;
+	const struct pending *pa = x, *pb = y;
+	const struct rk_session *a = &pa->s, *b = &pb->s;
 	int c = memcmp(&a->key, &b->key, sizeof(a->key));
 
 	if (c != 0)
 		return c;
-	return (a->first_ts > b->first_ts) - (a->first_ts < b->first_ts);
+	if (a->first_ts != b->first_ts)
+		return (a->first_ts > b->first_ts) - (a->first_ts < b->first_ts);
+	return (pa->why == RK_FOLD_CHECKPOINT) - (pb->why == RK_FOLD_CHECKPOINT);
 }
 
 /*
@@ -301,6 +422,7 @@ rk_classify_flush(struct rk_classifier *c)
 		judge(c, &c->pending[i]);
 	c->n_pending = 0;
 	c->st.n_flushes++;
+	prune_carries(c);
 }
 
 void

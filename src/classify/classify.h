@@ -15,7 +15,14 @@
  *    host aggregates.
  * Deferring the decision to the flush means a session seen early in a
  * capture is judged with the evidence of the whole capture (or of the
- * whole flush interval, live).  The aggregates grow with relationships,
+ * whole flush interval, live).
+ *
+ * Long connections (pools, ssh, streams) reach the store before they end:
+ * at each flush the session table hands out checkpoints of live sessions.
+ * A "carry" remembers, per live session already checkpointed, the verdict
+ * and the counters already aggregated, so every later fold adds only what
+ * is new and keeps the same orientation; the evidence and the session
+ * count are taken once.  Carries leave with their session.  The aggregates grow with relationships,
  * not with traffic.  None of this runs per packet.
  */
 #ifndef RK_CLASSIFY_CLASSIFY_H
@@ -162,8 +169,12 @@ struct rk_classifier;
 struct rk_classifier *rk_classify_new(const struct rk_names *names, size_t max_pending,
     uint64_t seed);
 void rk_classify_free(struct rk_classifier *c);
-/* Fold one session that left the session table.  Copies it; O(1) amortised. */
-void rk_classify_fold(struct rk_classifier *c, const struct rk_session *s);
+/*
+ * Fold one session that left the session table (or, with why ==
+ * RK_FOLD_CHECKPOINT, a copy of one that is still live).  Copies it;
+ * O(1) amortised.
+ */
+void rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fold_why why);
 /* Judge every pending session and add it to the aggregates. */
 void rk_classify_flush(struct rk_classifier *c);
 /* Call cb for every session judged from now on (for --sessions and --explain). */

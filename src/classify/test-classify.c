@@ -28,8 +28,7 @@ struct world {
 static void
 fold(void *user, const struct rk_session *s, enum rk_fold_why why)
 {
-	(void)why;
-	rk_classify_fold(user, s);
+	rk_classify_fold(user, s, why);
 }
 
 static int

@@ -25,15 +25,27 @@
 #include <time.h>
 
 #include "pipeline/pipeline.h"
+#include "util/bytes.h"
 #include "util/hash.h"
 
 #define RK_BATCH 256          /* records per batch */
 #define RK_RING_BATCHES 64    /* batches in flight per tracker */
 #define RK_FOLD_RING 8192     /* folded sessions in flight per tracker */
+#define RK_ENDED_LINGER_US 10000000ULL /* an ended connection stays 10 s for its last ACKs */
 
+/* A batch of records, or (is_tick) the order to run the flush-time pass. */
 struct batch {
 	uint32_t n;                 /* records used */
+	uint32_t is_tick;           /* 1: after the records, run rk_sess_tick at tick_ts */
+	uint64_t tick_ts;           /* µs, packet time of the flush */
 	struct rk_rec r[RK_BATCH];  /* the records */
+};
+
+/* A session handed from a tracker to the integrator, and why. */
+struct fold {
+	struct rk_session s;        /* copy */
+	uint32_t why;               /* enum rk_fold_why */
+	uint32_t pad;
 };
 
 struct tracker {
@@ -41,7 +53,8 @@ struct tracker {
 	struct rk_sess_table *tbl;      /* owned; touched only by this tracker's thread */
 	pthread_t th;                   /* the thread (threaded mode) */
 	struct batch *batches;          /* RK_RING_BATCHES slots */
-	struct rk_session *folds;       /* RK_FOLD_RING slots */
+	struct fold *folds;             /* RK_FOLD_RING slots */
+	uint64_t last_tick;             /* µs, packet time of the previous flush pass */
 	_Alignas(64) _Atomic uint64_t in_head; /* written by the reader */
 	_Atomic uint64_t stop;          /* reader: no more batches will come */
 	_Alignas(64) _Atomic uint64_t in_tail; /* written by the tracker */
@@ -60,6 +73,7 @@ struct rk_pipeline {
 	int started;                    /* threads started */
 	int finished;                   /* rk_pipeline_finish ran */
 	uint64_t seed;                  /* shard hash key */
+	uint64_t next_flush;            /* µs, packet time of the next flush; 0 = not yet set */
 	struct rk_pipeline_stats st;    /* counters */
 };
 
@@ -82,8 +96,7 @@ fold_inline(void *user, const struct rk_session *s, enum rk_fold_why why)
 {
 	struct tracker *t = user;
 
-	(void)why;
-	rk_classify_fold(t->p->cls, s);
+	rk_classify_fold(t->p->cls, s, why);
 }
 
 /* Threaded mode: a leaving session goes onto this tracker's fold ring. */
@@ -94,11 +107,23 @@ fold_ring(void *user, const struct rk_session *s, enum rk_fold_why why)
 	uint64_t h = atomic_load_explicit(&t->out_head, memory_order_relaxed);
 	unsigned spins = 0;
 
-	(void)why;
 	while (h - atomic_load_explicit(&t->out_tail, memory_order_acquire) >= RK_FOLD_RING)
 		relax(&spins);
-	t->folds[h % RK_FOLD_RING] = *s;
+	t->folds[h % RK_FOLD_RING].s = *s;
+	t->folds[h % RK_FOLD_RING].why = why;
 	atomic_store_explicit(&t->out_head, h + 1, memory_order_release);
+}
+
+/* The flush-time pass over one tracker's table (in the tracker's thread). */
+static void
+tracker_tick(struct tracker *t, uint64_t now)
+{
+	const struct rk_pipeline_opts *o = &t->p->o;
+	uint64_t idle = o->idle_us && now > o->idle_us ? now - o->idle_us : 0;
+	uint64_t ended = o->idle_us && now > RK_ENDED_LINGER_US ? now - RK_ENDED_LINGER_US : 0;
+
+	rk_sess_tick(t->tbl, idle, ended, t->last_tick);
+	t->last_tick = now;
 }
 
 static void *
@@ -113,6 +138,8 @@ tracker_main(void *arg)
 			const struct batch *b = &t->batches[tail % RK_RING_BATCHES];
 			for (uint32_t i = 0; i < b->n; i++)
 				rk_sess_update(t->tbl, &b->r[i]);
+			if (b->is_tick)
+				tracker_tick(t, b->tick_ts);
 			atomic_store_explicit(&t->in_tail, tail + 1, memory_order_release);
 			spins = 0;
 			continue;
@@ -137,8 +164,10 @@ drain_folds(struct rk_pipeline *p)
 		struct tracker *t = &p->tr[i];
 		uint64_t tail = atomic_load_explicit(&t->out_tail, memory_order_relaxed);
 		uint64_t head = atomic_load_explicit(&t->out_head, memory_order_acquire);
-		for (; tail < head; tail++, n++)
-			rk_classify_fold(p->cls, &t->folds[tail % RK_FOLD_RING]);
+		for (; tail < head; tail++, n++) {
+			const struct fold *f = &t->folds[tail % RK_FOLD_RING];
+			rk_classify_fold(p->cls, &f->s, (enum rk_fold_why)f->why);
+		}
 		atomic_store_explicit(&t->out_tail, tail, memory_order_release);
 	}
 	return n;
@@ -157,6 +186,67 @@ publish(struct rk_pipeline *p, struct tracker *t)
 			relax(&spins);
 	}
 	t->batches[h % RK_RING_BATCHES].n = 0;
+	t->batches[h % RK_RING_BATCHES].is_tick = 0;
+}
+
+/* The batch tracker t is filling (threaded mode). */
+static struct batch *
+cur_batch(struct tracker *t)
+{
+	return &t->batches[atomic_load_explicit(&t->in_head, memory_order_relaxed) %
+	    RK_RING_BATCHES];
+}
+
+/* Wait until every tracker has taken every batch published, folding meanwhile. */
+static void
+wait_trackers(struct rk_pipeline *p)
+{
+	unsigned spins = 0;
+
+	for (int i = 0; i < p->n_tr; i++) {
+		struct tracker *t = &p->tr[i];
+		while (atomic_load_explicit(&t->in_tail, memory_order_acquire) <
+		    atomic_load_explicit(&t->in_head, memory_order_acquire)) {
+			if (drain_folds(p) == 0)
+				relax(&spins);
+		}
+	}
+	drain_folds(p);
+}
+
+/* Judge what was folded and offer the aggregates to the flush callback. */
+static void
+flush_aggregates(struct rk_pipeline *p, int is_final)
+{
+	rk_classify_flush(p->cls);
+	if (p->o.on_flush != NULL && p->o.on_flush(p->o.flush_user, p, is_final) == 0)
+		rk_classify_clear(p->cls);
+}
+
+/*
+ * The periodic flush at packet time now: every tracker expires idle and
+ * ended sessions and hands out checkpoints of live ones; then everything
+ * folded is judged and offered to on_flush.  The reader waits for the
+ * trackers meanwhile: once per flush interval.
+ */
+static void
+tick(struct rk_pipeline *p, uint64_t now)
+{
+	if (!p->threaded) {
+		tracker_tick(&p->tr[0], now);
+	} else {
+		for (int i = 0; i < p->n_tr; i++) {
+			struct tracker *t = &p->tr[i];
+			struct batch *b = cur_batch(t);
+			b->is_tick = 1;
+			b->tick_ts = now;
+			publish(p, t);
+		}
+		wait_trackers(p);
+	}
+	flush_aggregates(p, 0);
+	while (p->next_flush <= now)
+		p->next_flush += p->o.flush_us;
 }
 
 static int
@@ -203,7 +293,7 @@ rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err)
 		t->tbl = rk_sess_table_new(per, p->seed ^ (uint64_t)i,
 		    p->threaded ? fold_ring : fold_inline, t);
 		t->batches = calloc(p->threaded ? RK_RING_BATCHES : 1, sizeof(struct batch));
-		t->folds = p->threaded ? calloc(RK_FOLD_RING, sizeof(struct rk_session)) : NULL;
+		t->folds = p->threaded ? calloc(RK_FOLD_RING, sizeof(struct fold)) : NULL;
 		if (t->tbl == NULL || t->batches == NULL || (p->threaded && t->folds == NULL))
 			goto nomem;
 	}
@@ -244,6 +334,12 @@ on_frame(void *user, const struct rk_frame *f)
 		p->st.first_ts = f->ts;
 	if (f->ts > p->st.last_ts)
 		p->st.last_ts = f->ts;
+	if (p->o.flush_us != 0) {
+		if (p->next_flush == 0)
+			p->next_flush = f->ts + p->o.flush_us;
+		else if (rk_unlikely(f->ts >= p->next_flush))
+			tick(p, f->ts);
+	}
 	if (rk_decode_frame(&p->dec, f->linktype, f->data, f->caplen, f->ts, &r, &pl) !=
 	    RK_DECODE_OK)
 		return;
@@ -254,7 +350,7 @@ on_frame(void *user, const struct rk_frame *f)
 		return;
 	}
 	t = &p->tr[rk_sess_rec_hash(&r, p->seed) % (uint64_t)p->n_tr];
-	b = &t->batches[atomic_load_explicit(&t->in_head, memory_order_relaxed) % RK_RING_BATCHES];
+	b = cur_batch(t);
 	b->r[b->n++] = r;
 	if (b->n == RK_BATCH)
 		publish(p, t);
@@ -309,9 +405,7 @@ rk_pipeline_finish(struct rk_pipeline *p)
 	} else {
 		for (int i = 0; i < p->n_tr; i++) {
 			struct tracker *t = &p->tr[i];
-			struct batch *b = &t->batches[atomic_load_explicit(&t->in_head,
-			    memory_order_relaxed) % RK_RING_BATCHES];
-			if (b->n > 0)
+			if (cur_batch(t)->n > 0)
 				publish(p, t);
 			atomic_store_explicit(&t->stop, 1, memory_order_release);
 		}
@@ -328,7 +422,7 @@ rk_pipeline_finish(struct rk_pipeline *p)
 			pthread_join(p->tr[i].th, NULL);
 		p->started = 0;
 	}
-	rk_classify_flush(p->cls);
+	flush_aggregates(p, 1);
 }
 
 struct rk_classifier *

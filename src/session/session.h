@@ -70,7 +70,8 @@ enum rk_fold_why {
 	RK_FOLD_DRAIN = 0, /* end of input, or a flush of everything */
 	RK_FOLD_EVICT = 1, /* table or bucket full: least recently seen went */
 	RK_FOLD_REUSE = 2, /* a new SYN on a 5-tuple whose connection had ended */
-	RK_FOLD_IDLE = 3,  /* idle longer than the timeout */
+	RK_FOLD_IDLE = 3,  /* idle longer than the timeout, or ended (FIN/RST) and quiet */
+	RK_FOLD_CHECKPOINT = 4, /* still live: a copy handed out at a flush; it stays */
 };
 
 typedef void (*rk_sess_fold_cb)(void *user, const struct rk_session *s, enum rk_fold_why why);
@@ -95,6 +96,14 @@ void rk_sess_table_free(struct rk_sess_table *t);
 void rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r);
 /* Fold entries idle since before cutoff_ts (µs); at most max_scan slots per call. */
 size_t rk_sess_expire(struct rk_sess_table *t, uint64_t cutoff_ts, size_t max_scan);
+/*
+ * The flush-time pass over the whole table: fold (and remove) entries idle
+ * since before idle_cutoff, or ended (FIN both ways, or RST) and quiet
+ * since before ended_cutoff; hand a copy of every other entry active since
+ * active_since to fold as RK_FOLD_CHECKPOINT.  O(capacity).
+ */
+void rk_sess_tick(struct rk_sess_table *t, uint64_t idle_cutoff, uint64_t ended_cutoff,
+    uint64_t active_since);
 /* Fold every entry (why = RK_FOLD_DRAIN) and empty the table. */
 void rk_sess_drain(struct rk_sess_table *t);
 void rk_sess_get_stats(const struct rk_sess_table *t, struct rk_sess_stats *st);

@@ -215,13 +215,15 @@ count(struct rk_session *s, int dir, const struct rk_rec *r)
 		d->rsts = sat16(d->rsts);
 }
 
+static int has_ended(const struct rk_session *s);
+
 /* A pure SYN on an entry whose connection has ended starts a new connection. */
 static inline int
 is_reuse(const struct rk_session *s, const struct rk_rec *r)
 {
 	if (r->proto != RK_PROTO_TCP || (r->flags & (RK_TCP_SYN | RK_TCP_ACK)) != RK_TCP_SYN)
 		return 0;
-	return (s->d[0].fins && s->d[1].fins) || s->d[0].rsts || s->d[1].rsts;
+	return has_ended(s);
 }
 
 /* The slot to evict among the used slots of two buckets: least recently seen. */
@@ -377,6 +379,36 @@ rk_sess_expire(struct rk_sess_table *t, uint64_t cutoff_ts, size_t max_scan)
 		}
 	}
 	return done;
+}
+
+static int
+has_ended(const struct rk_session *s)
+{
+	return (s->d[0].fins && s->d[1].fins) || s->d[0].rsts || s->d[1].rsts;
+}
+
+/*
+ * The flush-time pass (see session.h): expire idle and ended entries, and
+ * hand out checkpoints of the active ones, so that connections that last
+ * for days reach the store every interval.  O(capacity), once per flush.
+ */
+void
+rk_sess_tick(struct rk_sess_table *t, uint64_t idle_cutoff, uint64_t ended_cutoff,
+    uint64_t active_since)
+{
+	size_t n = (size_t)t->n_buckets * RK_SESS_WAYS;
+
+	for (size_t i = 0; i < n && t->st.n_live > 0; i++) {
+		const struct rk_session *s = &t->slots[i];
+		if (t->tags[i] == 0)
+			continue;
+		if (s->last_ts < idle_cutoff || (s->last_ts < ended_cutoff && has_ended(s))) {
+			release(t, i, RK_FOLD_IDLE);
+			t->st.n_expired++;
+		} else if (s->last_ts >= active_since && t->fold != NULL) {
+			t->fold(t->fold_user, s, RK_FOLD_CHECKPOINT);
+		}
+	}
 }
 
 /* Fold every live entry with RK_FOLD_DRAIN and leave the table empty.  O(capacity). */
