@@ -85,7 +85,8 @@ fuzz() {
 		corpus=fuzz/corpus/$t
 		echo "--- $t for ${FUZZ_SECONDS}s (seeds: $corpus)"
 		mkdir -p "fuzz/crashes/$t"
-		if ! (cd "$work" && "$top/build-fuzz/$t" -max_total_time="$FUZZ_SECONDS" \
+		[ -x "build-fuzz/fuzz/$t" ] || { echo "--- build-fuzz/fuzz/$t was not built"; rc=1; continue; }
+		if ! (cd "$work" && "$top/build-fuzz/fuzz/$t" -max_total_time="$FUZZ_SECONDS" \
 		    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		    -artifact_prefix="$top/fuzz/crashes/$t/" "$work" "$top/$corpus" \
 		    >"$work/log" 2>&1); then

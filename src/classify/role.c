@@ -51,9 +51,9 @@
 #define ONEWAY_MIN_PKTS 3
 
 /*
- * 1 if a is a multicast, broadcast or unspecified address: not a host that
- * can offer or use a service.  IPv4 subnet broadcasts cannot be told from
- * hosts without the netmask and are not caught here.
+ * 1 if a is a group or unspecified address: IPv4 multicast (224/4),
+ * limited broadcast, 0.0.0.0; IPv6 multicast (ff00::/8) and ::.  Subnet
+ * broadcasts cannot be told from hosts without the netmask.
  */
 int
 rk_role_addr_is_group(const uint8_t a[RK_ADDR_LEN])
@@ -61,11 +61,30 @@ rk_role_addr_is_group(const uint8_t a[RK_ADDR_LEN])
 	static const uint8_t zero[RK_ADDR_LEN];
 
 	if (rk_addr_is_v4(a)) {
-		if (a[12] >= 224 || a[12] == 0)
-			return 1; /* 224/4 multicast, 240/4 and 255.255.255.255, 0/8 */
-		return 0;
+		uint32_t v = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 |
+		    (uint32_t)a[14] << 8 | a[15];
+		return (v >> 28) == 0xe || v == 0xffffffffu || v == 0;
 	}
 	return a[0] == 0xff || memcmp(a, zero, RK_ADDR_LEN) == 0;
+}
+
+/*
+ * A conversation with a group address that never sent anything (every
+ * multicast and broadcast) or with the unspecified address is not between
+ * two hosts.  A "group" address that sends (anonymised traces map hosts
+ * into 224/4) is a host after all.
+ */
+static int
+is_group_conversation(const struct rk_session *s)
+{
+	static const uint8_t zero[RK_ADDR_LEN];
+	static const uint8_t zero4[RK_ADDR_LEN] = {[10] = 0xff, [11] = 0xff};
+
+	if (!memcmp(s->key.a, zero, RK_ADDR_LEN) || !memcmp(s->key.a, zero4, RK_ADDR_LEN) ||
+	    !memcmp(s->key.b, zero, RK_ADDR_LEN) || !memcmp(s->key.b, zero4, RK_ADDR_LEN))
+		return 1;
+	return (rk_role_addr_is_group(s->key.a) && s->d[RK_DIR_AB].pkts == 0) ||
+	    (rk_role_addr_is_group(s->key.b) && s->d[RK_DIR_BA].pkts == 0);
 }
 
 /* Packets a side sent beyond the handshake and resets: real participation. */
@@ -127,7 +146,7 @@ dgram_kind(const struct rk_session *s, const struct rk_names *names)
 enum rk_sess_kind
 rk_role_kind(const struct rk_session *s, const struct rk_names *names)
 {
-	if (rk_role_addr_is_group(s->key.a) || rk_role_addr_is_group(s->key.b))
+	if (is_group_conversation(s))
 		return RK_SK_MULTICAST;
 	if (s->key.proto == RK_PROTO_TCP)
 		return tcp_kind(s);

@@ -319,6 +319,17 @@ test_multicast_is_not_a_host(void **state)
 }
 
 static void
+test_anonymised_addresses_in_class_d_and_e_are_hosts(void **state)
+{
+	struct world *w = *state;
+
+	/* Anonymised traces put hosts in 224/4 and 240/4: a handshake proves they are hosts. */
+	tcp_conv(w, "237.244.174.255", 3378, "254.228.86.79", 8240, 1, 1);
+	finish(w);
+	assert_non_null(service(w, "254.228.86.79", RK_PROTO_TCP, 8240));
+}
+
+static void
 test_ipv6_handshake(void **state)
 {
 	struct world *w = *state;
@@ -347,6 +358,7 @@ main(void)
 		T(test_backscatter_and_scan_are_not_services),
 		T(test_multicast_is_not_a_host),
 		T(test_ipv6_handshake),
+		T(test_anonymised_addresses_in_class_d_and_e_are_hosts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
