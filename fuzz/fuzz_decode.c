@@ -21,10 +21,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Append only: a seed's first byte must keep choosing the same link type. */
 static const int linktypes[] = {
 	RK_DLT_EN10MB, RK_DLT_NULL, RK_DLT_LOOP, RK_DLT_RAW, 12, 14, RK_DLT_IPV4,
 	RK_DLT_IPV6, RK_DLT_LINUX_SLL, RK_DLT_LINUX_SLL2,
-	105, /* IEEE 802.11: unsupported, must be refused cleanly */
+	RK_DLT_IEEE802_11,       /* 10 */
+	RK_DLT_IEEE802_11_RADIO, /* 11 */
+	RK_DLT_NFLOG,            /* 12 */
+	RK_DLT_FDDI,             /* 13 */
+	RK_DLT_PPP,              /* 14 */
+	RK_DLT_PPP_SERIAL,       /* 15 */
+	RK_DLT_C_HDLC,           /* 16 */
+	147,                     /* 17: LINKTYPE_USER0, unsupported: refused cleanly */
 };
 
 static struct rk_decoder dec;

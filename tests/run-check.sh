@@ -10,6 +10,9 @@
 #   4. clang build with libFuzzer: each fuzz target for FUZZ_SECONDS
 #   5. real programs in network namespaces, with and without handshakes
 #      (tests/traps/run-traps.sh; needs root)
+#   6. live capture of real programs in network namespaces: the store,
+#      restarts, kill -9, two interfaces, a spoofed SYN flood
+#      (tests/live/run-live.sh; needs root)
 # A step that cannot run here (no root, no data) is reported as skipped
 # with the reason.  The last line is "check: N passed, N failed, N skipped".
 set -u
@@ -101,6 +104,11 @@ fuzz() {
 	return $rc
 }
 
+live() {
+	[ -x tests/live/run-live.sh ] || { echo "SKIP: tests/live/run-live.sh missing"; return 77; }
+	tests/live/run-live.sh "$top/build/renkei"
+}
+
 traps() {
 	[ -x tests/traps/run-traps.sh ] || { echo "SKIP: tests/traps/run-traps.sh missing"; return 77; }
 	tests/traps/run-traps.sh "$top/build/renkei"
@@ -113,6 +121,7 @@ step "ASan+UBSan: every capture in shared/data" shared_data
 step "ASan+UBSan: Zeek baselines" zeek_baselines
 step "fuzzing (libFuzzer, ${FUZZ_SECONDS}s per target)" fuzz
 step "real programs in network namespaces" traps
+step "live capture in network namespaces" live
 
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"

@@ -7,14 +7,15 @@ set -eu
 mode=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-pkgs="gcc make meson ninja-build pkg-config libpcap-dev zlib1g-dev"
+pkgs="gcc make meson ninja-build pkg-config libpcap-dev zlib1g-dev libsqlite3-dev"
 case "$mode" in
 build) ;;
 check)
-	pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev llvm python3 tcpdump iproute2 procps"
+	pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev llvm python3 tcpdump iproute2 procps sqlite3"
 	if [ -f "$here/tests/traps/packages.txt" ]; then
 		pkgs="$pkgs $(grep -v '^#' "$here/tests/traps/packages.txt" | tr '\n' ' ')"
 	fi
+	if [ -f "$here/tests/live/packages.txt" ]; then pkgs="$pkgs $(grep -v '^#' "$here/tests/live/packages.txt" | tr '\n' ' ')"; fi
 	;;
 bench)
 	pkgs="$pkgs python3 tcpdump tshark argus-server argus-client pmacct softflowd nfdump \

@@ -9,7 +9,10 @@
  *   several sections, per-interface link type and timestamp resolution):
  *   the fast path for files, with no copy of the packet bytes;
  * - capture_pcap.c: libpcap, for standard input ("-"), for anything the
- *   mmap reader declines, and (later) for live interfaces.
+ *   mmap reader declines;
+ * - capture_live.c: live interfaces through libpcap (TPACKET_V3 ring,
+ *   kernel BPF, optional PACKET_FANOUT), non-blocking, pollable through
+ *   rk_capture_fd(), reopened by itself when the interface comes back.
  * Frame memory belongs to the source and is valid only inside the callback.
  *
  * Errors: a file that is not a capture, a link type we cannot decode and a
@@ -44,8 +47,22 @@ struct rk_capture_stats {
 	uint64_t n_frames;   /* frames handed to the callback */
 	uint64_t n_filtered; /* frames rejected by the BPF filter */
 	uint64_t n_bytes;    /* sum of wirelen of the frames handed on */
-	uint64_t n_drops;    /* frames the kernel or interface dropped (live only) */
+	uint64_t n_drops;    /* frames the kernel dropped: pcap_stats ps_drop (live only) */
+	uint64_t n_ifdrops;  /* frames the interface dropped: ps_ifdrop (live only) */
 };
+
+/* Options of a live capture (rk_capture_open_live). */
+struct rk_capture_live_opts {
+	const char *bpf;     /* kernel filter, may be NULL */
+	int snaplen;         /* bytes kept of each frame (headers only: 256) */
+	int buffer_mb;       /* kernel ring, MiB */
+	int promisc;         /* put the interface into promiscuous mode */
+	int fanout;          /* 0: no fanout; RK_CAPTURE_FANOUT_NEW: a new group;
+	                        else join group fanout - 1 (see rk_capture_fanout_id) */
+	int retry_s;         /* seconds between reopen attempts of a lost interface */
+};
+
+#define RK_CAPTURE_FANOUT_NEW (-1) /* rk_capture_live_opts.fanout: start a new group */
 
 /*
  * Open a capture file ("-" = standard input).  bpf may be NULL.  Picks the
@@ -67,9 +84,32 @@ int rk_capture_open_mem(struct rk_capture **out, const uint8_t *buf, size_t len,
 int rk_capture_open_fp(struct rk_capture **out, FILE *fp, const char *name, const char *bpf,
     struct rk_err *err);
 /*
+ * Open a live interface (libpcap, memory-mapped ring).  Needs CAP_NET_RAW
+ * (and CAP_NET_ADMIN for promiscuous mode / large buffers) at open; the
+ * source keeps working after privileges are dropped.  Non-blocking: see
+ * rk_capture_dispatch.
+ */
+int rk_capture_open_live(struct rk_capture **out, const char *ifname,
+    const struct rk_capture_live_opts *o, struct rk_err *err);
+/* A descriptor to poll(2) for POLLIN before dispatching; -1 for files.  Stable for life. */
+int rk_capture_fd(const struct rk_capture *c);
+/* The interface or file name the source was opened with (borrowed). */
+const char *rk_capture_name(const struct rk_capture *c);
+/* PACKET_FANOUT group of a live source plus 1 (the value to pass as .fanout), 0 if none. */
+int rk_capture_fanout_id(const struct rk_capture *c);
+/*
+ * A live source's news since the last call ("eth1: lost (...); reopening
+ * every 5 s", "eth1: reopened after 12 s"), copied into buf: 1 if there
+ * was news, 0 if not.  Files never have news.
+ */
+int rk_capture_live_news(struct rk_capture *c, char *buf, size_t len);
+/*
  * Hand up to max frames to cb.  Returns the number handed on (>0), 0 at the
  * end of the input, <0 on error (err says what and where; for -RK_E_TRUNC
- * every whole frame before the cut has been handed on).
+ * every whole frame before the cut has been handed on).  Live sources never
+ * block and never end: 0 means nothing is ready now (also while a lost
+ * interface waits to be reopened, which the source does by itself); they
+ * return <0 only for what retrying cannot fix.
  */
 int rk_capture_dispatch(struct rk_capture *c, int max, rk_capture_cb cb, void *user,
     struct rk_err *err);
@@ -93,5 +133,17 @@ int rk_capture_pcap_dispatch(struct rk_capture_pcap *pc, int max, rk_capture_cb 
 void rk_capture_pcap_get_stats(const struct rk_capture_pcap *pc, struct rk_capture_stats *st);
 int rk_capture_pcap_linktype(const struct rk_capture_pcap *pc);
 void rk_capture_pcap_free(struct rk_capture_pcap *pc);
+/* Internal to src/capture/: the live back end (capture_live.c). */
+struct rk_capture_live;
+int rk_capture_live_open(struct rk_capture_live **out, const char *ifname,
+    const struct rk_capture_live_opts *o, struct rk_err *err);
+int rk_capture_live_dispatch(struct rk_capture_live *lc, int max, rk_capture_cb cb, void *user,
+    struct rk_err *err);
+void rk_capture_live_get_stats(const struct rk_capture_live *lc, struct rk_capture_stats *st);
+int rk_capture_live_linktype(const struct rk_capture_live *lc);
+int rk_capture_live_fd(const struct rk_capture_live *lc);
+int rk_capture_live_fanout_id(const struct rk_capture_live *lc);
+int rk_capture_live_take_news(struct rk_capture_live *lc, char *buf, size_t len);
+void rk_capture_live_free(struct rk_capture_live *lc);
 
 #endif /* RK_CAPTURE_CAPTURE_H */

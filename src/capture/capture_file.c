@@ -111,6 +111,7 @@ enum src_kind {
 	SRC_PCAP,    /* classic pcap, mmap reader */
 	SRC_PCAPNG,  /* pcapng, mmap reader */
 	SRC_LIBPCAP, /* libpcap back end (pc) */
+	SRC_LIVE,    /* live interface (live, capture_live.c) */
 };
 
 enum state {
@@ -171,6 +172,7 @@ struct rk_capture {
 	struct rk_capture_stats st; /* counters */
 	/* Cold: ownership and error state. */
 	struct rk_capture_pcap *pc; /* SRC_LIBPCAP: the back end */
+	struct rk_capture_live *live; /* SRC_LIVE: the back end */
 	void *map;           /* mapping to munmap, or NULL */
 	size_t map_len;      /* its length */
 	uint8_t *heap;       /* buffer to free when mmap failed, or NULL */
@@ -686,6 +688,8 @@ rk_capture_dispatch(struct rk_capture *c, int max, rk_capture_cb cb, void *user,
 
 	if (c->kind == SRC_LIBPCAP)
 		return rk_capture_pcap_dispatch(c->pc, max, cb, user, err);
+	if (c->kind == SRC_LIVE)
+		return rk_capture_live_dispatch(c->live, max, cb, user, err);
 	if (max <= 0)
 		max = INT_MAX;
 	n = 0;
@@ -1079,6 +1083,8 @@ rk_capture_get_stats(const struct rk_capture *c, struct rk_capture_stats *st)
 {
 	if (c->kind == SRC_LIBPCAP)
 		rk_capture_pcap_get_stats(c->pc, st);
+	else if (c->kind == SRC_LIVE)
+		rk_capture_live_get_stats(c->live, st);
 	else
 		*st = c->st;
 }
@@ -1093,7 +1099,63 @@ rk_capture_linktype(const struct rk_capture *c)
 {
 	if (c->kind == SRC_LIBPCAP)
 		return rk_capture_pcap_linktype(c->pc);
+	if (c->kind == SRC_LIVE)
+		return rk_capture_live_linktype(c->live);
 	return c->linktype;
+}
+
+/*
+ * Open a live interface: wraps the live back end (capture_live.c) in a
+ * struct rk_capture.  ifname is copied; o is borrowed for the call.
+ * OUT: *out, the source.  Returns 0 or <0 with err filled (see
+ * rk_capture_live_open).
+ */
+int
+rk_capture_open_live(struct rk_capture **out, const char *ifname,
+    const struct rk_capture_live_opts *o, struct rk_err *err)
+{
+	struct rk_capture *c;
+	int rc;
+
+	rc = cap_new(&c, ifname, NULL, err);
+	if (rc != 0)
+		return rc;
+	c->kind = SRC_LIVE;
+	rc = rk_capture_live_open(&c->live, ifname, o, err);
+	if (rc != 0) {
+		rk_capture_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+/* The descriptor to poll before dispatching a live source; -1 for files.  O(1). */
+int
+rk_capture_fd(const struct rk_capture *c)
+{
+	return c->kind == SRC_LIVE ? rk_capture_live_fd(c->live) : -1;
+}
+
+/* The name the source was opened with (borrowed, valid until free).  O(1). */
+const char *
+rk_capture_name(const struct rk_capture *c)
+{
+	return c->name;
+}
+
+/* The fanout group of a live source plus 1, 0 if none.  O(1). */
+int
+rk_capture_fanout_id(const struct rk_capture *c)
+{
+	return c->kind == SRC_LIVE ? rk_capture_live_fanout_id(c->live) : 0;
+}
+
+/* A live source's news since the last call into buf: 1 if any, else 0. */
+int
+rk_capture_live_news(struct rk_capture *c, char *buf, size_t len)
+{
+	return c->kind == SRC_LIVE ? rk_capture_live_take_news(c->live, buf, len) : 0;
 }
 
 /* Close the source and free everything it owns; NULL is a no-op. */
@@ -1112,6 +1174,7 @@ rk_capture_free(struct rk_capture *c)
 		munmap(c->map, c->map_len);
 	free(c->heap);
 	rk_capture_pcap_free(c->pc);
+	rk_capture_live_free(c->live);
 	free(c->bpf);
 	free(c->name);
 	free(c);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "classify/classify.h"
+#include "util/bytes.h"
 #include "util/hash.h"
 
 /* A session waiting for the flush, and how it came. */
@@ -171,8 +172,24 @@ add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b)
 	e->n_synack_recv += in->synacks > 0;
 	e->n_refused += out->pkts > 0 && out->pkts == out->rsts && in->pkts > in->rsts;
 	e->n_oneway_recv += out->pkts == 0;
+	e->last_ts = s->last_ts > e->last_ts ? s->last_ts : e->last_ts;
 	e->bytes_sent += s->bytes[side_b ? RK_DIR_BA : RK_DIR_AB];
 	e->bytes_recv += s->bytes[side_b ? RK_DIR_AB : RK_DIR_BA];
+}
+
+/* A later fold of a checkpointed connection: its endpoints are still in use. */
+static void
+touch(struct rk_classifier *c, const struct rk_session *s, int side_b)
+{
+	struct rk_ep_key k;
+	struct rk_endpoint *e;
+
+	ep_key(&k, s, side_b);
+	e = rk_map_find(&c->endpoints, &k);
+	if (e == NULL)
+		add_evidence(c, s, side_b); /* forgotten meanwhile: start again from this session */
+	else if (s->last_ts > e->last_ts)
+		e->last_ts = s->last_ts;
 }
 
 /* The carry of this connection (same key and start), or NULL. */
@@ -209,7 +226,12 @@ rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fo
 	if (cr == NULL) {
 		add_evidence(c, s, 0);
 		add_evidence(c, s, 1);
+	} else {
+		touch(c, s, 0);
+		touch(c, s, 1);
 	}
+	if (rk_unlikely(c->endpoints.n_entries > c->max_pending))
+		rk_classify_prune(c, UINT64_MAX);
 	if (why == RK_FOLD_CHECKPOINT && cr == NULL) {
 		int created;
 		cr = rk_map_upsert(&c->carries, &s->key, &created);
@@ -335,6 +357,10 @@ judge(struct rk_classifier *c, const struct pending *pe)
 
 	ep_key(&ka, s, 0);
 	ep_key(&kb, s, 1);
+	if (rk_map_find(&c->endpoints, &ka) == NULL)
+		add_evidence(c, s, 0); /* pruned since the fold */
+	if (rk_map_find(&c->endpoints, &kb) == NULL)
+		add_evidence(c, s, 1);
 	ea = rk_map_find(&c->endpoints, &ka);
 	eb = rk_map_find(&c->endpoints, &kb);
 	if (ea == NULL || eb == NULL) {
@@ -584,4 +610,51 @@ rk_classify_add_stats(struct rk_classifier *c, const struct rk_classify_stats *s
 		c->st.n_kind[k] += st->n_kind[k];
 	for (int r = 0; r < RK_RULE__COUNT; r++)
 		c->st.n_rule[r] += st->n_rule[r];
+}
+
+/* Served, or answered a handshake: evidence worth keeping for months. */
+static int
+is_server_like(const struct rk_endpoint *e)
+{
+	return e->n_as_server > 0 || e->n_synack_sent > 0;
+}
+
+/*
+ * Forget client-like endpoints last seen before older_than (UINT64_MAX:
+ * all of them); restart the peer fingerprints if they outgrew their cap.
+ * See classify.h.  O(endpoints).
+ */
+void
+rk_classify_prune(struct rk_classifier *c, uint64_t older_than)
+{
+	struct rk_map keep;
+	size_t dropped = 0;
+
+	for (size_t i = 0; i < c->endpoints.n_entries; i++) {
+		const struct rk_endpoint *e = rk_map_at(&c->endpoints, i);
+		dropped += !is_server_like(e) && e->last_ts < older_than;
+	}
+	if (dropped > 0) {
+		rk_map_init(&keep, sizeof(struct rk_ep_key), sizeof(struct rk_endpoint), c->seed);
+		for (size_t i = 0; i < c->endpoints.n_entries; i++) {
+			const struct rk_endpoint *e = rk_map_at(&c->endpoints, i);
+			struct rk_endpoint *n;
+			if (!is_server_like(e) && e->last_ts < older_than)
+				continue;
+			if ((n = rk_map_upsert(&keep, &e->key, NULL)) == NULL) {
+				c->st.n_nomem++;
+				continue;
+			}
+			*n = *e;
+		}
+		rk_map_fini(&c->endpoints);
+		c->endpoints = keep;
+		c->st.n_pruned += dropped;
+	}
+	if (c->peers.n > 4 * c->max_pending) {
+		/* Kept endpoints may count a peer again: evidence only grows more server-like. */
+		rk_u64set_fini(&c->peers);
+		rk_u64set_init(&c->peers);
+		c->st.n_resets++;
+	}
 }

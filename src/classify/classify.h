@@ -63,6 +63,7 @@ struct rk_endpoint {
 	uint32_t pad;
 	uint64_t bytes_sent;    /* IP bytes it sent */
 	uint64_t bytes_recv;    /* IP bytes it received */
+	uint64_t last_ts;       /* µs, last packet of its latest session folded */
 };
 
 /* What a session was, judged at the flush. */
@@ -160,6 +161,8 @@ struct rk_classify_stats {
 	uint64_t n_rule[RK_RULE__COUNT];  /* established sessions by rule */
 	uint64_t n_flushes;               /* flushes run */
 	uint64_t n_nomem;                 /* aggregates lost to a failed allocation */
+	uint64_t n_pruned;                /* client-like endpoints forgotten to bound memory */
+	uint64_t n_resets;                /* peer fingerprint sets restarted to bound memory */
 };
 
 typedef void (*rk_verdict_cb)(void *user, const struct rk_session *s, const struct rk_verdict *v);
@@ -195,6 +198,14 @@ int rk_classify_merge_service(struct rk_classifier *c, const struct rk_service *
 int rk_classify_merge_edge(struct rk_classifier *c, const struct rk_edge *e);
 int rk_classify_merge_host(struct rk_classifier *c, const struct rk_host *h);
 int rk_classify_merge_endpoint(struct rk_classifier *c, const struct rk_endpoint *e);
+/*
+ * Forget the evidence of client-like endpoints (never served, never sent
+ * SYN+ACK) last seen before older_than (µs): clients' ephemeral ports,
+ * spoofed flood sources.  Called at each flush with now - idle timeout;
+ * the classifier also does it by itself, for every such endpoint, when
+ * the map outgrows its cap (a flood of spoofed sources).  O(endpoints).
+ */
+void rk_classify_prune(struct rk_classifier *c, uint64_t older_than);
 /* Add to the session counters by kind / rule (report from the store). */
 void rk_classify_add_stats(struct rk_classifier *c, const struct rk_classify_stats *st);
 const char *rk_classify_kind_name(enum rk_sess_kind k);

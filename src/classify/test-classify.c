@@ -340,6 +340,38 @@ test_ipv6_handshake(void **state)
 	assert_non_null(edge(w, "2001:db8:1::9", "2001:db8::5", RK_PROTO_TCP, 443));
 }
 
+static void
+test_flood_keeps_evidence_bounded(void **state)
+{
+	struct world *w = *state;
+	struct rk_classifier *c = rk_classify_new(w->names, 1000, 7);
+	struct rk_sess_table *t = rk_sess_table_new(500, 7, fold, c);
+	struct rk_classify_stats st;
+
+	rk_classify_free(w->c);
+	rk_sess_table_free(w->t);
+	w->c = c;
+	w->t = t;
+	tcp_conv(w, "10.0.0.9", 40000, "10.0.0.5", 80, 1, 2);
+	finish(w);
+	/* 100,000 spoofed sources each send one SYN to the same port. */
+	for (uint32_t i = 0; i < 100000; i++) {
+		char src[32];
+		snprintf(src, sizeof(src), "%u.%u.%u.%u", 11 + i % 200, (i >> 8) & 255, i & 255,
+		    (i * 7) & 255);
+		pkt(w, src, (uint16_t)(1024 + i % 60000), "10.0.0.5", 80, RK_PROTO_TCP, RK_TCP_SYN,
+		    60);
+		assert_true(rk_classify_endpoints(c)->n_entries <= 1001 + 2);
+	}
+	finish(w);
+	rk_classify_get_stats(c, &st);
+	assert_true(st.n_pruned > 90000);
+	assert_int_equal(st.n_kind[RK_SK_UNANSWERED], 100000);
+	assert_non_null(service(w, "10.0.0.5", RK_PROTO_TCP, 80));
+	assert_non_null(edge(w, "10.0.0.9", "10.0.0.5", RK_PROTO_TCP, 80));
+	assert_int_equal(n_services(w), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -359,6 +391,7 @@ main(void)
 		T(test_multicast_is_not_a_host),
 		T(test_ipv6_handshake),
 		T(test_anonymised_addresses_in_class_d_and_e_are_hosts),
+		T(test_flood_keeps_evidence_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

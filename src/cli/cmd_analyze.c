@@ -7,6 +7,15 @@
  * consecutive days, become one analysis), then renders the report.  An
  * input that cannot be read is reported and skipped; a truncated input is
  * analysed up to the cut.  Exit codes are in cli.h.
+ *
+ * With --db the aggregates also go to the long-term store: the pipeline
+ * calls on_flush every --flush seconds of packet time and once at the end;
+ * each call writes one transaction (rk_store_flush) and, once stored, the
+ * interval's aggregates are summed into a shadow classifier, so the report
+ * printed is still the whole analysis although the pipeline clears its
+ * aggregates after each flush.  A flush the store refuses (locked, disk
+ * full) is kept in memory and offered again at the next one; if the last
+ * one fails, the report is still written and the exit status is 2.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,11 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
 #include "report/report.h"
+#include "store/store.h"
 #include "util/addr.h"
 
 #define MAX_NAME_FILES 16
@@ -42,6 +53,20 @@ struct analyze_args {
 	size_t n_only;
 	int explain;                 /* --explain given */
 	struct rk_ep_key explain_key; /* its endpoint */
+	const char *db;              /* --db, NULL = no store */
+	uint64_t flush_us;           /* --flush, µs of packet time */
+	uint64_t retention_us;       /* --retention, µs */
+};
+
+/* The store side of a run (--db). */
+struct db_ctx {
+	struct rk_store *store;         /* owned */
+	struct rk_store_run run;        /* this run */
+	const struct rk_names *names;   /* borrowed */
+	struct rk_classifier *shadow;   /* every stored interval, for the report; owned */
+	int final_done;                 /* the final flush was stored */
+	int final_failed;               /* the final flush failed: aggregates still in p */
+	int nomem;                      /* the shadow lost something */
 };
 
 /* Judged sessions kept for --sessions / --explain. */
@@ -77,6 +102,12 @@ help(FILE *f)
 	    "      --no-dns           do not learn host names from DNS answers\n"
 	    "      --max-sessions N   live sessions tracked at most (default 1000000)\n"
 	    "      --threads N        tracker threads (default 1)\n"
+	    "      --db FILE          also add the results to the store FILE (SQLite;\n"
+	    "                         read it with 'renkei report --db FILE')\n"
+	    "      --flush SECONDS    write to the store every SECONDS of packet time\n"
+	    "                         (default 60; 0 = only at the end)\n"
+	    "      --retention DAYS   keep hourly detail DAYS before rolling it up into\n"
+	    "                         days (default 30; 0 = every finished hour)\n"
 	    "  -h, --help             this text\n"
 	    "\n"
 	    "exit status: 0 ok, 1 usage, 2 an input could not be read, 3 an input was\n"
@@ -158,6 +189,7 @@ add_only(struct analyze_args *a, const char *s)
 enum {
 	OPT_JSON = 256, OPT_HOST, OPT_ALL_HOSTS, OPT_SESSIONS, OPT_EXPLAIN, OPT_STATS,
 	OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS, OPT_NO_DNS, OPT_MAX_SESSIONS, OPT_THREADS,
+	OPT_DB, OPT_FLUSH, OPT_RETENTION,
 };
 
 static const struct option long_opts[] = {
@@ -175,6 +207,9 @@ static const struct option long_opts[] = {
 	{"no-dns", no_argument, NULL, OPT_NO_DNS},
 	{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
 	{"threads", required_argument, NULL, OPT_THREADS},
+	{"db", required_argument, NULL, OPT_DB},
+	{"flush", required_argument, NULL, OPT_FLUSH},
+	{"retention", required_argument, NULL, OPT_RETENTION},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -190,6 +225,8 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 	a->threads = 1;
 	a->max_sessions = 1000000;
 	a->services_db = "/etc/services";
+	a->flush_us = 60 * 1000000ull;
+	a->retention_us = RK_STORE_RETENTION_US;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:h", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -241,6 +278,23 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 				return -1;
 			}
 			a->threads = (int)v;
+			break;
+		case OPT_DB: a->db = optarg; break;
+		case OPT_FLUSH:
+			if (parse_size(optarg, 0, 86400 * 366, &v) < 0) {
+				rk_cli_error("--flush: want seconds from 0 to 31622400, got '%s'",
+				    optarg);
+				return -1;
+			}
+			a->flush_us = (uint64_t)v * 1000000;
+			break;
+		case OPT_RETENTION:
+			if (parse_size(optarg, 0, 36600, &v) < 0) {
+				rk_cli_error("--retention: want days from 0 to 36600, got '%s'",
+				    optarg);
+				return -1;
+			}
+			a->retention_us = (uint64_t)v * 86400 * 1000000;
 			break;
 		default:
 			return -1;
@@ -335,12 +389,11 @@ run_inputs(struct rk_pipeline *p, int n, char **files)
 }
 
 static int
-render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p, struct rk_names *names,
-    const struct verdicts *vs)
+render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p,
+    const struct rk_classifier *c, struct rk_names *names, const struct verdicts *vs)
 {
 	struct rk_pipeline_stats st;
 	struct rk_report_opts ro = {0};
-	struct rk_classifier *c = rk_pipeline_classifier(p);
 
 	rk_pipeline_get_stats(p, &st);
 	ro.names = names;
@@ -365,6 +418,148 @@ render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p, struct rk
 }
 
 /*
+ * Sum src's services, edges and hosts into dst, counting the distinct
+ * facts (clients per service, services and uses per host) instead of
+ * summing them: an edge or service already in dst is not new.  Returns 0
+ * or -1 if memory ran out (dst then lacks part of src).
+ */
+static int
+absorb(struct rk_classifier *dst, const struct rk_classifier *src)
+{
+	const struct rk_map *svcs = rk_classify_services(src), *edges = rk_classify_edges(src);
+	const struct rk_map *hosts = rk_classify_hosts(src);
+	int rc = 0;
+
+	/* Services first: an edge below would create its service in dst. */
+	for (size_t i = 0; i < svcs->n_entries; i++) {
+		struct rk_service v = *(const struct rk_service *)rk_map_at(svcs, i);
+		struct rk_host h = {0};
+		int is_new = rk_map_find(rk_classify_services(dst), &v.key) == NULL;
+		v.n_clients = 0;
+		memcpy(h.ip, v.key.ip, RK_ADDR_LEN);
+		h.n_services = 1;
+		rc |= rk_classify_merge_service(dst, &v);
+		if (is_new)
+			rc |= rk_classify_merge_host(dst, &h);
+	}
+	for (size_t i = 0; i < edges->n_entries; i++) {
+		const struct rk_edge *e = rk_map_at(edges, i);
+		struct rk_service v = {0};
+		struct rk_host h = {0};
+		if (rk_map_find(rk_classify_edges(dst), &e->key) == NULL) {
+			memcpy(v.key.ip, e->key.server, RK_ADDR_LEN);
+			v.key.proto = e->key.proto;
+			v.key.port = e->key.port;
+			v.n_clients = 1;
+			memcpy(h.ip, e->key.client, RK_ADDR_LEN);
+			h.n_used = 1;
+			rc |= rk_classify_merge_service(dst, &v);
+			rc |= rk_classify_merge_host(dst, &h);
+		}
+		rc |= rk_classify_merge_edge(dst, e);
+	}
+	for (size_t i = 0; i < hosts->n_entries; i++) {
+		struct rk_host h = *(const struct rk_host *)rk_map_at(hosts, i);
+		h.n_services = h.n_used = 0;
+		rc |= rk_classify_merge_host(dst, &h);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * The pipeline's flush callback with --db: store the interval, then keep
+ * it in the shadow classifier.  0 = stored (the pipeline clears it), -1 =
+ * kept for the next flush.
+ */
+static int
+store_flush(void *user, struct rk_pipeline *p, int is_final)
+{
+	struct db_ctx *d = user;
+	struct rk_classifier *c = rk_pipeline_classifier(p);
+	struct rk_pipeline_stats st;
+	struct rk_err err = {0};
+
+	rk_pipeline_get_stats(p, &st);
+	if (rk_store_flush(d->store, &d->run, c, d->names, &st, NULL, 0, &err) < 0) {
+		rk_cli_error("%s%s", err.msg, is_final ? "" :
+		    " (kept in memory; trying again at the next flush)");
+		d->final_failed |= is_final;
+		return -1;
+	}
+	if (absorb(d->shadow, c) < 0)
+		d->nomem = 1;
+	d->final_done |= is_final;
+	return 0;
+}
+
+/* Open the store and record the run; 0 or -1 (reported). */
+static int
+db_open(struct db_ctx *d, const struct analyze_args *a, int n_files, char **files)
+{
+	struct rk_err err = {0};
+	struct timespec now;
+	size_t len = 1;
+	char *src;
+
+	for (int i = 0; i < n_files; i++)
+		len += strlen(files[i]) + 1;
+	if ((src = calloc(1, len)) == NULL ||
+	    (d->shadow = rk_classify_new(d->names, 64, 0x726b)) == NULL) {
+		free(src);
+		rk_cli_error("out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n_files; i++) {
+		if (i > 0)
+			strcat(src, ",");
+		strcat(src, files[i]);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	d->run.mode = "file";
+	d->run.source = src;
+	d->run.version = RK_VERSION;
+	d->run.started_us = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
+	if (rk_store_open(&d->store, a->db, 0, &err) < 0 ||
+	    rk_store_run_begin(d->store, &d->run, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		free(src);
+		d->run.source = NULL;
+		return -1;
+	}
+	rk_store_set_retention(d->store, a->retention_us);
+	return 0;
+}
+
+/*
+ * After rk_pipeline_finish: make sure the final flush happened (a pipeline
+ * without interval flushing never calls on_flush), then complete the
+ * shadow with what the pipeline still holds (the counters, the endpoint
+ * evidence and, if the last flush failed, its aggregates).  Returns the
+ * classifier to report from.
+ */
+static const struct rk_classifier *
+db_finish(struct db_ctx *d, struct rk_pipeline *p)
+{
+	struct rk_classifier *c = rk_pipeline_classifier(p);
+	const struct rk_map *eps = rk_classify_endpoints(c);
+	struct rk_classify_stats cs;
+
+	if (!d->final_done && !d->final_failed && store_flush(d, p, 1) == 0)
+		rk_classify_clear(c);
+	if (d->final_failed && absorb(d->shadow, c) < 0)
+		d->nomem = 1;
+	rk_classify_get_stats(c, &cs);
+	rk_classify_add_stats(d->shadow, &cs);
+	for (size_t i = 0; i < eps->n_entries; i++)
+		if (rk_classify_merge_endpoint(d->shadow, rk_map_at(eps, i)) < 0)
+			d->nomem = 1;
+	if (d->nomem)
+		rk_cli_error("warning: out of memory; the report is incomplete (the store "
+		    "is not)");
+	return d->shadow;
+}
+
+/*
  * renkei analyze [options] FILE...: see help().  Returns the exit status
  * (cli.h).
  */
@@ -377,6 +572,8 @@ rk_cmd_analyze(int argc, char **argv)
 	struct rk_pipeline *p = NULL;
 	struct rk_names *names = NULL;
 	struct rk_err err = {0};
+	struct db_ctx db = {0};
+	const struct rk_classifier *rc_cls;
 	FILE *out = stdout;
 	int rc = parse_args(argc, argv, &a), status;
 
@@ -396,6 +593,14 @@ rk_cmd_analyze(int argc, char **argv)
 	po.bpf = a.bpf;
 	po.names = names;
 	po.learn_dns = a.learn_dns;
+	if (a.db != NULL) {
+		db.names = names;
+		if (db_open(&db, &a, argc - optind, argv + optind) < 0)
+			goto out;
+		po.flush_us = a.flush_us;
+		po.on_flush = store_flush;
+		po.flush_user = &db;
+	}
 	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
 		rk_cli_error("%s", err.msg);
 		goto out;
@@ -410,6 +615,9 @@ rk_cmd_analyze(int argc, char **argv)
 		goto out;
 	}
 	rk_pipeline_finish(p);
+	rc_cls = a.db != NULL ? db_finish(&db, p) : rk_pipeline_classifier(p);
+	if (db.final_failed)
+		status = RK_EXIT_INPUT;
 	if (vs.nomem)
 		rk_cli_error("warning: out of memory keeping sessions; the list is incomplete");
 	if (a.output != NULL && (out = fopen(a.output, "w")) == NULL) {
@@ -417,7 +625,7 @@ rk_cmd_analyze(int argc, char **argv)
 		status = RK_EXIT_USAGE;
 		goto out;
 	}
-	if (render(out, &a, p, names, &vs) < 0) {
+	if (render(out, &a, p, rc_cls, names, &vs) < 0) {
 		rk_cli_error("out of memory writing the report");
 		status = RK_EXIT_INPUT;
 	}
@@ -429,6 +637,9 @@ out:
 	if (out != stdout && out != NULL)
 		fclose(out);
 	rk_pipeline_free(p);
+	rk_store_close(db.store);
+	rk_classify_free(db.shadow);
+	free((char *)db.run.source);
 	rk_names_free(names);
 	free(vs.v);
 	free(a.only);

@@ -19,6 +19,9 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  analyze FILE...   read pcap/pcapng captures ('-' = stdin) and report\n"
 	    "                    services and dependencies (renkei analyze --help)\n"
+	    "  report --db FILE  the same reports from the store, for any time range, and\n"
+	    "                    what changed between two (renkei report --help)\n"
+	    "  capture -i IFACE  capture live traffic into the store (renkei capture --help)\n"
 	    "  version           print the version\n"
 	    "  help              this text\n");
 }
@@ -44,6 +47,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "analyze") == 0)
 		return rk_cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(argv[1], "capture") == 0)
+		return rk_cmd_capture(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return rk_cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("renkei %s\n", RK_VERSION);
 		return RK_EXIT_OK;

@@ -11,19 +11,33 @@
  * layer, each of which checks the length of its header before reading it,
  * validates in a fixed order and dispatches on its next-protocol field:
  *
- *   link (eth, sll, sll2, null/loop, raw)
- *     -> l2type (802.1Q/802.1ad/QinQ tags, depth-capped)
+ *   link (eth, sll, sll2, null/loop, raw, nflog, ppp, chdlc,
+ *         radiotap -> 802.11 -> llc, fddi -> llc)
+ *     -> l2type (802.1Q/802.1ad/QinQ tags, depth-capped; 802.3 length -> llc)
+ *          -> llc (802.2 LLC/SNAP -> l2type)
+ *          -> pbb (802.1ah I-TAG + customer MACs -> l2type)
  *          -> mpls (label stack -> IPv4 | IPv6 | PW control word + eth)
  *          -> pppoe (PPP -> IPv4 | IPv6)
  *          -> ipv4 | ipv6 (extension headers, fragments)
- *               -> l4: tcp | udp (-> vxlan | geneve) | sctp | icmp
+ *               -> l4: tcp | udp (-> udp_tunnel: vxlan | vxlan-gpe | geneve
+ *                                   | gtp-u | teredo | ayiya | gre-in-udp)
+ *                      | sctp | icmp
  *                      | ipip/6in4 | gre (-> erspan I/II/III, eth, mpls, ppp)
  *                      | etherip | ethernet-in-IPv6 (SRv6) (-> eth)
+ *
+ * UDP tunnels are recognised by port and then by a header that validates
+ * (see udp_tunnel()); what does not validate is ordinary UDP to that port.
+ * Every tunnel port lies in [PORT_TUN_MIN, PORT_TUN_MAX], so the common UDP
+ * packet pays two compares to learn it is not one, plus a look at the
+ * version nibble of its payload (Teredo between client and relay uses any
+ * port); TCP pays nothing.
  *
  * Every step that re-enters the stack from the top (a tunnel) goes through
  * tunnel_enter(), which caps the total nesting: the recursion is bounded by
  * RK_DECODE_MAX_TUNNELS, every other loop (VLAN tags, MPLS labels, IPv6
- * extension headers) is iterative and bounded by the frame length or a cap.
+ * extension headers, GTP-U extension headers, NFLOG TLVs) is iterative and
+ * bounded by the frame length or a cap.  PBB and LLC/SNAP re-enter the
+ * ethertype dispatch, so they count as a tunnel level too.
  *
  * Invariants:
  * - Nothing is read before the length check that covers it; "avail" is
@@ -53,8 +67,9 @@
  * hold inner bytes, but the inner conversation is known only from the first
  * fragment, and an outer record would invent a conversation between tunnel
  * endpoints (an ERSPAN source and its collector) that no other packet shows.
- * (A fragmented VXLAN/Geneve packet's later fragments are plain UDP to the
- * tunnel port: rare enough not to be worth a wider fragment table.)
+ * A first fragment of a UDP packet that was decoded as a tunnel (VXLAN,
+ * GTP-U, ...) marks its slot, so that its later fragments are dropped as
+ * FRAG_TUNNEL too, rather than becoming plain UDP between tunnel endpoints.
  *
  * Design choice: one file.  The layers call each other in a cycle (tunnels)
  * and are small; keeping them static in one translation unit lets the
@@ -72,6 +87,16 @@
 #define RK_DECODE_MAX_IPV6_EXT 8  /* IPv6 extension headers in one packet */
 #define RK_FRAG_MAX_AGE_US 60000000u /* first-fragment entries older than 60 s are stale */
 
+/*
+ * Keeps a rare path out of its inlined caller: udp_tunnel() inlined into
+ * udp() cost every UDP frame ~8 instructions (callgrind, 200k frames).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define RK_DECODE_NOINLINE __attribute__((noinline))
+#else
+#define RK_DECODE_NOINLINE
+#endif
+
 /* Ethertypes (IEEE 802 numbers, RFC 7042). */
 #define ET_IPV4 0x0800
 #define ET_IPV6 0x86dd
@@ -85,13 +110,25 @@
 #define ET_ERSPAN2 0x88be /* ERSPAN type I/II */
 #define ET_ERSPAN3 0x22eb
 #define ET_PPP 0x880b /* PPP over GRE version 1 (PPTP, RFC 2637) */
+#define ET_PBB 0x88e7 /* 802.1ah provider backbone bridging I-TAG */
+#define ET_MAX_8023_LEN 1500 /* values up to this are 802.3 lengths, not types */
 
 /* PPP protocol numbers (RFC 1661, 1332, 5072). */
 #define PPP_IPV4 0x0021
 #define PPP_IPV6 0x0057
+#define PPP_MPLS_UC 0x0281
+#define PPP_MPLS_MC 0x0283
 
-#define PORT_VXLAN 4789
-#define PORT_GENEVE 6081
+#define PORT_GTPU 2152      /* 3GPP TS 29.281 */
+#define PORT_TEREDO 3544    /* RFC 4380 */
+#define PORT_GRE_UDP 4754   /* RFC 8086 */
+#define PORT_VXLAN 4789     /* RFC 7348 */
+#define PORT_VXLAN_GPE 4790 /* draft-ietf-nvo3-vxlan-gpe */
+#define PORT_AYIYA 5072     /* draft-massar-v6ops-ayiya */
+#define PORT_GENEVE 6081    /* RFC 8926 */
+/* Every UDP tunnel port lies in this range (one range test per port in udp()). */
+#define PORT_TUN_MIN PORT_GTPU
+#define PORT_TUN_MAX PORT_GENEVE
 
 /* Per-frame state on the stack of rk_decode_frame(). */
 struct rk_dctx {
@@ -107,7 +144,9 @@ struct rk_dctx {
 static int ipv4(struct rk_dctx *c, const uint8_t *b, size_t len);
 static int ipv6(struct rk_dctx *c, const uint8_t *b, size_t len);
 static int eth(struct rk_dctx *c, const uint8_t *b, size_t len);
-static int l2type(struct rk_dctx *c, uint16_t type, const uint8_t *b, size_t len);
+static int l2type(struct rk_dctx *c, uint16_t type, const uint8_t *b, size_t len, int is_8023);
+static int gre(struct rk_dctx *c, const uint8_t *b, size_t len);
+static int mpls(struct rk_dctx *c, const uint8_t *b, size_t len);
 
 static inline int
 drop(struct rk_dctx *c, enum rk_decode_stat s)
@@ -146,8 +185,11 @@ frag_hash(const uint8_t *src, const uint8_t *dst, uint32_t id, uint8_t proto)
 	return h & (RK_FRAG_SLOTS - 1);
 }
 
-/* Remember the ports of a first fragment (addresses are those in c->out). */
-static void
+/*
+ * Remember the ports of a first fragment (addresses are those in c->out).
+ * Returns the slot, so that a UDP tunnel can mark it (is_tunnel).
+ */
+static struct rk_frag_slot *
 frag_remember(struct rk_dctx *c, uint8_t proto, uint16_t sport, uint16_t dport)
 {
 	struct rk_frag_slot *s;
@@ -158,10 +200,12 @@ frag_remember(struct rk_dctx *c, uint8_t proto, uint16_t sport, uint16_t dport)
 	s->id = c->frag_id;
 	s->proto = proto;
 	s->used = 1;
+	s->is_tunnel = 0;
 	s->sport = sport;
 	s->dport = dport;
 	s->ts = c->ts;
 	c->has_frag_first = 0;
+	return s;
 }
 
 /*
@@ -190,6 +234,8 @@ frag_later(struct rk_dctx *c, uint8_t proto, uint32_t id, size_t iplen)
 	    memcmp(s->dst, r->dst, RK_ADDR_LEN) != 0 ||
 	    (c->ts > s->ts && c->ts - s->ts > RK_FRAG_MAX_AGE_US))
 		return drop(c, RK_DSTAT_FRAG_ORPHAN);
+	if (s->is_tunnel)
+		return drop(c, RK_DSTAT_FRAG_TUNNEL);
 	r->sport = s->sport;
 	r->dport = s->dport;
 	return RK_DECODE_OK;
@@ -229,7 +275,7 @@ tcp(struct rk_dctx *c, const uint8_t *b, size_t avail, size_t iplen)
 	r->dport = rk_be16(b + 2);
 	r->flags = (uint8_t)((b[13] & 0x3f) | (iplen > doff ? RK_REC_PAYLOAD : 0));
 	if (c->has_frag_first)
-		frag_remember(c, RK_PROTO_TCP, r->sport, r->dport);
+		(void)frag_remember(c, RK_PROTO_TCP, r->sport, r->dport);
 	set_payload(c, b, doff, avail);
 	return RK_DECODE_OK;
 }
@@ -237,15 +283,41 @@ tcp(struct rk_dctx *c, const uint8_t *b, size_t avail, size_t iplen)
 /*
  * VXLAN (RFC 7348 5): 8 bytes, flags byte with the I bit (0x08), then an
  * Ethernet frame.  b points at the VXLAN header, len > 0 bytes captured.
+ * The caller has entered the tunnel.
  */
 static int
 vxlan(struct rk_dctx *c, const uint8_t *b, size_t len)
 {
 	if (len < 8)
 		return drop(c, RK_DSTAT_VXLAN_SHORT);
-	if (tunnel_enter(c))
-		return RK_DECODE_DROP;
 	return eth(c, b + 8, len - 8);
+}
+
+/*
+ * VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe 3.2): flags R R Ver(2) I P B O,
+ * reserved(16), next protocol(8), VNI(24), reserved(8).  With P the next
+ * protocol says what follows (1 IPv4, 2 IPv6, 3 Ethernet, 5 MPLS; 4 NSH is
+ * not decoded); without P it is plain VXLAN: Ethernet.
+ */
+static int
+vxlan_gpe(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	if (len < 8)
+		return drop(c, RK_DSTAT_VXLAN_SHORT);
+	if (!(b[0] & 0x04))
+		return eth(c, b + 8, len - 8);
+	switch (b[3]) {
+	case 1:
+		return ipv4(c, b + 8, len - 8);
+	case 2:
+		return ipv6(c, b + 8, len - 8);
+	case 3:
+		return eth(c, b + 8, len - 8);
+	case 5:
+		return mpls(c, b + 8, len - 8);
+	default:
+		return drop(c, RK_DSTAT_VXLAN_UNSUPPORTED);
+	}
 }
 
 /*
@@ -256,17 +328,13 @@ static int
 geneve(struct rk_dctx *c, const uint8_t *b, size_t len)
 {
 	size_t hlen;
-	uint16_t type;
 
 	if (len < 8)
 		return drop(c, RK_DSTAT_GENEVE_SHORT);
 	hlen = 8 + (size_t)(b[0] & 0x3f) * 4;
 	if (len < hlen)
 		return drop(c, RK_DSTAT_GENEVE_SHORT);
-	type = rk_be16(b + 2);
-	if (tunnel_enter(c))
-		return RK_DECODE_DROP;
-	switch (type) {
+	switch (rk_be16(b + 2)) {
 	case ET_TEB:
 		return eth(c, b + hlen, len - hlen);
 	case ET_IPV4:
@@ -279,29 +347,215 @@ geneve(struct rk_dctx *c, const uint8_t *b, size_t len)
 }
 
 /*
- * UDP (RFC 768): 8-byte header.  Destination port 4789 with the VXLAN I
- * flag, or 6081 with Geneve version 0, is a tunnel; anything else on those
- * ports is ordinary UDP.
+ * GTP-U G-PDU (3GPP TS 29.281 5.1, 5.2).  Mandatory 8 bytes: flags
+ * (version 3 bits, PT, spare, E, S, PN), message type (255 = G-PDU),
+ * length, TEID.  If any of E/S/PN is set, 4 more bytes: sequence number,
+ * N-PDU number, next extension header type.  Extension headers (5.2.1):
+ * a length byte in 4-byte units (covering the whole header, the length byte
+ * and the trailing next-type byte included), content, next type; type 0
+ * ends the chain.  The user packet is IPv4 or IPv6 by its version nibble.
+ * The walk is bounded by len: every extension header is >= 4 bytes.
+ */
+static int
+gtpu(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	size_t off = 8, el;
+	uint8_t next;
+
+	if (b[0] & 0x07) {
+		if (len < 12)
+			return drop(c, RK_DSTAT_GTP_SHORT);
+		next = b[11];
+		off = 12;
+		while (next != 0) {
+			if (len - off < 1)
+				return drop(c, RK_DSTAT_GTP_SHORT);
+			el = (size_t)b[off] * 4;
+			if (el == 0)
+				return drop(c, RK_DSTAT_GTP_BAD_EXT);
+			if (len - off < el)
+				return drop(c, RK_DSTAT_GTP_SHORT);
+			next = b[off + el - 1];
+			off += el;
+		}
+	}
+	if (len - off < 1)
+		return drop(c, RK_DSTAT_GTP_SHORT);
+	switch (b[off] >> 4) {
+	case 4:
+		return ipv4(c, b + off, len - off);
+	case 6:
+		return ipv6(c, b + off, len - off);
+	default:
+		return drop(c, RK_DSTAT_GTP_PAYLOAD);
+	}
+}
+
+/*
+ * Teredo (RFC 4380 5.1.1): an optional authentication indicator (0x0001,
+ * ID-len, AU-len, client identifier, authentication value, 8-byte nonce,
+ * confirmation byte), an optional origin indication (0x0000, port,
+ * address: 8 bytes), then an IPv6 packet.  Teredo has no header of its own,
+ * so it is accepted only if the IPv6 header is captured, says version 6,
+ * and its payload length fills the UDP payload (ulen bytes, by the IP
+ * length) exactly; a bubble (next header 59) may be followed by bytes some
+ * clients append.  Returns the offset of the IPv6 header, or -1: not Teredo.
+ */
+static long
+teredo_off(const uint8_t *b, size_t avail, size_t ulen)
+{
+	size_t off = 0, ilen;
+
+	if (avail >= 4 && b[0] == 0x00 && b[1] == 0x01)
+		off = 13 + (size_t)b[2] + b[3];
+	if (avail >= off + 2 && b[off] == 0x00 && b[off + 1] == 0x00)
+		off += 8;
+	if (avail < off + 40 || (b[off] >> 4) != 6)
+		return -1;
+	ilen = (size_t)rk_be16(b + off + 4) + 40;
+	if (ilen != ulen - off && (b[off + 6] != 59 || ilen > ulen - off))
+		return -1;
+	return (long)off;
+}
+
+/*
+ * Teredo between a client and a relay runs on any port pair (RFC 4380
+ * 5.2.1, 5.4.1), without the 3544 of the server.  Accepted there only as a
+ * bare IPv6 packet that fills the UDP payload exactly and has a Teredo
+ * address (2001:0::/32, RFC 4380 4) at one end.  b: UDP payload.
+ */
+static inline int
+is_teredo_any_port(const uint8_t *b, size_t avail, size_t ulen)
+{
+	return avail >= 40 && (size_t)rk_be16(b + 4) + 40 == ulen &&
+	    ((rk_be32(b + 8) == 0x20010000u) || rk_be32(b + 24) == 0x20010000u);
+}
+
+/*
+ * AYIYA (draft-massar-v6ops-ayiya 4): identity length (2^n bytes) and type,
+ * signature length (4-byte words) and hash method, authentication method
+ * and opcode, next header, 4-byte epoch, identity, signature, payload.
+ * Accepted only for opcode 1 (forward) with next header 4 or 41 and a
+ * captured payload of that IP version.  Returns the header length, or 0:
+ * not AYIYA.
+ */
+static size_t
+ayiya_len(const uint8_t *b, size_t avail)
+{
+	size_t hlen;
+
+	if (avail < 8 || (b[2] & 0x0f) != 1 || (b[3] != 4 && b[3] != 41))
+		return 0;
+	hlen = 8 + ((size_t)1 << (b[0] >> 4)) + (size_t)(b[1] >> 4) * 4;
+	if (avail <= hlen || (b[hlen] >> 4) != (b[3] == 4 ? 4 : 6))
+		return 0;
+	return hlen;
+}
+
+/*
+ * A UDP packet to or from a tunnel port (b: the UDP payload, avail > 0
+ * bytes captured, ulen bytes by the IP length).  Each tunnel is decoded only
+ * when its header validates; the checks, in order:
+ *   dst 4789     VXLAN: I flag
+ *   dst 4790     VXLAN-GPE: I flag, version 0
+ *   dst 6081     Geneve: version 0
+ *   dst 4754     GRE-in-UDP (RFC 8086 3): GRE version 0, R and reserved0 clear
+ *   either 2152  GTP-U: version 1, PT 1, message type 255 (G-PDU); other
+ *                messages (echo, error indication) are the nodes' own UDP
+ *   either 3544  Teredo: a consistent IPv6 header (teredo_off())
+ *   either 5072  AYIYA: forward opcode, IP payload (ayiya_len())
+ *   src 4789     VXLAN from a sender that uses 4789 as its source port too:
+ *                exact flags 0x08 and zero reserved bytes
+ * Returns -1 (not a tunnel: the caller goes on with ordinary UDP) or the
+ * decoder's result.  On a tunnel, the first-fragment slot fs (may be NULL)
+ * is marked, so that later fragments are not taken for outer UDP.
+ */
+static RK_DECODE_NOINLINE int
+udp_tunnel(struct rk_dctx *c, const uint8_t *b, size_t avail, size_t ulen, uint16_t sport,
+    uint16_t dport, struct rk_frag_slot *fs)
+{
+	int (*dec)(struct rk_dctx *, const uint8_t *, size_t);
+	size_t off = 0;
+	long toff;
+
+	if (dport == PORT_VXLAN && (b[0] & 0x08)) {
+		dec = vxlan;
+	} else if (dport == PORT_VXLAN_GPE && (b[0] & 0x38) == 0x08) {
+		dec = vxlan_gpe;
+	} else if (dport == PORT_GENEVE && (b[0] >> 6) == 0) {
+		dec = geneve;
+	} else if (dport == PORT_GRE_UDP && avail >= 2 && (rk_be16(b) & 0x4ff7) == 0) {
+		if (fs != NULL)
+			fs->is_tunnel = 1;
+		return gre(c, b, avail); /* gre() enters the tunnel itself */
+	} else if ((sport == PORT_GTPU || dport == PORT_GTPU) && avail >= 8 &&
+	    (b[0] & 0xf0) == 0x30 && b[1] == 0xff) {
+		dec = gtpu;
+	} else if ((sport == PORT_TEREDO || dport == PORT_TEREDO) &&
+	    (toff = teredo_off(b, avail, ulen)) >= 0) {
+		off = (size_t)toff;
+		/* A bubble's trailing bytes are not part of the IPv6 packet. */
+		if (avail - off > (size_t)rk_be16(b + off + 4) + 40)
+			avail = off + rk_be16(b + off + 4) + 40;
+		dec = ipv6;
+	} else if ((sport == PORT_AYIYA || dport == PORT_AYIYA) &&
+	    (off = ayiya_len(b, avail)) != 0) {
+		dec = b[3] == 4 ? ipv4 : ipv6;
+	} else if (sport == PORT_VXLAN && dport != PORT_VXLAN && avail >= 8 && b[0] == 0x08 &&
+	    b[1] == 0 && b[2] == 0 && b[3] == 0 && b[7] == 0) {
+		dec = vxlan;
+	} else {
+		return -1;
+	}
+	if (fs != NULL)
+		fs->is_tunnel = 1;
+	if (tunnel_enter(c))
+		return RK_DECODE_DROP;
+	return dec(c, b + off, avail - off);
+}
+
+/* True if a UDP port may be a tunnel's: one subtraction and compare. */
+static inline int
+maybe_tunnel_port(uint16_t port)
+{
+	return (unsigned)port - PORT_TUN_MIN <= PORT_TUN_MAX - PORT_TUN_MIN;
+}
+
+/*
+ * UDP (RFC 768): 8-byte header.  A port in the tunnel range sends the
+ * payload to udp_tunnel(), which decodes it if a tunnel header validates;
+ * a payload that starts like IPv6 may be Teredo on any port
+ * (is_teredo_any_port()); anything else is ordinary UDP.
  */
 static inline int
 udp(struct rk_dctx *c, const uint8_t *b, size_t avail, size_t iplen)
 {
 	struct rk_rec *r = c->out;
-	uint16_t dport;
+	struct rk_frag_slot *fs = NULL;
+	uint16_t sport, dport;
+	int rc;
 
 	if (rk_unlikely(avail < 8))
 		return drop(c, RK_DSTAT_UDP_SHORT);
+	sport = rk_be16(b);
 	dport = rk_be16(b + 2);
 	if (c->has_frag_first)
-		frag_remember(c, RK_PROTO_UDP, rk_be16(b), dport);
-	if (rk_unlikely(dport == PORT_VXLAN || dport == PORT_GENEVE) && avail > 8) {
-		if (dport == PORT_VXLAN && (b[8] & 0x08) != 0)
-			return vxlan(c, b + 8, avail - 8);
-		if (dport == PORT_GENEVE && (b[8] >> 6) == 0)
-			return geneve(c, b + 8, avail - 8);
+		fs = frag_remember(c, RK_PROTO_UDP, sport, dport);
+	if (rk_unlikely(maybe_tunnel_port(dport) || maybe_tunnel_port(sport)) && avail > 8) {
+		rc = udp_tunnel(c, b + 8, avail - 8, iplen > 8 ? iplen - 8 : 0, sport, dport, fs);
+		if (rc >= 0)
+			return rc;
+	}
+	if (rk_unlikely(avail > 8 && (b[8] >> 4) == 6) &&
+	    is_teredo_any_port(b + 8, avail - 8, iplen - 8)) {
+		if (fs != NULL)
+			fs->is_tunnel = 1;
+		if (tunnel_enter(c))
+			return RK_DECODE_DROP;
+		return ipv6(c, b + 8, avail - 8);
 	}
 	r->proto = RK_PROTO_UDP;
-	r->sport = rk_be16(b);
+	r->sport = sport;
 	r->dport = dport;
 	r->flags = iplen > 8 ? RK_REC_PAYLOAD : 0;
 	set_payload(c, b, 8, avail);
@@ -321,7 +575,7 @@ sctp(struct rk_dctx *c, const uint8_t *b, size_t avail, size_t iplen)
 	r->dport = rk_be16(b + 2);
 	r->flags = iplen > 12 ? RK_REC_PAYLOAD : 0;
 	if (c->has_frag_first)
-		frag_remember(c, RK_PROTO_SCTP, r->sport, r->dport);
+		(void)frag_remember(c, RK_PROTO_SCTP, r->sport, r->dport);
 	return RK_DECODE_OK;
 }
 
@@ -411,12 +665,14 @@ icmp(struct rk_dctx *c, uint8_t proto, const uint8_t *b, size_t avail)
 }
 
 /*
- * PPP inside GRE version 1 (RFC 2637 4.1, RFC 1662 3.1): optional
- * address/control (ff 03), then a 1- or 2-byte protocol field (RFC 1661 6.5:
- * an odd first byte is a compressed 1-byte protocol).
+ * PPP inside GRE version 1 (RFC 2637 4.1) or as a link type (DLT_PPP,
+ * RFC 1662 3.1): optional address/control (ff 03), then a 1- or 2-byte
+ * protocol field (RFC 1661 6.5: an odd first byte is a compressed 1-byte
+ * protocol), then IPv4, IPv6 or MPLS (RFC 3032 4.3).  short_reason is the
+ * counter for a truncated header (GRE_SHORT inside GRE, else PPP_SHORT).
  */
 static int
-ppp(struct rk_dctx *c, const uint8_t *b, size_t len)
+ppp(struct rk_dctx *c, const uint8_t *b, size_t len, enum rk_decode_stat short_reason)
 {
 	uint16_t proto;
 
@@ -425,14 +681,14 @@ ppp(struct rk_dctx *c, const uint8_t *b, size_t len)
 		len -= 2;
 	}
 	if (len < 1)
-		return drop(c, RK_DSTAT_GRE_SHORT);
+		return drop(c, short_reason);
 	if (b[0] & 1) {
 		proto = b[0];
 		b += 1;
 		len -= 1;
 	} else {
 		if (len < 2)
-			return drop(c, RK_DSTAT_GRE_SHORT);
+			return drop(c, short_reason);
 		proto = rk_be16(b);
 		b += 2;
 		len -= 2;
@@ -442,12 +698,13 @@ ppp(struct rk_dctx *c, const uint8_t *b, size_t len)
 		return ipv4(c, b, len);
 	case PPP_IPV6:
 		return ipv6(c, b, len);
+	case PPP_MPLS_UC:
+	case PPP_MPLS_MC:
+		return mpls(c, b, len);
 	default:
 		return drop(c, RK_DSTAT_PPP_NON_IP);
 	}
 }
-
-static int mpls(struct rk_dctx *c, const uint8_t *b, size_t len);
 
 /*
  * GRE (RFC 2784, RFC 2890 key/sequence, RFC 2637 version 1).
@@ -501,7 +758,7 @@ gre(struct rk_dctx *c, const uint8_t *b, size_t len)
 	case ET_MPLS_MC:
 		return mpls(c, b, len);
 	case ET_PPP:
-		return ppp(c, b, len);
+		return ppp(c, b, len, RK_DSTAT_GRE_SHORT);
 	case ET_ERSPAN2:
 		if (!(fl & 0x1000))
 			return eth(c, b, len); /* type I: Ethernet follows GRE */
@@ -760,12 +1017,54 @@ pppoe(struct rk_dctx *c, const uint8_t *b, size_t len)
 }
 
 /*
+ * 802.2 LLC (IEEE 802.2 3.2) with a SNAP header (RFC 1042): DSAP 0xaa,
+ * SSAP 0xaa, control 0x03 (UI), OUI 00-00-00 (RFC 1042) or 00-00-f8
+ * (802.1H bridge tunnel), then an ethertype.  Other LLC frames (STP, NetBIOS,
+ * CDP's OUI, ...) carry no IP.  Re-entering the ethertype dispatch counts as
+ * a tunnel level, which bounds VLAN -> 802.3 -> SNAP -> VLAN chains.
+ */
+static int
+llc(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	uint16_t type;
+
+	if (len < 3)
+		return drop(c, RK_DSTAT_LLC_SHORT);
+	if (b[0] != 0xaa || b[1] != 0xaa || b[2] != 0x03)
+		return drop(c, RK_DSTAT_NON_IP);
+	if (len < 8)
+		return drop(c, RK_DSTAT_LLC_SHORT);
+	type = rk_be16(b + 6);
+	if (b[3] != 0 || b[4] != 0 || (b[5] != 0 && b[5] != 0xf8) || type <= ET_MAX_8023_LEN)
+		return drop(c, RK_DSTAT_NON_IP);
+	if (tunnel_enter(c))
+		return RK_DECODE_DROP;
+	return l2type(c, type, b + 8, len - 8, 0);
+}
+
+/*
+ * PBB (IEEE 802.1ah): the I-TAG (PCP, DEI, UCA, reserved, 24-bit I-SID),
+ * then the customer frame's destination and source MACs and ethertype.
+ */
+static int
+pbb(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	if (len < 18)
+		return drop(c, RK_DSTAT_PBB_SHORT);
+	if (tunnel_enter(c))
+		return RK_DECODE_DROP;
+	return l2type(c, rk_be16(b + 16), b + 18, len - 18, 1);
+}
+
+/*
  * Dispatch on an ethertype, b pointing after it: first any VLAN tags
  * (802.1Q, 802.1ad, the pre-standard 0x9100 QinQ; TCI then the next type),
- * then IP, MPLS or PPPoE.  Values <= 1500 are 802.3 lengths (LLC): not IP.
+ * then IP, MPLS, PPPoE or PBB.  is_8023: the type came from an Ethernet
+ * header (or its tags), where values <= 1500 are 802.3 lengths followed by
+ * an LLC header; elsewhere (SLL, Cisco HDLC, SNAP) they are just not IP.
  */
 static inline int
-l2type(struct rk_dctx *c, uint16_t type, const uint8_t *b, size_t len)
+l2type(struct rk_dctx *c, uint16_t type, const uint8_t *b, size_t len, int is_8023)
 {
 	unsigned n;
 
@@ -788,18 +1087,202 @@ l2type(struct rk_dctx *c, uint16_t type, const uint8_t *b, size_t len)
 		return mpls(c, b, len);
 	case ET_PPPOE_SESS:
 		return pppoe(c, b, len);
+	case ET_PBB:
+		return pbb(c, b, len);
 	default:
+		if (is_8023 && type <= ET_MAX_8023_LEN)
+			return llc(c, b, len < type ? len : type);
 		return drop(c, RK_DSTAT_NON_IP);
 	}
 }
 
-/* Ethernet II / 802.3 (IEEE 802.3 3.1.1): dst, src, type or length. */
+/*
+ * Ethernet II / 802.3 (IEEE 802.3 3.1.1): dst, src, type or length.
+ * Untagged IPv4, the common case, goes straight to ipv4(): l2type() has
+ * too many callers to be inlined everywhere.
+ */
 static int
 eth(struct rk_dctx *c, const uint8_t *b, size_t len)
 {
+	uint16_t type;
+
 	if (rk_unlikely(len < 14))
 		return drop(c, RK_DSTAT_ETH_SHORT);
-	return l2type(c, rk_be16(b + 12), b + 14, len - 14);
+	type = rk_be16(b + 12);
+	if (type == ET_IPV4)
+		return ipv4(c, b + 14, len - 14);
+	return l2type(c, type, b + 14, len - 14, 1);
+}
+
+/*
+ * IEEE 802.11 data frame (IEEE 802.11-2020 9.2.4, 9.3.2.1): frame control
+ * (version 0, type 2 = data; subtypes with bit 2 set carry no data, bit 3
+ * means QoS), duration, three addresses, sequence control, a fourth address
+ * if both To DS and From DS are set (24 or 30 bytes), QoS control (2) and,
+ * with the Order flag, HT control (4).  datapad: the radiotap "data pad"
+ * flag (header padded to 4 bytes).  Protected frames (WEP/WPA) cannot be
+ * read; later fragments carry no LLC header (not IP here).  An A-MSDU
+ * (QoS control bit 7) is decoded by its first subframe (DA, SA, length).
+ * Then LLC/SNAP.
+ */
+static int
+wlan(struct rk_dctx *c, const uint8_t *b, size_t len, int datapad)
+{
+	size_t hlen = 24;
+	int is_amsdu = 0;
+
+	if (len < 2)
+		return drop(c, RK_DSTAT_WLAN_SHORT);
+	if ((b[0] & 0x0f) != 0x08 || (b[0] & 0x40))
+		return drop(c, RK_DSTAT_NON_IP); /* management, control, null data */
+	if ((b[1] & 0x03) == 0x03)
+		hlen = 30;
+	if (b[0] & 0x80) {
+		hlen += 2;
+		if (b[1] & 0x80)
+			hlen += 4;
+	}
+	if (len < hlen)
+		return drop(c, RK_DSTAT_WLAN_SHORT);
+	if (b[1] & 0x40)
+		return drop(c, RK_DSTAT_WLAN_PROTECTED);
+	if ((b[22] & 0x0f) != 0)
+		return drop(c, RK_DSTAT_NON_IP); /* fragment number > 0 */
+	if (b[0] & 0x80)
+		is_amsdu = (b[(b[1] & 0x03) == 0x03 ? 30 : 24] & 0x80) != 0;
+	if (datapad)
+		hlen = (hlen + 3) & ~(size_t)3;
+	if (is_amsdu)
+		hlen += 14;
+	if (len < hlen)
+		return drop(c, RK_DSTAT_WLAN_SHORT);
+	return llc(c, b + hlen, len - hlen);
+}
+
+/*
+ * Radiotap (radiotap.org): version 0, pad, length (little-endian, covers
+ * the whole radiotap header), present bitmaps (bit 31: another word
+ * follows), then the fields.  Only Flags (field 1) is read: it follows the
+ * bitmaps directly, or the 8-byte-aligned TSFT (field 0).  Flags 0x20 =
+ * data pad, 0x40 = the frame failed its FCS check.  A trailing FCS (0x10)
+ * needs nothing: the IP length bounds every layer above.
+ */
+static int
+radiotap(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	size_t rlen, off;
+	uint32_t present;
+	uint8_t flags = 0;
+
+	if (len < 8)
+		return drop(c, RK_DSTAT_RADIOTAP_SHORT);
+	rlen = rk_le16(b + 2);
+	if (b[0] != 0 || rlen < 8 || rlen > len)
+		return drop(c, RK_DSTAT_RADIOTAP_SHORT);
+	present = rk_le32(b + 4);
+	for (off = 8; rk_le32(b + off - 4) & 0x80000000u; off += 4) {
+		if (rlen - off < 4)
+			return drop(c, RK_DSTAT_RADIOTAP_SHORT);
+	}
+	if (present & 0x02) {
+		if (present & 0x01)
+			off = ((off + 7) & ~(size_t)7) + 8;
+		if (off >= rlen)
+			return drop(c, RK_DSTAT_RADIOTAP_SHORT);
+		flags = b[off];
+	}
+	if (flags & 0x40)
+		return drop(c, RK_DSTAT_WLAN_BAD_FCS);
+	return wlan(c, b + rlen, len - rlen, (flags & 0x20) != 0);
+}
+
+/*
+ * FDDI (ANSI X3.139; libpcap DLT_FDDI): frame control, destination and
+ * source MACs (13 bytes), then LLC.  Frame control 0x50-0x57 is an
+ * asynchronous LLC frame; anything else (SMT, MAC frames) is not IP.  Some
+ * old BSD/Ultrix captures put 3 bytes of padding in front (libpcap's
+ * PCAP_FDDIPAD): accepted when the first byte is no LLC frame control but
+ * the fourth is.
+ */
+static int
+fddi(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	if (len < 13)
+		return drop(c, RK_DSTAT_FDDI_SHORT);
+	if ((b[0] & 0xf8) != 0x50 && (b[3] & 0xf8) == 0x50) {
+		if (len < 16)
+			return drop(c, RK_DSTAT_FDDI_SHORT);
+		b += 3;
+		len -= 3;
+	}
+	if ((b[0] & 0xf8) != 0x50)
+		return drop(c, RK_DSTAT_NON_IP);
+	return llc(c, b + 13, len - 13);
+}
+
+/*
+ * NFLOG (LINKTYPE_NFLOG, Linux nfnetlink_log): address family (2 AF_INET,
+ * 10 AF_INET6), version, resource id (big-endian), then TLVs: length (of the
+ * whole TLV, >= 4), type (low 15 bits), value, padded to 4 bytes.  Length
+ * and type are in host byte order; libpcap hands them over in the reader's
+ * order.  We take little-endian unless the first TLV's length only makes
+ * sense big-endian.  Type 9 (NFULA_PAYLOAD) holds the IP packet; its value
+ * may be cut by the snap length.  The walk is bounded by len (>= 4 a step).
+ */
+static int
+nflog(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	size_t off, tl, vlen;
+	int is_be = 0;
+
+	if (len < 4)
+		return drop(c, RK_DSTAT_NFLOG_SHORT);
+	if (b[0] != 2 && b[0] != 10)
+		return drop(c, RK_DSTAT_NON_IP);
+	if (len >= 8 && (rk_le16(b + 4) < 4 || rk_le16(b + 4) > len - 4) &&
+	    rk_be16(b + 4) >= 4 && rk_be16(b + 4) <= len - 4)
+		is_be = 1;
+	for (off = 4; len - off >= 4; off += tl) {
+		tl = is_be ? rk_be16(b + off) : rk_le16(b + off);
+		if (tl < 4)
+			return drop(c, RK_DSTAT_NFLOG_BAD_TLV);
+		if (((is_be ? rk_be16(b + off + 2) : rk_le16(b + off + 2)) & 0x7fff) == 9) {
+			vlen = tl - 4 < len - off - 4 ? tl - 4 : len - off - 4;
+			if (b[0] == 2)
+				return ipv4(c, b + off + 4, vlen);
+			return ipv6(c, b + off + 4, vlen);
+		}
+		tl = (tl + 3) & ~(size_t)3;
+		if (tl > len - off)
+			break;
+	}
+	return drop(c, RK_DSTAT_NFLOG_SHORT);
+}
+
+/*
+ * Cisco HDLC (LINKTYPE_C_HDLC): address (0x0f unicast, 0x8f broadcast),
+ * control 0, then an ethertype (SLARP 0x8035 and OSI 0xfefe are not IP).
+ */
+static int
+chdlc(struct rk_dctx *c, const uint8_t *b, size_t len)
+{
+	if (len < 4)
+		return drop(c, RK_DSTAT_CHDLC_SHORT);
+	return l2type(c, rk_be16(b + 2), b + 4, len - 4, 0);
+}
+
+/*
+ * Linux cooked capture protocol field (SLL, SLL2): an ethertype, except
+ * small values that name a framing (linux/if_ether.h): 0x0004 ETH_P_802_2
+ * means an 802.2 LLC header follows (802.3 frames, 802.11 after the
+ * kernel's conversion).
+ */
+static inline int
+sll_proto(struct rk_dctx *c, uint16_t proto, const uint8_t *b, size_t len)
+{
+	if (rk_unlikely(proto == 0x0004))
+		return llc(c, b, len);
+	return l2type(c, proto, b, len, 0);
 }
 
 /*
@@ -898,13 +1381,13 @@ rk_decode_frame(struct rk_decoder *d, int linktype, const uint8_t *b, size_t cap
 		/* pkttype, hatype, halen, addr[8], protocol (ethertype). */
 		if (caplen < 16)
 			return drop(&c, RK_DSTAT_SLL_SHORT);
-		rc = l2type(&c, rk_be16(b + 14), b + 16, caplen - 16);
+		rc = sll_proto(&c, rk_be16(b + 14), b + 16, caplen - 16);
 		break;
 	case RK_DLT_LINUX_SLL2:
 		/* protocol, rsvd, ifindex, hatype, pkttype, halen, addr[8]. */
 		if (caplen < 20)
 			return drop(&c, RK_DSTAT_SLL_SHORT);
-		rc = l2type(&c, rk_be16(b), b + 20, caplen - 20);
+		rc = sll_proto(&c, rk_be16(b), b + 20, caplen - 20);
 		break;
 	case RK_DLT_RAW:
 	case 12:
@@ -920,6 +1403,31 @@ rk_decode_frame(struct rk_decoder *d, int linktype, const uint8_t *b, size_t cap
 	case RK_DLT_NULL:
 	case RK_DLT_LOOP:
 		rc = null_loop(&c, b, caplen);
+		break;
+	case RK_DLT_NFLOG:
+		rc = nflog(&c, b, caplen);
+		break;
+	case RK_DLT_IEEE802_11_RADIO:
+		rc = radiotap(&c, b, caplen);
+		break;
+	case RK_DLT_IEEE802_11:
+		rc = wlan(&c, b, caplen, 0);
+		break;
+	case RK_DLT_FDDI:
+		rc = fddi(&c, b, caplen);
+		break;
+	case RK_DLT_PPP_SERIAL:
+		/* PPP in HDLC-like framing (0xff), or Cisco PPP (0x0f/0x8f: C-HDLC). */
+		if (caplen >= 1 && (b[0] == 0x0f || b[0] == 0x8f))
+			rc = chdlc(&c, b, caplen);
+		else
+			rc = ppp(&c, b, caplen, RK_DSTAT_PPP_SHORT);
+		break;
+	case RK_DLT_PPP:
+		rc = ppp(&c, b, caplen, RK_DSTAT_PPP_SHORT);
+		break;
+	case RK_DLT_C_HDLC:
+		rc = chdlc(&c, b, caplen);
 		break;
 	default:
 		return drop(&c, RK_DSTAT_LINK_UNSUPPORTED);
@@ -944,6 +1452,13 @@ rk_decode_linktype_ok(int linktype)
 	case RK_DLT_IPV4:
 	case RK_DLT_IPV6:
 	case RK_DLT_LINUX_SLL2:
+	case RK_DLT_PPP:
+	case RK_DLT_FDDI:
+	case RK_DLT_PPP_SERIAL:
+	case RK_DLT_C_HDLC:
+	case RK_DLT_IEEE802_11:
+	case RK_DLT_IEEE802_11_RADIO:
+	case RK_DLT_NFLOG:
 		return 1;
 	default:
 		return 0;

@@ -3,10 +3,12 @@
  * decode/decode.h - frames in, compact records out.
  *
  * The decoder owns: the link-layer dispatch (Ethernet, SLL, SLL2, raw IP,
- * BSD null/loop), VLAN/QinQ, MPLS, PPPoE, IPv4 (options, fragments), IPv6
- * (extension headers, fragments), ICMP/ICMPv6, TCP/UDP/SCTP ports and the
- * tunnels GRE, ERSPAN I/II/III, VXLAN and Geneve, whose inner conversation
- * is analysed.  It turns one frame into one struct rk_rec (SPEC §1: the
+ * BSD null/loop, NFLOG, 802.11 with or without radiotap, FDDI, PPP, Cisco
+ * HDLC), 802.2 LLC/SNAP, VLAN/QinQ, PBB (802.1ah), MPLS, PPPoE, IPv4
+ * (options, fragments), IPv6 (extension headers, fragments), ICMP/ICMPv6,
+ * TCP/UDP/SCTP ports and the tunnels GRE, ERSPAN I/II/III, VXLAN,
+ * VXLAN-GPE, Geneve, GTP-U, Teredo, AYIYA and GRE-in-UDP, whose inner
+ * conversation is analysed.  It turns one frame into one struct rk_rec (SPEC §1: the
  * paper's 17-byte record, widened for IPv6 and a timestamp) or drops it
  * under a named reason.
  *
@@ -71,11 +73,18 @@ _Static_assert(sizeof(struct rk_rec) == 48, "struct rk_rec must stay 48 bytes");
 /* pcap link types we decode (values from the tcpdump.org link-type list). */
 #define RK_DLT_NULL 0
 #define RK_DLT_EN10MB 1
+#define RK_DLT_PPP 9
+#define RK_DLT_FDDI 10
+#define RK_DLT_PPP_SERIAL 50 /* PPP in HDLC-like framing, or Cisco PPP */
 #define RK_DLT_RAW 101 /* LINKTYPE_RAW; DLT_RAW is 12 or 14 on some systems */
+#define RK_DLT_C_HDLC 104
+#define RK_DLT_IEEE802_11 105
 #define RK_DLT_LOOP 108
 #define RK_DLT_LINUX_SLL 113
+#define RK_DLT_IEEE802_11_RADIO 127 /* radiotap header, then 802.11 */
 #define RK_DLT_IPV4 228
 #define RK_DLT_IPV6 229
+#define RK_DLT_NFLOG 239
 #define RK_DLT_LINUX_SLL2 276
 
 /*
@@ -118,7 +127,22 @@ _Static_assert(sizeof(struct rk_rec) == 48, "struct rk_rec must stay 48 bytes");
 	X(TUNNEL_DEPTH, "more nested tunnels than the cap")                                \
 	X(GENEVE_UNSUPPORTED, "Geneve payload neither Ethernet nor IP")                    \
 	X(FRAG_TUNNEL, "non-first fragment of a tunnel packet (inner flow unknown)")       \
-	X(ETHERIP_SHORT, "EtherIP header truncated")
+	X(ETHERIP_SHORT, "EtherIP header truncated")                                       \
+	X(GTP_SHORT, "GTP-U header or extension header truncated")                         \
+	X(GTP_BAD_EXT, "GTP-U extension header of length 0")                               \
+	X(GTP_PAYLOAD, "GTP-U user packet (G-PDU) neither IPv4 nor IPv6")                  \
+	X(VXLAN_UNSUPPORTED, "VXLAN-GPE next protocol not decoded (NSH, ...)")             \
+	X(PBB_SHORT, "802.1ah I-TAG or customer MAC header truncated")                     \
+	X(LLC_SHORT, "802.2 LLC/SNAP header truncated")                                    \
+	X(NFLOG_SHORT, "NFLOG header truncated or no packet payload TLV")                  \
+	X(NFLOG_BAD_TLV, "NFLOG TLV length below 4")                                       \
+	X(RADIOTAP_SHORT, "radiotap header truncated or its length beyond the frame")      \
+	X(WLAN_SHORT, "802.11 MAC header truncated")                                       \
+	X(WLAN_PROTECTED, "802.11 data frame encrypted (WEP/WPA): payload unreadable")     \
+	X(WLAN_BAD_FCS, "802.11 frame that failed its FCS check (radiotap flag)")          \
+	X(FDDI_SHORT, "FDDI header truncated")                                             \
+	X(PPP_SHORT, "PPP header truncated")                                               \
+	X(CHDLC_SHORT, "Cisco HDLC header truncated")
 
 enum rk_decode_stat {
 #define RK_X_ENUM(name, desc) RK_DSTAT_##name,
@@ -141,6 +165,7 @@ struct rk_frag_slot {
 	uint32_t id;              /* IPv4 ID (16 bits) or IPv6 fragment identification */
 	uint8_t proto;            /* transport protocol */
 	uint8_t used;             /* 1 if the slot holds an entry */
+	uint8_t is_tunnel;        /* 1 if the first fragment was decoded as a UDP tunnel */
 	uint16_t sport;           /* ports learned from the first fragment */
 	uint16_t dport;
 	uint64_t ts; /* µs, packet time of the first fragment (slots older than 60 s are stale) */

@@ -11,7 +11,7 @@
  * - truncation: every prefix of every valid frame, copied into a buffer of
  *   exactly that size (so AddressSanitizer sees any over-read), must decode
  *   or drop cleanly, bumping exactly one counter.
- * Fragments (stateful) have their own tests.
+ * Fragments (stateful) have their own tests, tunnels in fragments too.
  *
  * Addresses: A = 10.0.0.1, B = 10.0.0.2 (inner or only conversation),
  * tunnel endpoints 192.168.0.1 -> 192.168.0.2; A6 = 2001:db8::1,
@@ -47,6 +47,13 @@
 #define TCP_SYN "c0 01 00 50 00 00 00 01 00 00 00 00 50 02 ff ff 00 00 00 00 "
 /* UDP 54321 -> 53, length 16, then 8 bytes of payload. */
 #define UDP_DNS "d4 31 00 35 00 10 00 00 " "12 34 01 00 00 01 00 00 "
+
+/* A Teredo address (2001:0::/32, RFC 4380 4). */
+#define V6T "20 01 00 00 41 37 9e 50 80 00 f1 2a b9 c8 28 15 "
+/* 802.11: addr1..3, then sequence control (caller adds it). */
+#define WLAN_ADDRS "02 00 00 00 00 02 02 00 00 00 00 01 02 00 00 00 00 03 "
+/* 802.2 LLC + SNAP (RFC 1042) for IPv4. */
+#define SNAP4 "aa aa 03 00 00 00 08 00 "
 
 /* Whole inner packets, reused inside tunnels. */
 #define PKT4_SYN IP4("00 28", "06") TCP_SYN            /* 40 bytes */
@@ -168,6 +175,7 @@ struct ok_case {
 #define B "10.0.0.2"
 #define A6 "2001:db8::1"
 #define B6 "2001:db8::2"
+#define T6 "2001:0:4137:9e50:8000:f12a:b9c8:2815"
 /* The inner SYN A:49153 -> B:80 that every tunnel case carries. */
 #define SYN4 A, B, 49153, 80, 6, RK_TCP_SYN, 40, 0
 #define SYN6 A6, B6, 49153, 80, 6, RK_TCP_SYN, 60, 0
@@ -387,6 +395,166 @@ static const struct ok_case ok_cases[] = {
 	    ETH("81 00") "00 64 08 00 " OUT4("00 72", "2f") "00 00 08 00 "
 	    OUT4("00 5a", "11") "30 39 12 b5 00 46 00 00 08 00 00 00 00 00 64 00 " FRAME4_SYN,
 	    SYN4},
+
+	/* GTP-U (UDP 2152). */
+	{"gtp-u g-pdu ipv4", 1,
+	    ETH4 OUT4("00 4c", "11") "08 68 08 68 00 38 00 00 " "30 ff 00 28 00 00 00 01 "
+	    PKT4_SYN,
+	    SYN4},
+	{"gtp-u sequence + pdcp extension header, source port only", 1,
+	    ETH4 OUT4("00 54", "11") "08 68 c0 02 00 40 00 00 "
+	    "36 ff 00 30 00 00 00 01 00 05 00 c0 01 09 04 00 " PKT4_SYN,
+	    SYN4},
+	{"gtp-u two extension headers", 1,
+	    ETH4 OUT4("00 5c", "11") "c0 02 08 68 00 48 00 00 "
+	    "34 ff 00 38 00 00 00 01 00 00 00 85 02 10 00 00 00 00 00 c0 01 09 04 00 "
+	    PKT4_SYN,
+	    SYN4},
+	{"gtp-u sequence ipv6", 1,
+	    ETH4 OUT4("00 64", "11") "08 68 08 68 00 50 00 00 "
+	    "32 ff 00 40 00 00 00 01 00 05 00 00 " PKT6_SYN,
+	    SYN6},
+	{"gtp echo request is udp", 1,
+	    ETH4 OUT4("00 28", "11") "08 68 08 68 00 14 00 00 "
+	    "32 01 00 04 00 00 00 00 00 01 00 00",
+	    "192.168.0.1", "192.168.0.2", 2152, 2152, 17, RK_REC_PAYLOAD, 40, 12},
+
+	/* Teredo (UDP 3544, and any port pair with a Teredo address). */
+	{"teredo ipv6", 1, ETH4 OUT4("00 58", "11") "0d d8 c0 01 00 44 00 00 " PKT6_SYN, SYN6},
+	{"teredo origin indication", 1,
+	    ETH4 OUT4("00 60", "11") "0d d8 c0 01 00 4c 00 00 " "00 00 f2 27 3f 57 fe 01 "
+	    PKT6_SYN,
+	    SYN6},
+	{"teredo authentication + origin indication", 1,
+	    ETH4 OUT4("00 70", "11") "c0 01 0d d8 00 5c 00 00 "
+	    "00 01 01 02 aa bb cc 11 22 33 44 55 66 77 88 00 "
+	    "00 00 f2 27 3f 57 fe 01 " PKT6_SYN,
+	    SYN6},
+	{"teredo bubble with trailing bytes", 1,
+	    ETH4 OUT4("00 48", "11") "0d d8 c0 01 00 34 00 00 " IP6("00 00", "3b") "01 02 03 04",
+	    A6, B6, 0, 0, 59, 0, 40, 0},
+	{"teredo client-relay on other ports", 1,
+	    ETH4 OUT4("00 58", "11") "0e d5 80 84 00 44 00 00 "
+	    "60 00 00 00 00 14 06 40 " V6T V6B TCP_SYN,
+	    T6, B6, 49153, 80, 6, RK_TCP_SYN, 60, 0},
+	{"udp 3544 not ipv6 is udp", 1,
+	    ETH4 OUT4("00 20", "11") "c0 01 0d d8 00 0c 00 00 01 02 03 04",
+	    "192.168.0.1", "192.168.0.2", 49153, 3544, 17, RK_REC_PAYLOAD, 32, 4},
+	{"udp 3544 ipv6 length mismatch is udp", 1,
+	    ETH4 OUT4("00 5c", "11") "c0 01 0d d8 00 48 00 00 " PKT6_SYN "00 00 00 00",
+	    "192.168.0.1", "192.168.0.2", 49153, 3544, 17, RK_REC_PAYLOAD, 92, 64},
+	{"udp ipv6-like without teredo address is udp", 1,
+	    ETH4 OUT4("00 58", "11") "04 d2 04 d3 00 44 00 00 " PKT6_SYN,
+	    "192.168.0.1", "192.168.0.2", 1234, 1235, 17, RK_REC_PAYLOAD, 88, 60},
+
+	/* AYIYA (UDP 5072). */
+	{"ayiya ipv6, 16-byte identity, sha1 signature", 1,
+	    ETH4 OUT4("00 84", "11") "13 d0 d2 24 00 70 00 00 "
+	    "41 52 11 29 4a f6 4b fd " V6A
+	    "00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 " PKT6_SYN,
+	    SYN6},
+	{"ayiya ipv4, 1-byte identity", 1,
+	    ETH4 OUT4("00 4d", "11") "d2 24 13 d0 00 39 00 00 " "00 00 01 04 00 00 00 00 07 "
+	    PKT4_SYN,
+	    SYN4},
+	{"ayiya echo opcode is udp", 1,
+	    ETH4 OUT4("00 29", "11") "d2 24 13 d0 00 15 00 00 " "00 00 02 29 00 00 00 00 07 "
+	    "60 00 00 00",
+	    "192.168.0.1", "192.168.0.2", 53796, 5072, 17, RK_REC_PAYLOAD, 41, 13},
+
+	/* GRE-in-UDP (RFC 8086, UDP 4754). */
+	{"gre in udp ipv4", 1,
+	    ETH4 OUT4("00 48", "11") "c4 a7 12 92 00 34 00 00 " "00 00 08 00 " PKT4_SYN, SYN4},
+	{"gre in udp key + teb", 1,
+	    ETH4 OUT4("00 5a", "11") "c4 a7 12 92 00 46 00 00 " "20 00 65 58 00 00 00 07 "
+	    FRAME4_SYN,
+	    SYN4},
+	{"udp 4754 gre version 1 is udp", 1,
+	    ETH4 OUT4("00 20", "11") "c4 a7 12 92 00 0c 00 00 " "00 01 08 00",
+	    "192.168.0.1", "192.168.0.2", 50343, 4754, 17, RK_REC_PAYLOAD, 32, 4},
+
+	/* VXLAN-GPE (UDP 4790) and VXLAN from source port 4789. */
+	{"vxlan-gpe ipv4", 1,
+	    ETH4 OUT4("00 4c", "11") "30 39 12 b6 00 38 00 00 0c 00 00 01 00 00 64 00 "
+	    PKT4_SYN,
+	    SYN4},
+	{"vxlan-gpe ipv6", 1,
+	    ETH4 OUT4("00 60", "11") "30 39 12 b6 00 4c 00 00 0c 00 00 02 00 00 64 00 "
+	    PKT6_SYN,
+	    SYN6},
+	{"vxlan-gpe ethernet from 4789", 1,
+	    ETH4 OUT4("00 5a", "11") "12 b5 12 b6 00 46 00 00 0c 00 00 03 00 00 64 00 "
+	    FRAME4_SYN,
+	    SYN4},
+	{"vxlan-gpe mpls", 1,
+	    ETH4 OUT4("00 50", "11") "30 39 12 b6 00 3c 00 00 0c 00 00 05 00 00 64 00 "
+	    "00 01 01 40 " PKT4_SYN,
+	    SYN4},
+	{"vxlan flags on 4790: ethernet", 1,
+	    ETH4 OUT4("00 5a", "11") "30 39 12 b6 00 46 00 00 08 00 00 00 00 00 64 00 "
+	    FRAME4_SYN,
+	    SYN4},
+	{"vxlan from source port 4789", 1,
+	    ETH4 OUT4("00 5a", "11") "12 b5 c0 01 00 46 00 00 08 00 00 00 00 00 64 00 "
+	    FRAME4_SYN,
+	    SYN4},
+	{"source port 4789, reserved bits set: udp", 1,
+	    ETH4 OUT4("00 5a", "11") "12 b5 c0 01 00 46 00 00 08 00 00 00 00 00 64 01 "
+	    FRAME4_SYN,
+	    "192.168.0.1", "192.168.0.2", 4789, 49153, 17, RK_REC_PAYLOAD, 90, 62},
+
+	/* PBB, 802.2 LLC/SNAP. */
+	{"pbb in vlan", 1,
+	    ETH("81 00") "00 64 88 e7 00 00 01 00 " ETH4 PKT4_SYN, SYN4},
+	{"pbb, customer vlan", 1,
+	    ETH("88 e7") "00 00 01 00 " ETH("81 00") "00 c8 08 00 " PKT4_SYN, SYN4},
+	{"802.3 snap ipv4", 1, ETH("00 30") "aa aa 03 00 00 00 08 00 " PKT4_SYN, SYN4},
+	{"802.3 snap ipv4 + padding", 1,
+	    ETH("00 30") "aa aa 03 00 00 00 08 00 " PKT4_SYN "00 00 00 00 00 00", SYN4},
+	{"vlan 802.3 snap 802.1h ipv6", 1,
+	    ETH("81 00") "00 64 00 44 aa aa 03 00 00 f8 86 dd " PKT6_SYN, SYN6},
+	{"sll 802.2 snap", 113,
+	    "00 00 00 01 00 06 02 00 00 00 00 01 00 00 00 04 aa aa 03 00 00 00 08 00 " PKT4_SYN,
+	    SYN4},
+
+	/* NFLOG. */
+	{"nflog ipv4", 239,
+	    "02 00 00 2a 08 00 01 00 08 00 01 00 05 00 0a 00 41 00 00 00 2c 00 09 00 " PKT4_SYN,
+	    SYN4},
+	{"nflog ipv6", 239, "0a 00 00 01 40 00 09 00 " PKT6_SYN, SYN6},
+	{"nflog big-endian tlvs", 239,
+	    "02 00 00 2a 00 08 00 01 08 00 01 00 00 2c 00 09 " PKT4_SYN, SYN4},
+
+	/* 802.11, radiotap. */
+	{"radiotap 802.11 data to-ds", 127,
+	    "00 00 08 00 00 00 00 00 " "08 01 00 00 " WLAN_ADDRS "00 00 " SNAP4 PKT4_SYN, SYN4},
+	{"radiotap flags datapad, qos data", 127,
+	    "00 00 09 00 02 00 00 00 20 " "88 01 00 00 " WLAN_ADDRS "00 00 00 00 00 00 "
+	    SNAP4 PKT4_SYN,
+	    SYN4},
+	{"radiotap tsft + flags (fcs) + extended bitmap", 127,
+	    "00 00 19 00 03 00 00 80 00 00 00 00 00 00 00 00 11 22 33 44 55 66 77 88 10 "
+	    "08 02 00 00 " WLAN_ADDRS "00 00 " SNAP4 PKT4_SYN "de ad be ef",
+	    SYN4},
+	{"802.11 wds qos a-msdu", 105,
+	    "88 03 00 00 " WLAN_ADDRS "00 00 02 00 00 00 00 03 80 00 " MAC12 "00 30 "
+	    SNAP4 PKT4_SYN,
+	    SYN4},
+	{"802.11 qos + ht control", 105,
+	    "88 82 00 00 " WLAN_ADDRS "00 00 00 00 00 00 00 00 " SNAP4 PKT4_SYN, SYN4},
+
+	/* FDDI, PPP, Cisco HDLC. */
+	{"fddi llc snap", 10, "50 " MAC12 SNAP4 PKT4_SYN, SYN4},
+	{"fddi with 3 bytes of padding", 10, "00 00 00 51 " MAC12 SNAP4 PKT4_SYN, SYN4},
+	{"ppp hdlc ipv4", 9, "ff 03 00 21 " PKT4_SYN, SYN4},
+	{"ppp ipv6", 9, "00 57 " PKT6_SYN, SYN6},
+	{"ppp compressed protocol", 9, "21 " PKT4_SYN, SYN4},
+	{"ppp mpls", 9, "ff 03 02 81 00 01 01 40 " PKT4_SYN, SYN4},
+	{"ppp serial hdlc", 50, "ff 03 00 21 " PKT4_SYN, SYN4},
+	{"ppp serial cisco", 50, "0f 00 08 00 " PKT4_SYN, SYN4},
+	{"cisco hdlc ipv4", 104, "0f 00 08 00 " PKT4_SYN, SYN4},
+	{"cisco hdlc ipv6 broadcast", 104, "8f 00 86 dd " PKT6_SYN, SYN6},
+	{"cisco hdlc mpls", 104, "0f 00 88 47 00 01 01 40 " PKT4_SYN, SYN4},
 };
 
 static void
@@ -486,7 +654,7 @@ struct drop_case {
 #define GREIP OUT4("00 00", "2f") "00 00 08 00 "
 
 static const struct drop_case drop_cases[] = {
-	{"unsupported link type", 105, "00 00 00 00", RK_DSTAT_LINK_UNSUPPORTED},
+	{"unsupported link type", 147, "00 00 00 00", RK_DSTAT_LINK_UNSUPPORTED},
 	{"empty ethernet", 1, "", RK_DSTAT_ETH_SHORT},
 	{"short ethernet", 1, "02 00 00 00 00 02 02 00 00 00 00 01 08", RK_DSTAT_ETH_SHORT},
 	{"arp", 1, ETH("08 06") "00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 00 01 "
@@ -606,6 +774,98 @@ static const struct drop_case drop_cases[] = {
 	{"ipv4 orphan later fragment", 228,
 	    "45 00 00 1c 77 77 00 10 40 11 00 00 0a 00 00 01 0a 00 00 02 00 00 00 00 00 00 00 00",
 	    RK_DSTAT_FRAG_ORPHAN},
+
+	/* UDP tunnels. */
+	{"gtp-u header cut in the optional part", 228,
+	    OUT4("00 26", "11") "08 68 08 68 00 12 00 00 32 ff 00 04 00 00 00 01 00 05",
+	    RK_DSTAT_GTP_SHORT},
+	{"gtp-u extension header cut", 228,
+	    OUT4("00 2c", "11") "08 68 08 68 00 18 00 00 34 ff 00 0c 00 00 00 01 "
+	    "00 00 00 85 02 10 00 00",
+	    RK_DSTAT_GTP_SHORT},
+	{"gtp-u extension header length 0", 228,
+	    OUT4("00 4c", "11") "08 68 08 68 00 38 00 00 34 ff 00 2c 00 00 00 01 "
+	    "00 00 00 85 00 00 00 00 " PKT4_SYN,
+	    RK_DSTAT_GTP_BAD_EXT},
+	{"gtp-u g-pdu without payload", 228,
+	    OUT4("00 24", "11") "08 68 08 68 00 10 00 00 30 ff 00 00 00 00 00 01",
+	    RK_DSTAT_GTP_SHORT},
+	{"gtp-u g-pdu not ip", 228,
+	    OUT4("00 28", "11") "08 68 08 68 00 14 00 00 30 ff 00 04 00 00 00 01 ff 03 c0 21",
+	    RK_DSTAT_GTP_PAYLOAD},
+	{"gtp-u inner ipv4 cut", 228,
+	    OUT4("00 38", "11") "08 68 08 68 00 24 00 00 30 ff 00 14 00 00 00 01 "
+	    "45 00 00 28 00 01 40 00 40 06 00 00 0a 00 00 01 0a 00 00",
+	    RK_DSTAT_IPV4_SHORT},
+	{"teredo inner tcp cut", 228,
+	    OUT4("00 50", "11") "0d d8 c0 01 00 3c 00 00 " IP6("00 0c", "06")
+	    "c0 01 00 50 00 00 00 01 00 00 00 00",
+	    RK_DSTAT_TCP_SHORT},
+	{"vxlan-gpe nsh", 228,
+	    OUT4("00 2c", "11") "30 39 12 b6 00 18 00 00 0c 00 00 04 00 00 64 00 "
+	    "00 00 00 00 00 00 00 00",
+	    RK_DSTAT_VXLAN_UNSUPPORTED},
+	{"vxlan-gpe cut", 228, OUT4("00 20", "11") "30 39 12 b6 00 0c 00 00 0c 00 00 01",
+	    RK_DSTAT_VXLAN_SHORT},
+	{"gre in udp cut", 228, OUT4("00 1f", "11") "c4 a7 12 92 00 0b 00 00 20 00 08",
+	    RK_DSTAT_GRE_SHORT},
+
+	/* Layer 2 and link types. */
+	{"pbb cut", 1, ETH("88 e7") "00 00 01 00 " MAC12, RK_DSTAT_PBB_SHORT},
+	{"pbb inner arp", 1, ETH("88 e7") "00 00 01 00 " ETH("08 06") "00 01 08 00",
+	    RK_DSTAT_NON_IP},
+	{"802.3 llc cut", 1, ETH("00 02") "aa aa", RK_DSTAT_LLC_SHORT},
+	{"802.3 snap cut", 1, ETH("00 30") "aa aa 03 00 00", RK_DSTAT_LLC_SHORT},
+	{"802.3 snap cdp oui", 1, ETH("00 30") "aa aa 03 00 00 0c 20 00 02 b4",
+	    RK_DSTAT_NON_IP},
+	{"802.3 snap ethertype is a length", 1, ETH("00 30") "aa aa 03 00 00 00 00 30 aa aa",
+	    RK_DSTAT_NON_IP},
+	{"802.3 snap arp", 1, ETH("00 30") "aa aa 03 00 00 00 08 06 00 01",
+	    RK_DSTAT_NON_IP},
+	{"sll 802.2 stp", 113, "00 00 00 01 00 06 02 00 00 00 00 01 00 00 00 04 42 42 03 00",
+	    RK_DSTAT_NON_IP},
+	{"sll can (protocol 0x000c) is no 802.3 length", 113,
+	    "00 00 00 01 01 18 00 00 00 00 00 00 00 00 00 0c 00 00 00 00",
+	    RK_DSTAT_NON_IP},
+	{"nflog cut", 239, "02 00 00", RK_DSTAT_NFLOG_SHORT},
+	{"nflog without payload tlv", 239, "02 00 00 2a 08 00 01 00 08 00 01 00",
+	    RK_DSTAT_NFLOG_SHORT},
+	{"nflog tlv length 2", 239, "02 00 00 2a 02 00 09 00 45 00 00 00", RK_DSTAT_NFLOG_BAD_TLV},
+	{"nflog family 7", 239, "07 00 00 2a 2c 00 09 00 " PKT4_SYN, RK_DSTAT_NON_IP},
+	{"nflog payload tlv beyond padding", 239, "02 00 00 2a 05 00 01 00 41 00 00",
+	    RK_DSTAT_NFLOG_SHORT},
+	{"radiotap cut", 127, "00 00 08 00 00 00", RK_DSTAT_RADIOTAP_SHORT},
+	{"radiotap length beyond frame", 127, "00 00 40 00 00 00 00 00 08 01",
+	    RK_DSTAT_RADIOTAP_SHORT},
+	{"radiotap version 1", 127, "01 00 08 00 00 00 00 00 08 01", RK_DSTAT_RADIOTAP_SHORT},
+	{"radiotap bitmaps beyond length", 127, "00 00 0c 00 00 00 00 80 00 00 00 80 00 00",
+	    RK_DSTAT_RADIOTAP_SHORT},
+	{"radiotap flags beyond length", 127, "00 00 08 00 02 00 00 00 08 01",
+	    RK_DSTAT_RADIOTAP_SHORT},
+	{"radiotap bad fcs", 127,
+	    "00 00 09 00 02 00 00 00 40 08 01 00 00 " WLAN_ADDRS "00 00 " SNAP4 PKT4_SYN,
+	    RK_DSTAT_WLAN_BAD_FCS},
+	{"802.11 beacon", 105, "80 00 00 00 ff ff ff ff ff ff 02 00 00 00 00 01", RK_DSTAT_NON_IP},
+	{"802.11 null data", 105, "48 01 00 00 " WLAN_ADDRS "00 00", RK_DSTAT_NON_IP},
+	{"802.11 protected data", 105, "08 41 00 00 " WLAN_ADDRS "00 00 01 00 00 20 00 00 00 00",
+	    RK_DSTAT_WLAN_PROTECTED},
+	{"802.11 later fragment", 105, "08 01 00 00 " WLAN_ADDRS "01 00 " PKT4_SYN,
+	    RK_DSTAT_NON_IP},
+	{"802.11 header cut", 105, "08 01 00 00 " WLAN_ADDRS, RK_DSTAT_WLAN_SHORT},
+	{"802.11 one byte", 105, "08", RK_DSTAT_WLAN_SHORT},
+	{"802.11 a-msdu subframe cut", 105, "88 00 00 00 " WLAN_ADDRS "00 00 80 00 " MAC12,
+	    RK_DSTAT_WLAN_SHORT},
+	{"802.11 llc cut", 105, "08 01 00 00 " WLAN_ADDRS "00 00 aa aa", RK_DSTAT_LLC_SHORT},
+	{"fddi cut", 10, "50 02 00 00 00 00 02", RK_DSTAT_FDDI_SHORT},
+	{"fddi without llc", 10, "50 " MAC12, RK_DSTAT_LLC_SHORT},
+	{"fddi padded cut", 10, "00 00 00 50 02 00 00 00 00 02 02 00 00 00", RK_DSTAT_FDDI_SHORT},
+	{"fddi smt", 10, "41 " MAC12 "01 02 03 04", RK_DSTAT_NON_IP},
+	{"ppp empty", 9, "", RK_DSTAT_PPP_SHORT},
+	{"ppp hdlc cut", 9, "ff 03 00", RK_DSTAT_PPP_SHORT},
+	{"ppp lcp", 9, "ff 03 c0 21 01 01 00 04", RK_DSTAT_PPP_NON_IP},
+	{"cisco hdlc cut", 104, "0f 00 08", RK_DSTAT_CHDLC_SHORT},
+	{"cisco hdlc slarp", 104, "8f 00 80 35 00 00 00 00", RK_DSTAT_NON_IP},
+	{"ppp serial cisco cut", 50, "0f 00", RK_DSTAT_CHDLC_SHORT},
 };
 
 static void
@@ -794,6 +1054,43 @@ test_ipv6_fragments(void **state)
 	assert_int_equal(why, RK_DSTAT_FRAG_ORPHAN);
 }
 
+/*
+ * A fragmented UDP tunnel packet: the first fragment gives the inner
+ * record, later fragments are FRAG_TUNNEL (not UDP between the tunnel
+ * endpoints); a fragmented non-tunnel packet to the same port keeps its ports.
+ */
+static void
+test_tunnel_fragments(void **state)
+{
+	uint8_t first[160], later[64];
+	size_t n1, n2;
+	struct rk_rec r;
+	enum rk_decode_stat why;
+
+	(void)state;
+	n1 = hex(ETH4 "45 00 00 4c 00 2a 20 00 40 11 00 00 c0 a8 00 01 c0 a8 00 02 "
+	    "08 68 08 68 00 50 00 00 30 ff 00 30 00 00 00 01 " PKT4_SYN, first, sizeof(first));
+	n2 = hex(ETH4 "45 00 00 1c 00 2a 00 07 40 11 00 00 c0 a8 00 01 c0 a8 00 02 "
+	    "01 02 03 04 05 06 07 08", later, sizeof(later));
+	assert_int_equal(decode(1, first, n1, TS, &r, NULL, NULL), RK_DECODE_OK);
+	assert_addr(r.src, A);
+	assert_int_equal(r.dport, 80);
+	assert_int_equal(decode(1, later, n2, TS, &r, NULL, &why), RK_DECODE_DROP);
+	assert_int_equal(why, RK_DSTAT_FRAG_TUNNEL);
+
+	/* GTP echo request (not a G-PDU): ordinary UDP, fragments keep ports. */
+	n1 = hex(ETH4 "45 00 00 30 00 2b 20 00 40 11 00 00 c0 a8 00 01 c0 a8 00 02 "
+	    "08 68 08 68 00 20 00 00 32 01 00 04 00 00 00 00 00 01 00 00 00 00 00 00",
+	    first, sizeof(first));
+	later[14 + 5] = 0x2b;
+	assert_int_equal(decode(1, first, n1, TS, &r, NULL, NULL), RK_DECODE_OK);
+	assert_int_equal(r.proto, 17);
+	assert_int_equal(decode(1, later, n2, TS, &r, NULL, NULL), RK_DECODE_OK);
+	assert_addr(r.src, "192.168.0.1");
+	assert_int_equal(r.sport, 2152);
+	assert_int_equal(r.dport, 2152);
+}
+
 /* ---- truncation -------------------------------------------------------- */
 
 /* Every prefix of every valid frame decodes or drops, one counter each. */
@@ -814,7 +1111,8 @@ test_every_prefix(void **state)
 		}
 		/* And under every other link type, as garbage. */
 		for (n = 0; n <= len; n += 7) {
-			static const int lts[] = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276};
+			static const int lts[] = {0, 1, 9, 10, 12, 14, 50, 101, 104, 105, 108, 113,
+			    127, 228, 229, 239, 276};
 			size_t k;
 			struct rk_rec r;
 
@@ -837,8 +1135,9 @@ test_every_prefix(void **state)
 static void
 test_linktypes_and_names(void **state)
 {
-	static const int yes[] = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276};
-	static const int no[] = {-1, 2, 9, 104, 105, 127, 192, 239, 65535};
+	static const int yes[] = {0, 1, 9, 10, 12, 14, 50, 101, 104, 105, 108, 113, 127, 228,
+	    229, 239, 276};
+	static const int no[] = {-1, 2, 147, 192, 65535};
 	size_t i;
 
 	(void)state;
@@ -866,6 +1165,7 @@ main(void)
 		cmocka_unit_test_setup(test_tunnel_depth_cap, setup),
 		cmocka_unit_test_setup(test_ipv4_fragments, setup),
 		cmocka_unit_test_setup(test_ipv6_fragments, setup),
+		cmocka_unit_test_setup(test_tunnel_fragments, setup),
 		cmocka_unit_test_setup(test_every_prefix, setup),
 		cmocka_unit_test_setup(test_linktypes_and_names, setup),
 	};

@@ -603,6 +603,40 @@ rk_names_load_hosts(struct rk_names *n, const char *path, struct rk_err *err)
 }
 
 /*
+ * Set the host name of address a, as a names source would: from_file
+ * makes it behave like a one-line hosts file loaded now (it overrides DNS
+ * names and earlier files, later files override it); otherwise it is a
+ * learned name (DNS rules: files win, the learned cap applies).  name is
+ * kept if it is printable text already (what rk_names_host returns),
+ * else escaped and cut at RK_NAMES_MAX_LEN.  Used to bring
+ * back the names a store kept.  Returns 1 if a now maps to name, 0 if an
+ * existing name won or the cap refused it, -RK_E_NOMEM.  Amortised O(1).
+ */
+int
+rk_names_add_host(struct rk_names *n, const uint8_t a[RK_ADDR_LEN], const char *name,
+    int from_file)
+{
+	char text[RK_NAMES_MAX_LEN + 1];
+	size_t tlen = 0, len = strlen(name);
+	bool printable = len <= RK_NAMES_MAX_LEN;
+
+	/* Names read back from a store are printable already: keep their escapes. */
+	for (size_t i = 0; printable && i < len; i++)
+		printable = name[i] >= 0x21 && name[i] <= 0x7e;
+	if (printable) {
+		memcpy(text, name, len + 1);
+		tlen = len;
+	} else {
+		rk_names_escape(text, &tlen, (const uint8_t *)name, len, 0);
+	}
+	if (tlen == 0)
+		return 0;
+	if (from_file)
+		n->n_hosts_files++;
+	return host_put(n, a, text, tlen, from_file ? n->n_hosts_files : 0);
+}
+
+/*
  * The host name of address a, or NULL if none is known.  Borrowed, valid
  * until rk_names_free.  O(1), no allocation.
  */

@@ -3,13 +3,15 @@
  * store/store.h - the long-term store (SPEC §7): what renkei keeps for months.
  *
  * One SQLite file (WAL mode, schema versioned by PRAGMA user_version with
- * migrations).  It grows with relationships and time buckets, never with
- * traffic: a flush adds the classifier's aggregates of one interval into
+ * migrations; docs/STORE.md has the tables).  It grows with relationships
+ * and time buckets, never with traffic: a flush adds the classifier's
+ * aggregates of one interval into
  *   - edges per hour bucket (client, server, proto, port, hour) with
  *     packets and bytes each way, sessions, first/last seen; rolled up
  *     into day buckets once older than the retention period;
  *   - services per hour (traffic over time) and per service overall
- *     (decision counters, confidence, first/last seen, evidence);
+ *     (decision counters, confidence, first/last seen), and the evidence of
+ *     every endpoint that served (so decisions can be explained later);
  *   - hosts (address, name, first/last seen);
  *   - capture runs with their counters and per-interface drops.
  * Each flush is one transaction with prepared statements reused across
@@ -28,6 +30,11 @@
 
 #define RK_STORE_RDONLY 0x1 /* open read-only (report, web); fails if absent */
 
+/* The schema version this code writes (PRAGMA user_version). */
+#define RK_STORE_SCHEMA 1
+/* Default retention of hour buckets before they are rolled up into days. */
+#define RK_STORE_RETENTION_US (30ull * 86400 * 1000000)
+
 struct rk_store;
 
 /* A capture run as recorded in the store. */
@@ -35,6 +42,7 @@ struct rk_store_run {
 	int64_t id;            /* assigned by rk_store_run_begin */
 	const char *mode;      /* "file" or "live" */
 	const char *source;    /* file names or interfaces, comma separated */
+	const char *version;   /* renkei version that ran it */
 	uint64_t started_us;   /* wall clock when the run began */
 };
 
@@ -46,8 +54,13 @@ struct rk_store_iface {
 	uint64_t if_drops;     /* pcap_stats ps_ifdrop */
 };
 
+/* Open (creating and migrating, unless RK_STORE_RDONLY) the store at path. */
 int rk_store_open(struct rk_store **out, const char *path, int flags, struct rk_err *err);
+/* Close; NULL is a no-op. */
 void rk_store_close(struct rk_store *s);
+/* Hour buckets older than this (before the newest packet) roll up into days. */
+void rk_store_set_retention(struct rk_store *s, uint64_t retention_us);
+/* Record a new run; fills run->id. */
 int rk_store_run_begin(struct rk_store *s, struct rk_store_run *run, struct rk_err *err);
 /*
  * Add one interval's aggregates: c's services, edges and hosts (as deltas),
@@ -69,6 +82,9 @@ int rk_store_rollup(struct rk_store *s, uint64_t older_than_us, struct rk_err *e
  */
 int rk_store_load(struct rk_store *s, uint64_t since_us, uint64_t until_us,
     struct rk_classifier *c, struct rk_names *n, struct rk_pipeline_stats *st,
+    struct rk_err *err);
+/* First and last packet time stored (0, 0 if the store is empty). */
+int rk_store_range(struct rk_store *s, uint64_t *first_ts, uint64_t *last_ts,
     struct rk_err *err);
 
 #endif /* RK_STORE_STORE_H */

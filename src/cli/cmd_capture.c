@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cli/cmd_capture.c - "renkei capture": live interfaces in, the store out.
+ *
+ * Order of events (each step must succeed before the next):
+ *
+ *   parse options, load names
+ *   open every interface            (root or CAP_NET_RAW; capture_live.c)
+ *     --threads N > 1: N sockets per interface in one PACKET_FANOUT group
+ *   open the store, begin the run   (the SQLite file and WAL stay open)
+ *   drop privileges                 (daemon/privsep.c; verified)
+ *   rk_pipeline_run_live            until SIGINT/SIGTERM or --duration
+ *     every --flush seconds: on_flush -> rk_store_flush (one transaction)
+ *     every second: the status line (on a terminal), news of lost or
+ *     reopened interfaces, and a drop line when drops grew
+ *   final flush, close
+ *
+ * All interfaces feed one pipeline, so the two mirrors of a redundant
+ * switch pair, each seeing one direction, still build single sessions.
+ * Drops are counted per interface (the sockets of one interface summed)
+ * and stored with every flush.  A store that fails a flush keeps its data
+ * in memory (the pipeline offers it again at the next flush).
+ *
+ * Runs in the foreground; as a service it is started by systemd
+ * (dist/renkei.service), never by forking itself.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "daemon/daemon.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+#include "util/human.h"
+
+#define MAX_IFACES 16
+#define MAX_SOURCES 256
+#define MAX_NAME_FILES 16
+
+struct capture_args {
+	const char *ifaces[MAX_IFACES]; /* -i */
+	int n_ifaces;
+	const char *bpf;             /* -f */
+	int snaplen;                 /* --snaplen */
+	int buffer_mb;               /* --buffer */
+	int promisc;                 /* not --no-promisc */
+	const char *db;              /* --db */
+	unsigned flush_s;            /* --flush */
+	unsigned idle_s;             /* --idle */
+	size_t max_sessions;         /* --max-sessions */
+	int threads;                 /* --threads */
+	const char *user;            /* --user, NULL = default */
+	unsigned duration_s;         /* --duration, 0 = until a signal */
+	int status;                  /* 1 on, 0 off, -1 = on if stderr is a terminal */
+	int learn_dns;               /* not --no-dns */
+	const char *services_db;     /* --services-db */
+	const char *services[MAX_NAME_FILES]; /* --services */
+	int n_services;
+	const char *hosts[MAX_NAME_FILES];    /* --hosts */
+	int n_hosts;
+};
+
+/* One interface: its sockets are srcs[first .. first + n). */
+struct iface {
+	const char *name;            /* as given with -i */
+	int first;                   /* index of its first source */
+	int n;                       /* sockets (fanout members) */
+	uint64_t last_drops;         /* drops at the last drop line */
+};
+
+struct capture_ctx {
+	struct capture_args *a;      /* options */
+	struct rk_capture *srcs[MAX_SOURCES]; /* owned */
+	int n_srcs;
+	struct iface ifs[MAX_IFACES];
+	struct rk_store *store;      /* owned */
+	struct rk_store_run run;     /* the run in the store */
+	struct rk_names *names;      /* owned */
+	int is_tty;                  /* the status line is drawn */
+	int line_dirty;              /* a status line is on screen */
+	uint64_t last_frames;        /* for the rate */
+	uint64_t last_mono;          /* µs, CLOCK_MONOTONIC of the last status */
+	uint64_t n_flushes;          /* flushes stored */
+	uint64_t n_flush_errors;     /* flushes the store refused */
+	int last_flush_failed;       /* the latest flush was refused (data still in memory) */
+};
+
+static volatile sig_atomic_t stop; /* set by the signal handlers (daemon/signals.c) */
+
+static void
+help(FILE *f)
+{
+	fprintf(f,
+	    "usage: renkei capture -i IFACE [-i IFACE...] [options]\n"
+	    "\n"
+	    "Capture live traffic (a mirror port, a TAP) and add the services, dependencies\n"
+	    "and drop counters to the store every --flush seconds.  SIGINT/SIGTERM: final\n"
+	    "flush and exit.  Several -i: one analysis (e.g. the mirrors of a switch pair).\n"
+	    "\n"
+	    "  -i, --interface IFACE  capture on IFACE (repeatable, up to %d)\n"
+	    "  -f, --filter EXPR      BPF filter, run in the kernel\n"
+	    "      --snaplen N        bytes kept per frame (default 256: headers only)\n"
+	    "      --buffer MB        kernel ring per socket (default 64)\n"
+	    "      --no-promisc       do not put the interfaces into promiscuous mode\n"
+	    "      --db FILE          the store (default renkei.db)\n"
+	    "      --flush SECONDS    store every SECONDS (default 60)\n"
+	    "      --idle SECONDS     fold conversations idle this long (default 300)\n"
+	    "      --max-sessions N   live conversations tracked at most (default 1000000)\n"
+	    "      --threads N        tracker threads; N > 1 also opens N sockets per\n"
+	    "                         interface in a PACKET_FANOUT hash group\n"
+	    "      --user NAME        user to run as after opening (default: renkei if it\n"
+	    "                         exists); CAP_NET_RAW is kept to reopen interfaces\n"
+	    "      --duration SECONDS stop after SECONDS\n"
+	    "      --status, --no-status  the one-line status (default: on a terminal)\n"
+	    "      --services FILE    site service names, services(5) format (repeatable)\n"
+	    "      --services-db FILE system service names (default /etc/services; 'none')\n"
+	    "      --hosts FILE       host names, hosts(5) format (repeatable)\n"
+	    "      --no-dns           do not learn host names from DNS answers\n"
+	    "  -h, --help             this text\n"
+	    "\n"
+	    "exit status: 0 ok, 1 usage, 2 an interface or the store could not be used\n",
+	    MAX_IFACES);
+}
+
+/* Log a line to stderr, first clearing the status line if one is drawn. */
+static void __attribute__((format(printf, 2, 3)))
+say(struct capture_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->line_dirty) {
+		fputs("\r\033[K", stderr);
+		x->line_dirty = 0;
+	}
+	fputs("renkei: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int
+parse_uint(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_SNAPLEN = 256, OPT_BUFFER, OPT_NO_PROMISC, OPT_DB, OPT_FLUSH, OPT_IDLE,
+	OPT_MAX_SESSIONS, OPT_THREADS, OPT_USER, OPT_DURATION, OPT_STATUS, OPT_NO_STATUS,
+	OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS, OPT_NO_DNS,
+};
+
+static const struct option long_opts[] = {
+	{"interface", required_argument, NULL, 'i'},
+	{"filter", required_argument, NULL, 'f'},
+	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
+	{"buffer", required_argument, NULL, OPT_BUFFER},
+	{"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
+	{"db", required_argument, NULL, OPT_DB},
+	{"flush", required_argument, NULL, OPT_FLUSH},
+	{"idle", required_argument, NULL, OPT_IDLE},
+	{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"user", required_argument, NULL, OPT_USER},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"status", no_argument, NULL, OPT_STATUS},
+	{"no-status", no_argument, NULL, OPT_NO_STATUS},
+	{"services", required_argument, NULL, OPT_SERVICES},
+	{"services-db", required_argument, NULL, OPT_SERVICES_DB},
+	{"hosts", required_argument, NULL, OPT_HOSTS},
+	{"no-dns", no_argument, NULL, OPT_NO_DNS},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* A numeric option: its name, bounds and where it goes. */
+static int
+num_opt(const char *name, const char *arg, unsigned long long min, unsigned long long max,
+    unsigned long long *v)
+{
+	if (parse_uint(arg, min, max, v) == 0)
+		return 0;
+	rk_cli_error("%s: want a number from %llu to %llu, got '%s'", name, min, max, arg);
+	return -1;
+}
+
+/* Parse argv into a; returns 0, 1 for --help, -1 on a usage error (reported). */
+static int
+parse_args(int argc, char **argv, struct capture_args *a)
+{
+	unsigned long long v;
+	int c;
+
+	a->snaplen = 256;
+	a->buffer_mb = 64;
+	a->promisc = 1;
+	a->db = "renkei.db";
+	a->flush_s = 60;
+	a->idle_s = 300;
+	a->max_sessions = 1000000;
+	a->threads = 1;
+	a->status = -1;
+	a->learn_dns = 1;
+	a->services_db = "/etc/services";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:f:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (a->n_ifaces == MAX_IFACES) {
+				rk_cli_error("at most %d interfaces", MAX_IFACES);
+				return -1;
+			}
+			a->ifaces[a->n_ifaces++] = optarg;
+			break;
+		case 'f': a->bpf = optarg; break;
+		case 'h': return 1;
+		case OPT_NO_PROMISC: a->promisc = 0; break;
+		case OPT_DB: a->db = optarg; break;
+		case OPT_USER: a->user = optarg; break;
+		case OPT_STATUS: a->status = 1; break;
+		case OPT_NO_STATUS: a->status = 0; break;
+		case OPT_NO_DNS: a->learn_dns = 0; break;
+		case OPT_SERVICES_DB: a->services_db = optarg; break;
+		case OPT_SERVICES:
+		case OPT_HOSTS:
+			if ((c == OPT_SERVICES ? a->n_services : a->n_hosts) >= MAX_NAME_FILES) {
+				rk_cli_error("at most %d --services / --hosts files", MAX_NAME_FILES);
+				return -1;
+			}
+			if (c == OPT_SERVICES)
+				a->services[a->n_services++] = optarg;
+			else
+				a->hosts[a->n_hosts++] = optarg;
+			break;
+		case OPT_SNAPLEN:
+			if (num_opt("--snaplen", optarg, 64, 262144, &v) < 0)
+				return -1;
+			a->snaplen = (int)v;
+			break;
+		case OPT_BUFFER:
+			if (num_opt("--buffer", optarg, 1, 4096, &v) < 0)
+				return -1;
+			a->buffer_mb = (int)v;
+			break;
+		case OPT_FLUSH:
+			if (num_opt("--flush", optarg, 1, 86400, &v) < 0)
+				return -1;
+			a->flush_s = (unsigned)v;
+			break;
+		case OPT_IDLE:
+			if (num_opt("--idle", optarg, 1, 7 * 86400, &v) < 0)
+				return -1;
+			a->idle_s = (unsigned)v;
+			break;
+		case OPT_MAX_SESSIONS:
+			if (num_opt("--max-sessions", optarg, 16, 1ull << 31, &v) < 0)
+				return -1;
+			a->max_sessions = (size_t)v;
+			break;
+		case OPT_THREADS:
+			if (num_opt("--threads", optarg, 1, 64, &v) < 0)
+				return -1;
+			a->threads = (int)v;
+			break;
+		case OPT_DURATION:
+			if (num_opt("--duration", optarg, 1, 100ull * 365 * 86400, &v) < 0)
+				return -1;
+			a->duration_s = (unsigned)v;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		rk_cli_error("capture: unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (a->n_ifaces == 0) {
+		rk_cli_error("capture: no interface given (-i IFACE)");
+		return -1;
+	}
+	if (a->n_ifaces * a->threads > MAX_SOURCES) {
+		rk_cli_error("capture: at most %d sockets (interfaces x threads)", MAX_SOURCES);
+		return -1;
+	}
+	return 0;
+}
+
+static struct rk_names *
+load_names(const struct capture_args *a)
+{
+	struct rk_names *n = rk_names_new(1000000);
+	struct rk_err err = {0};
+
+	if (n == NULL) {
+		rk_cli_error("out of memory");
+		return NULL;
+	}
+	if (strcmp(a->services_db, "none") != 0 &&
+	    rk_names_load_services(n, a->services_db, &err) < 0) {
+		if (strcmp(a->services_db, "/etc/services") != 0)
+			goto fail;
+		fprintf(stderr, "renkei: warning: %s\n", err.msg);
+	}
+	for (int i = 0; i < a->n_services; i++)
+		if (rk_names_load_services(n, a->services[i], &err) < 0)
+			goto fail;
+	for (int i = 0; i < a->n_hosts; i++)
+		if (rk_names_load_hosts(n, a->hosts[i], &err) < 0)
+			goto fail;
+	return n;
+fail:
+	rk_cli_error("%s", err.msg);
+	rk_names_free(n);
+	return NULL;
+}
+
+/*
+ * Open every interface: one socket each, or with --threads N > 1, N
+ * sockets in one fanout group (the first creates it, the others join).
+ */
+static int
+open_sources(struct capture_ctx *x)
+{
+	struct capture_args *a = x->a;
+	struct rk_capture_live_opts o = {0};
+	struct rk_err err = {0};
+
+	o.bpf = a->bpf;
+	o.snaplen = a->snaplen;
+	o.buffer_mb = a->buffer_mb;
+	o.promisc = a->promisc;
+	for (int i = 0; i < a->n_ifaces; i++) {
+		struct iface *f = &x->ifs[i];
+		f->name = a->ifaces[i];
+		f->first = x->n_srcs;
+		for (int k = 0; k < a->threads; k++) {
+			struct rk_capture *c;
+			if (a->threads == 1)
+				o.fanout = 0;
+			else if (k == 0)
+				o.fanout = RK_CAPTURE_FANOUT_NEW;
+			else
+				o.fanout = rk_capture_fanout_id(x->srcs[f->first]);
+			if (rk_capture_open_live(&c, f->name, &o, &err) < 0) {
+				rk_cli_error("%s", err.msg);
+				return -1;
+			}
+			x->srcs[x->n_srcs++] = c;
+			f->n++;
+		}
+	}
+	return 0;
+}
+
+/* The counters of interface f, its sockets summed. */
+static void
+iface_stats(const struct capture_ctx *x, const struct iface *f, struct rk_capture_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (int k = 0; k < f->n; k++) {
+		struct rk_capture_stats s;
+		rk_capture_get_stats(x->srcs[f->first + k], &s);
+		st->n_frames += s.n_frames;
+		st->n_bytes += s.n_bytes;
+		st->n_drops += s.n_drops;
+		st->n_ifdrops += s.n_ifdrops;
+	}
+}
+
+/* Log what the sources have to say (lost, reopened) and growing drops. */
+static void
+report_news(struct capture_ctx *x, int with_drops)
+{
+	char buf[256];
+
+	for (int i = 0; i < x->n_srcs; i++)
+		if (rk_capture_live_news(x->srcs[i], buf, sizeof(buf)))
+			say(x, "%s", buf);
+	if (!with_drops)
+		return;
+	for (int i = 0; i < x->a->n_ifaces; i++) {
+		struct iface *f = &x->ifs[i];
+		struct rk_capture_stats st;
+		iface_stats(x, f, &st);
+		if (st.n_drops + st.n_ifdrops == f->last_drops)
+			continue;
+		say(x, "%s: %llu frames received, dropped: %llu by the kernel, %llu by the "
+		    "interface", f->name, (unsigned long long)st.n_frames,
+		    (unsigned long long)st.n_drops, (unsigned long long)st.n_ifdrops);
+		f->last_drops = st.n_drops + st.n_ifdrops;
+	}
+}
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Every second from the pipeline: news, and the status line on a terminal. */
+static void
+on_status(void *user, const struct rk_pipeline_stats *st)
+{
+	struct capture_ctx *x = user;
+	uint64_t now = mono_us(), drops = 0;
+	double rate = 0.0;
+	char pk[32], rt[32], ss[32];
+
+	report_news(x, 0);
+	if (!x->is_tty)
+		return;
+	for (int i = 0; i < x->n_srcs; i++) {
+		struct rk_capture_stats cs;
+		rk_capture_get_stats(x->srcs[i], &cs);
+		drops += cs.n_drops + cs.n_ifdrops;
+	}
+	if (x->last_mono != 0 && now > x->last_mono)
+		rate = (double)(st->n_frames - x->last_frames) * 1e6 / (double)(now - x->last_mono);
+	x->last_mono = now;
+	x->last_frames = st->n_frames;
+	rk_human_count(st->n_frames, pk, sizeof(pk));
+	rk_human_count((uint64_t)(rate + 0.5), rt, sizeof(rt));
+	rk_human_count(st->sess.n_live, ss, sizeof(ss));
+	fprintf(stderr, "\r\033[K%s: %s packets, %s pkt/s, %s sessions, %llu evicted, "
+	    "%llu drops, %llu flushes", x->run.source, pk, rt, ss,
+	    (unsigned long long)st->sess.n_evicted, (unsigned long long)drops,
+	    (unsigned long long)x->n_flushes);
+	x->line_dirty = 1;
+}
+
+/* After each interval (and at the end): add it to the store. */
+static int
+on_flush(void *user, struct rk_pipeline *p, int is_final)
+{
+	struct capture_ctx *x = user;
+	struct rk_store_iface ifs[MAX_IFACES];
+	struct rk_capture_stats cs[MAX_IFACES];
+	struct rk_pipeline_stats st;
+	struct rk_err err = {0};
+
+	report_news(x, 1);
+	rk_pipeline_get_stats(p, &st);
+	st.n_kernel_drops = 0;
+	for (int i = 0; i < x->a->n_ifaces; i++) {
+		iface_stats(x, &x->ifs[i], &cs[i]);
+		ifs[i].name = x->ifs[i].name;
+		ifs[i].packets = cs[i].n_frames;
+		ifs[i].kernel_drops = cs[i].n_drops;
+		ifs[i].if_drops = cs[i].n_ifdrops;
+		st.n_kernel_drops += cs[i].n_drops + cs[i].n_ifdrops;
+	}
+	if (rk_store_flush(x->store, &x->run, rk_pipeline_classifier(p), x->names, &st, ifs,
+	    x->a->n_ifaces, &err) < 0) {
+		x->n_flush_errors++;
+		x->last_flush_failed = 1;
+		say(x, "%s: flush failed (kept in memory, retried at the next flush): %s",
+		    x->a->db, err.msg);
+		return -1;
+	}
+	x->n_flushes++;
+	x->last_flush_failed = 0;
+	if (is_final || !x->is_tty) {
+		say(x, "%s: %s: %llu packets, %llu sessions live, %llu evicted, %llu dropped",
+		    x->a->db, is_final ? "final flush" : "flushed",
+		    (unsigned long long)st.n_frames, (unsigned long long)st.sess.n_live,
+		    (unsigned long long)st.sess.n_evicted,
+		    (unsigned long long)st.n_kernel_drops);
+	}
+	return 0;
+}
+
+/* Open the store and record the run; a store we create goes to the capture user. */
+static int
+open_store(struct capture_ctx *x, char *source, size_t source_len)
+{
+	struct rk_err err = {0};
+	struct stat sb;
+	size_t off = 0;
+
+	if (stat(x->a->db, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		rk_cli_error("%s: not a regular file", x->a->db);
+		return -1;
+	}
+	if (rk_store_open(&x->store, x->a->db, 0, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		return -1;
+	}
+	for (int i = 0; i < x->a->n_ifaces && off < source_len; i++)
+		off += (size_t)snprintf(source + off, source_len - off, "%s%s", i ? "," : "",
+		    x->a->ifaces[i]);
+	x->run.mode = "live";
+	x->run.source = source;
+	x->run.version = RK_VERSION;
+	x->run.started_us = wall_us();
+	if (rk_store_run_begin(x->store, &x->run, &err) < 0) {
+		rk_cli_error("%s: %s", x->a->db, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Give a store file this process created to the user it is about to become. */
+static void
+chown_store(const char *db, const char *user, int existed)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm"};
+	char path[4096];
+
+	if (existed || user == NULL || geteuid() != 0)
+		return;
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", db, sfx[i]);
+		(void)rk_privsep_chown(path, user);
+	}
+}
+
+/*
+ * renkei capture [options]: see help().  Returns the exit status (cli.h).
+ */
+int
+rk_cmd_capture(int argc, char **argv)
+{
+	struct capture_args a = {0};
+	struct capture_ctx x = {0};
+	struct rk_pipeline_opts po = {0};
+	struct rk_pipeline *p = NULL;
+	struct rk_privsep_result pr;
+	struct rk_err err = {0};
+	struct rk_pipeline_stats st;
+	char source[512];
+	const char *user;
+	struct stat sb;
+	int rc, status = RK_EXIT_INPUT, db_existed;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc != 0) {
+		if (rc > 0)
+			help(stdout);
+		else
+			fprintf(stderr, "(try 'renkei capture --help')\n");
+		return rc > 0 ? RK_EXIT_OK : RK_EXIT_USAGE;
+	}
+	x.a = &a;
+	x.is_tty = a.status < 0 ? isatty(STDERR_FILENO) : a.status;
+	if ((x.names = load_names(&a)) == NULL)
+		goto out;
+	if (rk_signals_init(&stop) < 0) {
+		rk_cli_error("cannot install signal handlers");
+		goto out;
+	}
+	if (open_sources(&x) < 0)
+		goto out;
+	db_existed = stat(a.db, &sb) == 0;
+	if (open_store(&x, source, sizeof(source)) < 0)
+		goto out;
+	po.max_sessions = a.max_sessions;
+	po.flush_us = (uint64_t)a.flush_s * 1000000u;
+	po.idle_us = (uint64_t)a.idle_s * 1000000u;
+	po.on_flush = on_flush;
+	po.flush_user = &x;
+	po.n_threads = a.threads;
+	po.names = x.names;
+	po.learn_dns = a.learn_dns;
+	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
+		rk_cli_error("%s", err.msg);
+		goto out;
+	}
+	user = a.user;
+	if (user == NULL && geteuid() == 0 && rk_privsep_user_exists("renkei"))
+		user = "renkei";
+	chown_store(a.db, user, db_existed);
+	if (rk_privsep_drop(user, &pr, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		goto out;
+	}
+	if (!pr.did_switch && pr.uid == 0)
+		say(&x, "warning: running as root (no user 'renkei'; use --user NAME)");
+	say(&x, "capturing on %s (%d socket%s, snaplen %d, buffer %d MiB) as %s, "
+	    "capabilities %s; store %s, run %lld, flush every %u s", source, x.n_srcs,
+	    x.n_srcs == 1 ? "" : "s", a.snaplen, a.buffer_mb, pr.user,
+	    pr.caps ? "net_raw,net_admin" : "none", a.db, (long long)x.run.id, a.flush_s);
+	if (a.duration_s > 0)
+		alarm(a.duration_s);
+	rc = rk_pipeline_run_live(p, x.srcs, x.n_srcs, &stop, on_status, &x, &err);
+	if (rc < 0)
+		say(&x, "capture failed: %s", err.msg);
+	rk_pipeline_finish(p);
+	rk_pipeline_get_stats(p, &st);
+	report_news(&x, 1);
+	say(&x, "stopped%s: %llu packets, %llu sessions, %llu evicted, %llu flushes stored, "
+	    "%llu failed", stop == SIGALRM ? " (--duration)" : stop ? " by a signal" : "",
+	    (unsigned long long)st.n_frames, (unsigned long long)st.sess.n_created,
+	    (unsigned long long)st.sess.n_evicted, (unsigned long long)x.n_flushes,
+	    (unsigned long long)x.n_flush_errors);
+	status = rc < 0 || x.last_flush_failed ? RK_EXIT_INPUT : RK_EXIT_OK;
+out:
+	rk_pipeline_free(p);
+	rk_store_close(x.store);
+	for (int i = 0; i < x.n_srcs; i++)
+		rk_capture_free(x.srcs[i]);
+	rk_names_free(x.names);
+	return status;
+}

@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * store/test-store.c - unit tests of the SQLite store, on ':memory:' and
+ * on real files in a temporary directory: flush and load round trips,
+ * sums across runs, distinct client counts, time ranges, rollup into day
+ * buckets, names, the migration guard (newer schema, foreign and corrupt
+ * files), a locked store (the flush fails, keeps nothing, and succeeds on
+ * retry) and read-only opening.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "util/addr.h"
+
+#define H (3600ull * 1000000)   /* an hour in µs */
+#define T0 (1700000000ull * 1000000 - 1700000000ull * 1000000 % (24 * H)) /* a midnight */
+
+static void
+ip4(uint8_t out[RK_ADDR_LEN], int a, int b, int c, int d)
+{
+	const uint8_t v4[4] = {(uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d};
+
+	rk_addr_from_v4(out, v4);
+}
+
+/* Add one established session client -> server:port/tcp at ts to c, as the classifier would. */
+static void
+add_session(struct rk_classifier *c, int client, int server, uint16_t port, uint64_t ts,
+    uint64_t bytes)
+{
+	struct rk_service v = {0};
+	struct rk_edge e = {0};
+	struct rk_host hc = {0}, hs = {0};
+	struct rk_endpoint ep = {0};
+	int new_edge, new_svc;
+
+	ip4(v.key.ip, 10, 0, 0, server);
+	v.key.proto = RK_PROTO_TCP;
+	v.key.port = port;
+	memcpy(e.key.server, v.key.ip, RK_ADDR_LEN);
+	ip4(e.key.client, 10, 1, 0, client);
+	e.key.proto = RK_PROTO_TCP;
+	e.key.port = port;
+	new_edge = rk_map_find(rk_classify_edges(c), &e.key) == NULL;
+	new_svc = rk_map_find(rk_classify_services(c), &v.key) == NULL;
+	v.n_clients = (uint32_t)new_edge;
+	v.n_decisions = 1;
+	v.n_sessions = 1;
+	v.pkts = 10;
+	v.bytes_in = bytes;
+	v.bytes_out = 2 * bytes;
+	v.first_ts = ts;
+	v.last_ts = ts + 1000;
+	v.conf_sum = 0.75;
+	v.rules[RK_RULE_HANDSHAKE] = 1;
+	e.n_sessions = 1;
+	e.pkts_c2s = 4;
+	e.pkts_s2c = 6;
+	e.bytes_c2s = bytes;
+	e.bytes_s2c = 2 * bytes;
+	e.first_ts = ts;
+	e.last_ts = ts + 1000;
+	memcpy(hc.ip, e.key.client, RK_ADDR_LEN);
+	hc.n_used = (uint32_t)new_edge;
+	hc.bytes_sent = bytes;
+	hc.bytes_recv = 2 * bytes;
+	hc.first_ts = ts;
+	hc.last_ts = ts + 1000;
+	memcpy(hs.ip, e.key.server, RK_ADDR_LEN);
+	hs.n_services = (uint32_t)new_svc;
+	hs.bytes_sent = 2 * bytes;
+	hs.bytes_recv = bytes;
+	hs.first_ts = ts;
+	hs.last_ts = ts + 1000;
+	ep.key = v.key;
+	ep.n_sessions = 1;
+	ep.n_peer_ips = 1;
+	ep.n_as_server = 1;
+	assert_int_equal(rk_classify_merge_service(c, &v), 0);
+	assert_int_equal(rk_classify_merge_edge(c, &e), 0);
+	assert_int_equal(rk_classify_merge_host(c, &hc), 0);
+	assert_int_equal(rk_classify_merge_host(c, &hs), 0);
+	assert_int_equal(rk_classify_merge_endpoint(c, &ep), 0);
+}
+
+static struct rk_store *
+open_ok(const char *path, int flags)
+{
+	struct rk_store *s = NULL;
+	struct rk_err err = {0};
+	int rc = rk_store_open(&s, path, flags, &err);
+
+	if (rc != 0)
+		fprintf(stderr, "open %s: %s\n", path, err.msg);
+	assert_int_equal(rc, 0);
+	assert_non_null(s);
+	return s;
+}
+
+static void
+begin(struct rk_store *s, struct rk_store_run *r)
+{
+	struct rk_err err = {0};
+
+	memset(r, 0, sizeof(*r));
+	r->mode = "file";
+	r->source = "test.pcap";
+	r->version = "test";
+	r->started_us = 1;
+	assert_int_equal(rk_store_run_begin(s, r, &err), 0);
+	assert_true(r->id > 0);
+}
+
+/* Flush c with st spanning [first, last]; asserts success. */
+static void
+flush(struct rk_store *s, const struct rk_store_run *r, struct rk_classifier *c, uint64_t first,
+    uint64_t last)
+{
+	struct rk_pipeline_stats st = {0};
+	struct rk_err err = {0};
+	int rc;
+
+	st.first_ts = first;
+	st.last_ts = last;
+	st.n_frames = 100;
+	st.n_bytes = 10000;
+	st.n_files = 1;
+	st.decode[RK_DSTAT_NON_IP] = 3;
+	rc = rk_store_flush(s, r, c, NULL, &st, NULL, 0, &err);
+	if (rc != 0)
+		fprintf(stderr, "flush: %s\n", err.msg);
+	assert_int_equal(rc, 0);
+}
+
+static const struct rk_service *
+find_service(const struct rk_classifier *c, int server, uint16_t port)
+{
+	struct rk_ep_key k = {0};
+
+	ip4(k.ip, 10, 0, 0, server);
+	k.proto = RK_PROTO_TCP;
+	k.port = port;
+	return rk_map_find(rk_classify_services(c), &k);
+}
+
+static struct rk_classifier *
+load(struct rk_store *s, uint64_t since, uint64_t until, struct rk_pipeline_stats *st)
+{
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 7);
+	struct rk_err err = {0};
+
+	assert_non_null(c);
+	memset(st, 0, sizeof(*st));
+	assert_int_equal(rk_store_load(s, since, until, c, NULL, st, &err), 0);
+	return c;
+}
+
+static int64_t
+query_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A flush comes back from a load unchanged; the counters of the run too. */
+static void
+test_roundtrip_memory(void **state)
+{
+	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st;
+	struct rk_classify_stats cs;
+	struct rk_store_run r;
+	const struct rk_service *v;
+	uint8_t ip[RK_ADDR_LEN];
+	const struct rk_host *h;
+
+	(void)state;
+	begin(s, &r);
+	add_session(c, 1, 10, 80, T0 + 10, 100);
+	add_session(c, 2, 10, 80, T0 + 20, 100);
+	add_session(c, 2, 10, 80, T0 + 30, 100);
+	add_session(c, 1, 11, 5432, T0 + 40, 50);
+	flush(s, &r, c, T0, T0 + H / 2);
+	l = load(s, 0, 0, &st);
+	assert_int_equal(rk_classify_services(l)->n_entries, 2);
+	assert_int_equal(rk_classify_edges(l)->n_entries, 3);
+	assert_int_equal(rk_classify_hosts(l)->n_entries, 4);
+	v = find_service(l, 10, 80);
+	assert_non_null(v);
+	assert_int_equal(v->n_clients, 2);
+	assert_int_equal(v->n_sessions, 3);
+	assert_int_equal(v->bytes_in, 300);
+	assert_int_equal(v->bytes_out, 600);
+	assert_int_equal(v->first_ts, T0 + 10);
+	assert_int_equal(v->last_ts, T0 + 1030);
+	assert_int_equal(v->rules[RK_RULE_HANDSHAKE], 3);
+	assert_true(v->conf_sum > 2.24 && v->conf_sum < 2.26);
+	ip4(ip, 10, 1, 0, 1);
+	h = rk_map_find(rk_classify_hosts(l), ip);
+	assert_non_null(h);
+	assert_int_equal(h->n_used, 2);
+	assert_int_equal(h->n_services, 0);
+	assert_int_equal(h->bytes_sent, 150);
+	ip4(ip, 10, 0, 0, 10);
+	h = rk_map_find(rk_classify_hosts(l), ip);
+	assert_non_null(h);
+	assert_int_equal(h->n_services, 1);
+	assert_int_equal(rk_classify_endpoints(l)->n_entries, 2);
+	assert_int_equal(st.n_frames, 100);
+	assert_int_equal(st.first_ts, T0);
+	assert_int_equal(st.last_ts, T0 + H / 2);
+	assert_int_equal(st.decode[RK_DSTAT_NON_IP], 3);
+	rk_classify_get_stats(l, &cs);
+	assert_int_equal(cs.n_kind[RK_SK_ESTABLISHED], 0);
+	rk_classify_free(l);
+	rk_classify_free(c);
+	rk_store_close(s);
+}
+
+/* Two runs add up; a client seen in both is one client. */
+static void
+test_two_runs_sum(void **state)
+{
+	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st;
+	struct rk_store_run r1, r2;
+	const struct rk_service *v;
+
+	(void)state;
+	begin(s, &r1);
+	add_session(c, 1, 10, 80, T0 + 10, 100);
+	flush(s, &r1, c, T0, T0 + 100);
+	rk_classify_clear(c);
+	begin(s, &r2);
+	add_session(c, 1, 10, 80, T0 + 25 * H, 100);
+	add_session(c, 3, 10, 80, T0 + 25 * H, 100);
+	flush(s, &r2, c, T0 + 25 * H, T0 + 26 * H);
+	l = load(s, 0, 0, &st);
+	v = find_service(l, 10, 80);
+	assert_non_null(v);
+	assert_int_equal(v->n_clients, 2);
+	assert_int_equal(v->n_sessions, 3);
+	assert_int_equal(v->last_ts, T0 + 25 * H + 1000);
+	assert_int_equal(st.n_frames, 200);
+	assert_int_equal(st.n_files, 2);
+	assert_int_equal(st.first_ts, T0);
+	assert_int_equal(st.last_ts, T0 + 26 * H);
+	rk_classify_free(l);
+	rk_classify_free(c);
+	rk_store_close(s);
+}
+
+/* A range takes the hour buckets it overlaps, and only those. */
+static void
+test_ranges(void **state)
+{
+	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st;
+	struct rk_store_run r;
+	uint64_t first, last;
+	struct rk_err err = {0};
+
+	(void)state;
+	begin(s, &r);
+	add_session(c, 1, 10, 80, T0 + 10, 100);
+	flush(s, &r, c, T0, T0 + H - 1);
+	rk_classify_clear(c);
+	add_session(c, 2, 10, 80, T0 + 2 * H + 10, 100);
+	add_session(c, 2, 12, 22, T0 + 2 * H + 10, 100);
+	flush(s, &r, c, T0, T0 + 3 * H - 1);
+	l = load(s, T0, T0 + H, &st);
+	assert_int_equal(rk_classify_edges(l)->n_entries, 1);
+	assert_int_equal(find_service(l, 10, 80)->n_clients, 1);
+	assert_null(find_service(l, 12, 22));
+	assert_int_equal(st.first_ts, T0);
+	assert_int_equal(st.last_ts, T0 + H - 1);
+	rk_classify_free(l);
+	l = load(s, T0 + H, 0, &st);
+	assert_int_equal(rk_classify_edges(l)->n_entries, 2);
+	assert_non_null(find_service(l, 12, 22));
+	rk_classify_free(l);
+	l = load(s, T0 + H, T0 + 2 * H, &st);
+	assert_int_equal(rk_classify_edges(l)->n_entries, 0);
+	rk_classify_free(l);
+	assert_int_equal(rk_store_range(s, &first, &last, &err), 0);
+	assert_int_equal(first, T0);
+	assert_int_equal(last, T0 + 3 * H - 1);
+	rk_classify_free(c);
+	rk_store_close(s);
+}
+
+/* Hour rows beyond the retention become day rows; the sums do not change. */
+static void
+test_rollup(void **state)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s;
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st;
+	struct rk_store_run r;
+	struct rk_err err = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.db", dir);
+	s = open_ok(path, 0);
+	begin(s, &r);
+	for (int hr = 0; hr < 30; hr++) {
+		add_session(c, 1, 10, 80, T0 + (uint64_t)hr * H + 5, 100);
+		flush(s, &r, c, T0, T0 + (uint64_t)hr * H + 10);
+		rk_classify_clear(c);
+	}
+	/* 30 hours, 30-day retention: all hourly. */
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 0"), 30);
+	rk_store_set_retention(s, 0);
+	add_session(c, 1, 10, 80, T0 + 30 * H + 5, 100);
+	flush(s, &r, c, T0, T0 + 30 * H + 10);
+	rk_classify_clear(c);
+	/* A flush rolls up at most a day's worth of hours: 0-23 now ... */
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 1"), 1);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 0"), 7);
+	/* ... 24-29 at the next; hour 30 is still open. */
+	flush(s, &r, c, T0, T0 + 30 * H + 10);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 1"), 2);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 0"), 1);
+	assert_int_equal(query_int(path,
+	    "SELECT sum(sessions) FROM service_buckets WHERE span = 1"), 30);
+	l = load(s, 0, 0, &st);
+	assert_int_equal(find_service(l, 10, 80)->n_sessions, 31);
+	assert_int_equal(find_service(l, 10, 80)->first_ts, T0 + 5);
+	rk_classify_free(l);
+	/* A day bucket answers for any range inside its day. */
+	l = load(s, T0 + 3 * H, T0 + 4 * H, &st);
+	assert_int_equal(find_service(l, 10, 80)->n_sessions, 24);
+	rk_classify_free(l);
+	assert_int_equal(rk_store_rollup(s, T0 + 40 * H, &err), 0);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 0"), 0);
+	rk_store_close(s);
+	rk_classify_free(c);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A file store: reopened read-only it gives the same; names survive. */
+static void
+test_file_rdonly_names(void **state)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s;
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_names *n = rk_names_new(100), *n2 = rk_names_new(100);
+	struct rk_pipeline_stats st = {0};
+	struct rk_store_run r;
+	struct rk_err err = {0};
+	uint8_t ip[RK_ADDR_LEN];
+	const char *name;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f.db", dir);
+	s = open_ok(path, 0);
+	begin(s, &r);
+	add_session(c, 1, 10, 80, T0 + 10, 100);
+	ip4(ip, 10, 0, 0, 10);
+	assert_int_equal(rk_names_add_host(n, ip, "web01.example", 1), 1);
+	st.first_ts = T0;
+	st.last_ts = T0 + 10;
+	assert_int_equal(rk_store_flush(s, &r, c, n, &st, NULL, 0, &err), 0);
+	rk_store_close(s);
+	assert_int_equal(query_int(path, "PRAGMA user_version"), RK_STORE_SCHEMA);
+	s = open_ok(path, RK_STORE_RDONLY);
+	l = rk_classify_new(NULL, 64, 1);
+	assert_int_equal(rk_store_load(s, 0, 0, l, n2, &st, &err), 0);
+	assert_int_equal(rk_classify_edges(l)->n_entries, 1);
+	name = rk_names_host(n2, ip);
+	assert_non_null(name);
+	assert_string_equal(name, "web01.example");
+	/* A read-only store refuses to be written. */
+	assert_true(rk_store_run_begin(s, &r, &err) < 0);
+	rk_store_close(s);
+	rk_classify_free(l);
+	rk_classify_free(c);
+	rk_names_free(n);
+	rk_names_free(n2);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Newer schema, a foreign SQLite file, a file that is not SQLite, a missing file. */
+static void
+test_refusals(void **state)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s = NULL;
+	struct rk_err err = {0};
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/x.db", dir);
+	s = open_ok(path, 0);
+	rk_store_close(s);
+	exec_sql(path, "PRAGMA user_version = 99");
+	assert_true(rk_store_open(&s, path, 0, &err) < 0);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "newer renkei"));
+	assert_non_null(strstr(err.msg, path));
+	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
+	unlink(path);
+	exec_sql(path, "CREATE TABLE t (x)");
+	assert_true(rk_store_open(&s, path, 0, &err) < 0);
+	assert_non_null(strstr(err.msg, "not a renkei store"));
+	unlink(path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 512; i++)
+		fputs("this is not a database ", f);
+	fclose(f);
+	assert_true(rk_store_open(&s, path, 0, &err) < 0);
+	assert_non_null(strstr(err.msg, "not a database"));
+	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
+	assert_non_null(strstr(err.msg, "not a database"));
+	unlink(path);
+	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
+	assert_non_null(strstr(err.msg, "No such file"));
+	rmdir(dir);
+}
+
+/* A store locked by another writer: the flush fails cleanly, keeps nothing, and the retry works. */
+static void
+test_locked(void **state)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s;
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st = {0};
+	struct rk_store_run r;
+	struct rk_err err = {0};
+	sqlite3 *other;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/l.db", dir);
+	s = open_ok(path, 0);
+	begin(s, &r);
+	add_session(c, 1, 10, 80, T0 + 10, 100);
+	st.first_ts = T0;
+	st.last_ts = T0 + 10;
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	assert_true(rk_store_flush(s, &r, c, NULL, &st, NULL, 0, &err) < 0);
+	assert_non_null(strstr(err.msg, "locked"));
+	assert_non_null(strstr(err.msg, path));
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges"), 0);
+	assert_int_equal(rk_store_flush(s, &r, c, NULL, &st, NULL, 0, &err), 0);
+	l = load(s, 0, 0, &st);
+	assert_int_equal(find_service(l, 10, 80)->n_sessions, 1);
+	rk_classify_free(l);
+	rk_store_close(s);
+	rk_classify_free(c);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * The read-only checks, without cmocka (they may run in a child): a store
+ * whose file and directory are read-only is refused for writing with the
+ * path in the message, and reads read-only (no -shm can be made there).
+ * Returns 0 or the number of the failed check.
+ */
+static int
+readonly_checks(void)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s = NULL;
+	struct rk_err err = {0};
+	int bad = 0;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/ro.db", dir);
+	if (rk_store_open(&s, path, 0, &err) < 0)
+		bad = 2;
+	rk_store_close(s);
+	s = NULL;
+	chmod(path, 0444);
+	chmod(dir, 0555);
+	if (!bad && (rk_store_open(&s, path, 0, &err) == 0 || strstr(err.msg, path) == NULL))
+		bad = 3;
+	rk_store_close(s);
+	s = NULL;
+	if (!bad && rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0) {
+		fprintf(stderr, "read-only open: %s\n", err.msg);
+		bad = 4;
+	}
+	rk_store_close(s);
+	chmod(dir, 0755);
+	unlink(path);
+	rmdir(dir);
+	return bad;
+}
+
+/* As root (whom permissions do not stop) the checks run in a child as nobody. */
+static void
+test_readonly_file(void **state)
+{
+	pid_t pid;
+	int status = 0;
+
+	(void)state;
+	if (geteuid() != 0) {
+		assert_int_equal(readonly_checks(), 0);
+		return;
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(100);
+		_exit(readonly_checks());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_memory),
+		cmocka_unit_test(test_two_runs_sum),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_rollup),
+		cmocka_unit_test(test_file_rdonly_names),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_locked),
+		cmocka_unit_test(test_readonly_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
