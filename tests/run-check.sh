@@ -82,16 +82,21 @@ fuzz() {
 	command -v clang >/dev/null || { echo "SKIP: clang missing"; return 77; }
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
 	    -Dtests=false || return 1
-	local t rc=0 corpus work
+	local t rc=0 corpus work seeds
 	for t in fuzz_decode fuzz_pcapfile fuzz_dns; do
 		work=$(mktemp -d)
+		seeds=$(mktemp -d)
 		corpus=fuzz/corpus/$t
-		echo "--- $t for ${FUZZ_SECONDS}s (seeds: $corpus)"
+		# Our own seeds are committed; other people's captures are read where they are.
+		if [ -d "$RENKEI_TESTDATA" ]; then
+			python3 tests/fuzz_seeds.py "$t" "$seeds" "$RENKEI_TESTDATA" || rc=1
+		fi
+		echo "--- $t for ${FUZZ_SECONDS}s (seeds: $corpus, $seeds)"
 		mkdir -p "fuzz/crashes/$t"
 		[ -x "build-fuzz/fuzz/$t" ] || { echo "--- build-fuzz/fuzz/$t was not built"; rc=1; continue; }
 		if ! (cd "$work" && "$top/build-fuzz/fuzz/$t" -max_total_time="$FUZZ_SECONDS" \
 		    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		    -artifact_prefix="$top/fuzz/crashes/$t/" "$work" "$top/$corpus" \
+		    -artifact_prefix="$top/fuzz/crashes/$t/" "$work" "$top/$corpus" "$seeds" \
 		    >"$work/log" 2>&1); then
 			tail -40 "$work/log"
 			echo "--- $t FOUND A CRASH: kept in fuzz/crashes/$t/ (replayed by the unit tests)"
@@ -99,7 +104,7 @@ fuzz() {
 		else
 			grep -E "stat::number_of_executed_units|cov:" "$work/log" | tail -2
 		fi
-		rm -rf "$work"
+		rm -rf "$work" "$seeds"
 	done
 	return $rc
 }
