@@ -10,7 +10,10 @@
 #   4. clang build with libFuzzer: each fuzz target for FUZZ_SECONDS
 #   5. real programs in network namespaces, with and without handshakes
 #      (tests/traps/run-traps.sh; needs root)
-#   6. live capture of real programs in network namespaces: the store,
+#   6. the web report: every API route with good and bad parameters, a
+#      headless chromium walking the pages and the map, XSS, the export
+#      (tests/web/run-web-tests.sh)
+#   7. live capture of real programs in network namespaces: the store,
 #      restarts, kill -9, two interfaces, a spoofed SYN flood
 #      (tests/live/run-live.sh; needs root)
 # A step that cannot run here (no root, no data) is reported as skipped
@@ -109,6 +112,12 @@ fuzz() {
 	return $rc
 }
 
+web() {
+	command -v chromium >/dev/null && command -v node >/dev/null ||
+	    { echo "SKIP: chromium or node missing (tools/deps.sh check installs them)"; return 77; }
+	tests/web/run-web-tests.sh build
+}
+
 live() {
 	[ -x tests/live/run-live.sh ] || { echo "SKIP: tests/live/run-live.sh missing"; return 77; }
 	tests/live/run-live.sh "$top/build/renkei"
@@ -125,6 +134,7 @@ step "ASan+UBSan unit tests" asan_unit
 step "ASan+UBSan: every capture in shared/data" shared_data
 step "ASan+UBSan: Zeek baselines" zeek_baselines
 step "fuzzing (libFuzzer, ${FUZZ_SECONDS}s per target)" fuzz
+step "web report: API, headless chromium, XSS, export" web
 step "real programs in network namespaces" traps
 step "live capture in network namespaces" live
 

@@ -7,15 +7,15 @@ set -eu
 mode=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-pkgs="gcc make meson ninja-build pkg-config libpcap-dev zlib1g-dev libsqlite3-dev"
+pkgs="gcc make meson ninja-build pkg-config libpcap-dev zlib1g-dev libsqlite3-dev \
+    libmicrohttpd-dev libgnutls28-dev libgraphviz-dev"
 case "$mode" in
 build) ;;
 check)
 	pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev llvm python3 tcpdump iproute2 procps sqlite3"
-	if [ -f "$here/tests/traps/packages.txt" ]; then
-		pkgs="$pkgs $(grep -v '^#' "$here/tests/traps/packages.txt" | tr '\n' ' ')"
-	fi
-	if [ -f "$here/tests/live/packages.txt" ]; then pkgs="$pkgs $(grep -v '^#' "$here/tests/live/packages.txt" | tr '\n' ' ')"; fi
+	for f in tests/traps/packages.txt tests/live/packages.txt tests/web/packages.txt; do
+		[ -f "$here/$f" ] && pkgs="$pkgs $(grep -v '^#' "$here/$f" | tr '\n' ' ')"
+	done
 	;;
 bench)
 	pkgs="$pkgs python3 tcpdump tshark argus-server argus-client pmacct softflowd nfdump \
@@ -29,6 +29,8 @@ esac
 
 missing=""
 for p in $pkgs; do
+	# This machine's Node.js comes with its own npm; Debian's would conflict.
+	case "$p" in nodejs|npm) command -v node >/dev/null && command -v npm >/dev/null && continue ;; esac
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

@@ -22,6 +22,7 @@ int rk_cmd_analyze(int argc, char **argv);
 /* renkei capture: live interfaces into the store. */
 int rk_cmd_capture(int argc, char **argv);
 int rk_cmd_report(int argc, char **argv);
+int rk_cmd_serve(int argc, char **argv);
 /* Print "renkei: " + message to stderr. */
 void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

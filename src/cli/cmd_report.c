@@ -25,6 +25,7 @@
 #include "util/addr.h"
 #include "util/human.h"
 #include "util/json.h"
+#include "web/web.h"
 
 #define MAX_NAME_FILES 16
 
@@ -34,6 +35,7 @@ struct report_args {
 	const char *since, *until;   /* --since, --until (text as given) */
 	const char *diff[4];         /* --diff A_SINCE A_UNTIL B_SINCE B_UNTIL */
 	int is_diff;                 /* --diff given */
+	const char *html;            /* --html DIR: the web pages as files */
 	int json;                    /* --json */
 	int all_hosts;               /* --all-hosts */
 	const char *services_db;     /* --services-db */
@@ -63,6 +65,8 @@ help(FILE *f)
 	    "      --json             one JSON document (schema: README.md)\n"
 	    "      --text             text (the default)\n"
 	    "  -o, --output FILE      write to FILE instead of stdout\n"
+	    "      --html DIR         write the web report (every page and the map) into\n"
+	    "                         DIR, to open from disk, mail or archive\n"
 	    "      --host IP          only this host (repeatable)\n"
 	    "      --all-hosts        list client-only hosts too (text)\n"
 	    "      --services FILE    site service names, services(5) format (repeatable)\n"
@@ -168,12 +172,13 @@ add_only(struct report_args *a, const char *s)
 }
 
 enum {
-	OPT_DB = 256, OPT_SINCE, OPT_UNTIL, OPT_DIFF, OPT_JSON, OPT_TEXT, OPT_HOST,
+	OPT_DB = 256, OPT_HTML, OPT_SINCE, OPT_UNTIL, OPT_DIFF, OPT_JSON, OPT_TEXT, OPT_HOST,
 	OPT_ALL_HOSTS, OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS,
 };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
+	{"html", required_argument, NULL, OPT_HTML},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"diff", required_argument, NULL, OPT_DIFF},
@@ -202,6 +207,7 @@ parse_args(int argc, char **argv, struct report_args *a)
 	while ((c = getopt_long(argc, argv, "+o:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: a->db = optarg; break;
+		case OPT_HTML: a->html = optarg; break;
 		case OPT_SINCE: a->since = optarg; break;
 		case OPT_UNTIL: a->until = optarg; break;
 		case OPT_JSON: a->json = 1; break;
@@ -537,6 +543,36 @@ out:
 	return status;
 }
 
+static struct rk_names *
+names_for_web(void *arg)
+{
+	return load_names(arg);
+}
+
+/* --html DIR: the same pages as renkei serve, as files. */
+static int
+export_html(struct report_args *a, uint64_t since, uint64_t until)
+{
+	struct rk_web_source src = {0};
+	struct rk_web *w = NULL;
+	struct rk_err err = {0};
+	int status = RK_EXIT_INPUT;
+
+	if (rk_web_store_source(&src, a->db, names_for_web, a, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		return RK_EXIT_INPUT;
+	}
+	if ((w = rk_web_new(&src, RK_VERSION)) == NULL)
+		rk_cli_error("out of memory");
+	else if (rk_web_export(w, a->html, since, until, &err) < 0)
+		rk_cli_error("%s", err.msg);
+	else
+		status = RK_EXIT_OK;
+	rk_web_free(w);
+	rk_web_source_close(&src);
+	return status;
+}
+
 /*
  * renkei report --db FILE [options]: see help().  Returns the exit status
  * (cli.h).
@@ -587,7 +623,9 @@ rk_cmd_report(int argc, char **argv)
 		status = RK_EXIT_USAGE;
 		goto out;
 	}
-	if (a.is_diff) {
+	if (a.html != NULL) {
+		status = export_html(&a, t[0], t[1]);
+	} else if (a.is_diff) {
 		status = run_diff(out, &a, s, names, t);
 	} else {
 		if ((c = load(s, t[0], t[1], names, &st)) == NULL)

@@ -22,6 +22,7 @@ usage(FILE *f)
 	    "  report --db FILE  the same reports from the store, for any time range, and\n"
 	    "                    what changed between two (renkei report --help)\n"
 	    "  capture -i IFACE  capture live traffic into the store (renkei capture --help)\n"
+	    "  serve             the web report and JSON API (renkei serve --help)\n"
 	    "  version           print the version\n"
 	    "  help              this text\n");
 }
@@ -51,6 +52,8 @@ main(int argc, char **argv)
 		return rk_cmd_capture(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return rk_cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "serve") == 0)
+		return rk_cmd_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("renkei %s\n", RK_VERSION);
 		return RK_EXIT_OK;

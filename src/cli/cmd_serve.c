@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cli/cmd_serve.c - "renkei serve": the web report over the store.
+ *
+ * Opens the store read-only (or, for demos and tests, analyses capture
+ * files given with --pcap) and serves the pages and the JSON API of
+ * src/web on 127.0.0.1:8080 by default.  Listening on anything but a
+ * loopback address requires --auth; --tls-cert/--tls-key turn on HTTPS.
+ * --export DIR writes the static pages instead of serving (the code path
+ * of `renkei report --html DIR`).  SIGINT/SIGTERM stop the server.
+ * Exit codes are in cli.h.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/addr.h"
+#include "web/web.h"
+
+#define MAX_FILES 16
+
+struct serve_args {
+	const char *db;                     /* --db */
+	char *pcaps[MAX_FILES];             /* --pcap */
+	int n_pcaps;
+	const char *listen;                 /* --listen */
+	const char *auth;                   /* --auth FILE */
+	const char *tls_cert, *tls_key;     /* --tls-cert, --tls-key */
+	const char *export_dir;             /* --export DIR */
+	const char *services_db;            /* --services-db */
+	const char *services[MAX_FILES];    /* --services */
+	int n_services;
+	const char *hosts[MAX_FILES];       /* --hosts */
+	int n_hosts;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+help(FILE *f)
+{
+	fprintf(f,
+	    "usage: renkei serve --db FILE [options]\n"
+	    "\n"
+	    "Serve the web report (overview, networks, hosts, services, dependency map)\n"
+	    "and its JSON API (/api/...) from the store, read-only.\n"
+	    "\n"
+	    "      --db FILE          the store (written by 'renkei analyze --db')\n"
+	    "      --pcap FILE        analyse this capture instead of a store (repeatable)\n"
+	    "      --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 = any)\n"
+	    "      --auth FILE        required off loopback: the file's first line is a token\n"
+	    "                         (Authorization: Bearer, or ?token= once) or user:password\n"
+	    "                         (basic auth)\n"
+	    "      --tls-cert FILE    serve HTTPS with this PEM certificate ...\n"
+	    "      --tls-key FILE     ... and this PEM key\n"
+	    "      --export DIR       write the static pages into DIR and exit\n"
+	    "      --services FILE    site service names, services(5) format (repeatable)\n"
+	    "      --services-db FILE system service names (default /etc/services; 'none')\n"
+	    "      --hosts FILE       host names, hosts(5) format (repeatable)\n"
+	    "  -h, --help             this text\n");
+}
+
+enum {
+	OPT_DB = 256, OPT_PCAP, OPT_LISTEN, OPT_AUTH, OPT_CERT, OPT_KEY, OPT_EXPORT,
+	OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS,
+};
+
+static const struct option long_opts[] = {
+	{"db", required_argument, NULL, OPT_DB},
+	{"pcap", required_argument, NULL, OPT_PCAP},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"auth", required_argument, NULL, OPT_AUTH},
+	{"tls-cert", required_argument, NULL, OPT_CERT},
+	{"tls-key", required_argument, NULL, OPT_KEY},
+	{"export", required_argument, NULL, OPT_EXPORT},
+	{"services", required_argument, NULL, OPT_SERVICES},
+	{"services-db", required_argument, NULL, OPT_SERVICES_DB},
+	{"hosts", required_argument, NULL, OPT_HOSTS},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int
+parse_args(int argc, char **argv, struct serve_args *a)
+{
+	int c;
+
+	a->listen = "127.0.0.1:8080";
+	a->services_db = "/etc/services";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB: a->db = optarg; break;
+		case OPT_PCAP:
+			if (a->n_pcaps == MAX_FILES)
+				return rk_cli_error("at most %d --pcap", MAX_FILES), -1;
+			a->pcaps[a->n_pcaps++] = optarg;
+			break;
+		case OPT_LISTEN: a->listen = optarg; break;
+		case OPT_AUTH: a->auth = optarg; break;
+		case OPT_CERT: a->tls_cert = optarg; break;
+		case OPT_KEY: a->tls_key = optarg; break;
+		case OPT_EXPORT: a->export_dir = optarg; break;
+		case OPT_SERVICES:
+			if (a->n_services == MAX_FILES)
+				return rk_cli_error("at most %d --services", MAX_FILES), -1;
+			a->services[a->n_services++] = optarg;
+			break;
+		case OPT_SERVICES_DB: a->services_db = optarg; break;
+		case OPT_HOSTS:
+			if (a->n_hosts == MAX_FILES)
+				return rk_cli_error("at most %d --hosts", MAX_FILES), -1;
+			a->hosts[a->n_hosts++] = optarg;
+			break;
+		case 'h': help(stdout); exit(RK_EXIT_OK);
+		default: help(stderr); return -1;
+		}
+	}
+	if (optind != argc)
+		return rk_cli_error("unexpected argument '%s'", argv[optind]), -1;
+	if ((a->db == NULL) == (a->n_pcaps == 0))
+		return rk_cli_error("give --db FILE (or --pcap FILE...)"), -1;
+	if ((a->tls_cert == NULL) != (a->tls_key == NULL))
+		return rk_cli_error("--tls-cert and --tls-key go together"), -1;
+	return 0;
+}
+
+/* Is the host part of ADDR:PORT a loopback address (127/8, ::1)? */
+static int
+is_loopback(const char *listen)
+{
+	char host[RK_ADDR_STRLEN + 2];
+	const char *colon = strrchr(listen, ':');
+	uint8_t a[RK_ADDR_LEN];
+	static const uint8_t v6lo[RK_ADDR_LEN] = {[15] = 1};
+	size_t n;
+
+	if (colon == NULL)
+		return 0;
+	n = (size_t)(colon - listen);
+	if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']') {
+		listen++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return 0;
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	if (rk_addr_parse(host, a) != 0)
+		return 0;
+	return rk_addr_is_v4(a) ? a[12] == 127 : memcmp(a, v6lo, RK_ADDR_LEN) == 0;
+}
+
+/* The first line of path into buf (the secret); 0 or -1 (reported). */
+static int
+read_secret(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL || fgets(buf, (int)len, f) == NULL) {
+		rk_cli_error("--auth %s: cannot read it", path);
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	if (n < 8) {
+		rk_cli_error("--auth %s: the secret is shorter than 8 characters", path);
+		return -1;
+	}
+	return 0;
+}
+
+static struct rk_names *
+names_new(void *arg)
+{
+	const struct serve_args *a = arg;
+	struct rk_names *n = rk_names_new(1000000);
+	struct rk_err err = {0};
+
+	if (n == NULL)
+		return NULL;
+	if (strcmp(a->services_db, "none") != 0)
+		(void)rk_names_load_services(n, a->services_db, &err);
+	for (int i = 0; i < a->n_services; i++)
+		(void)rk_names_load_services(n, a->services[i], &err);
+	for (int i = 0; i < a->n_hosts; i++)
+		(void)rk_names_load_hosts(n, a->hosts[i], &err);
+	return n;
+}
+
+static void
+on_listen(void *arg, unsigned port)
+{
+	const struct serve_args *a = arg;
+	char host[RK_ADDR_STRLEN + 2];
+	size_t n = (size_t)(strrchr(a->listen, ':') - a->listen);
+
+	snprintf(host, sizeof(host), "%.*s", (int)n, a->listen);
+	printf("renkei: serving %s://%s:%u/\n", a->tls_cert ? "https" : "http", host, port);
+	fflush(stdout);
+}
+
+int
+rk_cmd_serve(int argc, char **argv)
+{
+	struct serve_args a = {0};
+	struct rk_web_source src = {0};
+	struct rk_web_opts o = {0};
+	struct rk_names *names = NULL;
+	struct rk_web *w = NULL;
+	struct rk_err err = {0};
+	char secret[512];
+	int status = RK_EXIT_OK;
+
+	if (parse_args(argc, argv, &a) != 0)
+		return RK_EXIT_USAGE;
+	o.listen = a.listen;
+	o.tls_cert = a.tls_cert;
+	o.tls_key = a.tls_key;
+	o.version = RK_VERSION;
+	if (a.auth != NULL) {
+		if (read_secret(a.auth, secret, sizeof(secret)) != 0)
+			return RK_EXIT_USAGE;
+		if (strchr(secret, ':') != NULL)
+			o.auth_basic = secret;
+		else
+			o.auth_token = secret;
+	} else if (a.export_dir == NULL && !is_loopback(a.listen)) {
+		rk_cli_error("--listen %s is not loopback: give --auth FILE (and --tls-cert/--tls-key)",
+		    a.listen);
+		return RK_EXIT_USAGE;
+	}
+	if (a.db != NULL) {
+		if (rk_web_store_source(&src, a.db, names_new, &a, &err) < 0) {
+			rk_cli_error("%s", err.msg);
+			return RK_EXIT_INPUT;
+		}
+	} else {
+		if ((names = names_new(&a)) == NULL ||
+		    rk_web_pcap_source(&src, a.pcaps, a.n_pcaps, names, &err) < 0) {
+			rk_cli_error("%s", err.msg[0] ? err.msg : "out of memory");
+			rk_names_free(names);
+			return RK_EXIT_INPUT;
+		}
+	}
+	if ((w = rk_web_new(&src, RK_VERSION)) == NULL) {
+		rk_cli_error("out of memory");
+		status = RK_EXIT_INPUT;
+		goto out;
+	}
+	if (a.export_dir != NULL) {
+		if (rk_web_export(w, a.export_dir, 0, 0, &err) < 0) {
+			rk_cli_error("%s", err.msg);
+			status = RK_EXIT_INPUT;
+		}
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (rk_web_serve(w, &o, &stop, on_listen, &a, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		status = RK_EXIT_INPUT;
+	}
+out:
+	rk_web_free(w);
+	rk_web_source_close(&src);
+	rk_names_free(names);
+	return status;
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * web/api.c - the JSON API (/api/...), the same queries as the pages.
+ *
+ * Field names follow the JSON report (README "JSON document"): addresses
+ * as text, "proto" as "tcp"/"udp", times in ISO 8601 UTC, bytes as
+ * integers.  Strings go through util/json.h, which escapes to ASCII
+ * (including '<', '>' and '&'), so a stranger's host name is inert even
+ * if a client pastes the JSON into HTML.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/addr.h"
+#include "util/human.h"
+#include "util/json.h"
+#include "web/web_int.h"
+
+static void
+kip(struct rk_json *j, const char *k, const uint8_t ip[RK_ADDR_LEN])
+{
+	char a[RK_ADDR_STRLEN];
+
+	rk_json_kstr(j, k, rk_addr_format(ip, a, sizeof(a)));
+}
+
+static void
+ktime(struct rk_json *j, const char *k, uint64_t ts)
+{
+	char b[40];
+
+	rk_json_key(j, k);
+	if (ts == 0)
+		rk_json_null(j);
+	else
+		rk_json_str(j, rk_human_iso(ts, b, sizeof(b)));
+}
+
+static void
+kname(struct rk_json *j, const char *k, const char *v)
+{
+	rk_json_key(j, k);
+	if (v != NULL)
+		rk_json_str(j, v);
+	else
+		rk_json_null(j);
+}
+
+static void
+svc_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_service *v)
+{
+	char pb[16];
+
+	kip(j, "ip", v->key.ip);
+	rk_json_kstr(j, "proto", rk_report_proto_name(v->key.proto, pb, sizeof(pb)));
+	rk_json_ku64(j, "port", v->key.port);
+	kname(j, "name", s->l.names ? rk_names_service(s->l.names, v->key.proto, v->key.port)
+				    : NULL);
+	kname(j, "host_name", rk_web_host_name(s, v->key.ip));
+	rk_json_ku64(j, "clients", v->n_clients);
+	rk_json_ku64(j, "bytes", v->bytes_in + v->bytes_out);
+	rk_json_ku64(j, "bytes_in", v->bytes_in);
+	rk_json_ku64(j, "bytes_out", v->bytes_out);
+	rk_json_ku64(j, "packets", v->pkts);
+	rk_json_ku64(j, "sessions", v->n_sessions);
+	rk_json_key(j, "confidence");
+	rk_json_dbl(j, v->n_decisions ? v->conf_sum / v->n_decisions : 0.0, 3);
+	ktime(j, "first", v->first_ts);
+	ktime(j, "last", v->last_ts);
+}
+
+static void
+host_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_host *h)
+{
+	char a[RK_ADDR_STRLEN];
+	uint8_t pfx[RK_ADDR_LEN];
+
+	kip(j, "ip", h->ip);
+	kname(j, "name", rk_web_host_name(s, h->ip));
+	rk_web_net_of(h->ip, pfx);
+	rk_json_kstr(j, "network", rk_addr_format_net(pfx, a, sizeof(a)));
+	rk_json_ku64(j, "services", h->n_services);
+	rk_json_ku64(j, "used", h->n_used);
+	rk_json_ku64(j, "bytes_sent", h->bytes_sent);
+	rk_json_ku64(j, "bytes_recv", h->bytes_recv);
+	ktime(j, "first", h->first_ts);
+	ktime(j, "last", h->last_ts);
+}
+
+static void
+edge_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_edge *e)
+{
+	char pb[16];
+
+	kip(j, "client", e->key.client);
+	kname(j, "client_name", rk_web_host_name(s, e->key.client));
+	kip(j, "server", e->key.server);
+	kname(j, "server_name", rk_web_host_name(s, e->key.server));
+	rk_json_kstr(j, "proto", rk_report_proto_name(e->key.proto, pb, sizeof(pb)));
+	rk_json_ku64(j, "port", e->key.port);
+	kname(j, "service", s->l.names ? rk_names_service(s->l.names, e->key.proto, e->key.port)
+				       : NULL);
+	rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
+	rk_json_ku64(j, "bytes_c2s", e->bytes_c2s);
+	rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
+	rk_json_ku64(j, "sessions", e->n_sessions);
+	ktime(j, "first", e->first_ts);
+	ktime(j, "last", e->last_ts);
+}
+
+static void
+range_fields(struct rk_json *j, const struct rk_web_snap *s)
+{
+	rk_json_key(j, "range");
+	rk_json_obj_inline(j);
+	ktime(j, "since", s->since_us);
+	ktime(j, "until", s->until_us);
+	rk_json_end(j, '}');
+}
+
+/* GET /api/summary: the paper's table 3, top and newest services, newest dependencies. */
+void
+rk_api_summary(struct rk_page *p)
+{
+	const struct rk_web_snap *s = p->s;
+	const struct rk_pipeline_stats *st = &s->l.st;
+	size_t n = s->m.n_services < RK_WEB_TOP ? s->m.n_services : RK_WEB_TOP;
+	uint64_t malformed = 0;
+	struct rk_json j;
+
+	for (int i = 0; i < RK_DSTAT__COUNT; i++)
+		if (i != RK_DSTAT_OK && i != RK_DSTAT_NON_IP && i != RK_DSTAT_LINK_UNSUPPORTED)
+			malformed += st->decode[i];
+	rk_json_init(&j, p->f);
+	rk_json_obj(&j);
+	range_fields(&j, s);
+	ktime(&j, "first", st->first_ts);
+	ktime(&j, "last", st->last_ts);
+	rk_json_key(&j, "duration_s");
+	rk_json_dbl(&j, st->first_ts ? (double)(st->last_ts - st->first_ts) / 1e6 : 0.0, 3);
+	rk_json_ku64(&j, "packets", st->n_frames);
+	rk_json_ku64(&j, "bytes", st->n_bytes);
+	rk_json_ku64(&j, "service_bytes", s->bytes);
+	rk_json_ku64(&j, "networks_v4_24", s->n_nets_v4);
+	rk_json_ku64(&j, "networks_v6_64", s->n_nets_v6);
+	rk_json_ku64(&j, "hosts", s->m.n_hosts);
+	rk_json_ku64(&j, "server_hosts", s->n_server_hosts);
+	rk_json_ku64(&j, "client_only_hosts", s->m.n_hosts - s->n_server_hosts);
+	rk_json_ku64(&j, "services", s->m.n_services);
+	rk_json_ku64(&j, "edges", s->m.n_edges);
+	rk_json_ku64(&j, "kernel_drops", st->n_kernel_drops);
+	rk_json_ku64(&j, "malformed", malformed);
+	rk_json_ku64(&j, "truncated_files", st->n_truncated);
+	rk_json_key(&j, "top_services");
+	rk_json_arr(&j);
+	for (size_t i = 0; i < n; i++) {
+		rk_json_obj_inline(&j);
+		svc_fields(&j, s, s->top[i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_key(&j, "newest_services");
+	rk_json_arr(&j);
+	for (size_t i = 0; i < n; i++) {
+		rk_json_obj_inline(&j);
+		svc_fields(&j, s, s->newest[i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_key(&j, "newest_edges");
+	rk_json_arr(&j);
+	for (size_t i = 0; i < s->n_new_edges; i++) {
+		rk_json_obj_inline(&j);
+		edge_fields(&j, s, s->new_edges[i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_end(&j, '}');
+	fputc('\n', p->f);
+}
+
+/* GET /api/networks */
+void
+rk_api_networks(struct rk_page *p)
+{
+	const struct rk_web_snap *s = p->s;
+	struct rk_json j;
+
+	rk_json_init(&j, p->f);
+	rk_json_obj(&j);
+	range_fields(&j, s);
+	rk_json_key(&j, "networks");
+	rk_json_arr(&j);
+	for (size_t i = 0; i < s->n_nets; i++) {
+		char a[RK_ADDR_STRLEN];
+		rk_json_obj_inline(&j);
+		rk_json_kstr(&j, "network", rk_addr_format_net(s->nets[i].prefix, a, sizeof(a)));
+		rk_json_ku64(&j, "hosts", s->nets[i].n_hosts);
+		rk_json_ku64(&j, "servers", s->nets[i].n_servers);
+		rk_json_ku64(&j, "bytes", s->nets[i].bytes);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_end(&j, '}');
+	fputc('\n', p->f);
+}
+
+/* GET /api/network?net=P: its hosts.  >0 (404) if no host was seen in it. */
+int
+rk_api_network(struct rk_page *p, const uint8_t prefix[RK_ADDR_LEN], struct rk_err *err)
+{
+	const struct rk_web_snap *s = p->s;
+	ssize_t ni = rk_web_net_find(s, prefix);
+	char a[RK_ADDR_STRLEN];
+	struct rk_json j;
+
+	rk_addr_format_net(prefix, a, sizeof(a));
+	if (ni < 0) {
+		rk_err_set(err, RK_E_INVAL, "no host seen in network %s", a);
+		return 1;
+	}
+	rk_json_init(&j, p->f);
+	rk_json_obj(&j);
+	rk_json_kstr(&j, "network", a);
+	rk_json_ku64(&j, "servers", s->nets[ni].n_servers);
+	rk_json_ku64(&j, "bytes", s->nets[ni].bytes);
+	rk_json_key(&j, "hosts");
+	rk_json_arr(&j);
+	for (size_t i = 0; i < s->nets[ni].n_hosts; i++) {
+		rk_json_obj_inline(&j);
+		host_fields(&j, s, s->m.hosts[s->nets[ni].first + i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_end(&j, '}');
+	fputc('\n', p->f);
+	return 0;
+}
+
+/* GET /api/hosts?q=&sort=&order=&page=&per_page=&servers= */
+void
+rk_api_hosts(struct rk_page *p, const struct rk_hosts_q *q)
+{
+	uint32_t *v = NULL;
+	size_t n = rk_web_hosts_select(p->s, q, &v);
+	uint64_t from = (q->page - 1) * q->per_page;
+	struct rk_json j;
+
+	rk_json_init(&j, p->f);
+	rk_json_obj(&j);
+	if (n == (size_t)-1) {
+		rk_json_kstr(&j, "error", "out of memory");
+		rk_json_end(&j, '}');
+		return;
+	}
+	rk_json_ku64(&j, "total", n);
+	rk_json_ku64(&j, "page", q->page);
+	rk_json_ku64(&j, "per_page", q->per_page);
+	rk_json_kstr(&j, "sort", rk_web_sort_name(q->sort));
+	rk_json_kstr(&j, "order", q->desc ? "desc" : "asc");
+	rk_json_key(&j, "hosts");
+	rk_json_arr(&j);
+	for (uint64_t i = from; i < n && i < from + q->per_page; i++) {
+		rk_json_obj_inline(&j);
+		host_fields(&j, p->s, p->s->m.hosts[v[i]]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_end(&j, '}');
+	fputc('\n', p->f);
+	free(v);
+}
+
+static void
+evidence_json(struct rk_json *j, const struct rk_web_snap *s, const struct rk_service *v)
+{
+	const struct rk_endpoint *e = rk_map_find(rk_classify_endpoints(s->l.c), &v->key);
+
+	rk_json_key(j, "decisions_by_rule");
+	rk_json_obj_inline(j);
+	for (int r = 0; r < RK_RULE__COUNT; r++)
+		rk_json_ku64(j, rk_classify_rule_name((enum rk_role_rule)r), v->rules[r]);
+	rk_json_end(j, '}');
+	rk_json_key(j, "evidence");
+	if (e == NULL) {
+		rk_json_null(j);
+		return;
+	}
+	rk_json_obj_inline(j);
+	rk_json_ku64(j, "peer_ips", e->n_peer_ips);
+	rk_json_ku64(j, "peer_ports", e->n_peer_ports);
+	rk_json_ku64(j, "synack_sent", e->n_synack_sent);
+	rk_json_ku64(j, "synack_recv", e->n_synack_recv);
+	rk_json_ku64(j, "syn_sent", e->n_syn_sent);
+	rk_json_ku64(j, "syn_recv", e->n_syn_recv);
+	rk_json_ku64(j, "as_server", e->n_as_server);
+	rk_json_ku64(j, "as_client", e->n_as_client);
+	rk_json_ku64(j, "refused", e->n_refused);
+	rk_json_end(j, '}');
+}
+
+/* GET /api/host?ip=A: table 1.  >0 (404) if the host was not seen. */
+int
+rk_api_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err *err)
+{
+	const struct rk_web_snap *s = p->s;
+	ssize_t hi = rk_web_host_find(s, ip);
+	size_t first, n;
+	struct rk_json j;
+
+	if (hi < 0) {
+		char a[RK_ADDR_STRLEN];
+		rk_err_set(err, RK_E_INVAL, "host %s was not seen in this time range",
+		    rk_addr_format(ip, a, sizeof(a)));
+		return 1;
+	}
+	rk_json_init(&j, p->f);
+	rk_json_obj(&j);
+	host_fields(&j, s, s->m.hosts[hi]);
+	rk_json_key(&j, "offered");
+	rk_json_arr(&j);
+	n = rk_web_svcs_of(s, ip, &first);
+	for (size_t i = first; i < first + n; i++) {
+		rk_json_obj_inline(&j);
+		svc_fields(&j, s, s->m.services[i]);
+		evidence_json(&j, s, s->m.services[i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_key(&j, "used");
+	rk_json_arr(&j);
+	n = rk_web_edges_from(s, ip, &first);
+	for (size_t i = first; i < first + n; i++) {
+		rk_json_obj_inline(&j);
+		edge_fields(&j, s, s->m.edges[i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_end(&j, '}');
+	fputc('\n', p->f);
+	return 0;
+}
+
+/* GET /api/service?ip=&proto=&port=: the service, its clients, hours, downstream. */
+int
+rk_api_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err)
+{
+	const struct rk_web_snap *s = p->s;
+	ssize_t si = rk_web_svc_find(s, k);
+	const struct rk_service *v;
+	size_t first, n;
+	struct rk_json j;
+
+	if (si < 0) {
+		char a[RK_ADDR_STRLEN];
+		rk_err_set(err, RK_E_INVAL, "no such service on %s in this time range",
+		    rk_addr_format(k->ip, a, sizeof(a)));
+		return 1;
+	}
+	v = s->m.services[si];
+	rk_json_init(&j, p->f);
+	rk_json_obj(&j);
+	svc_fields(&j, s, v);
+	evidence_json(&j, s, v);
+	rk_json_key(&j, "hours");
+	rk_json_arr(&j);
+	for (uint64_t h = v->first_ts / 3600000000ull; s->l.hours.n_entries > 0 &&
+	    h <= v->last_ts / 3600000000ull; h++) {
+		struct rk_web_hour_key hk;
+		const struct rk_web_hour *e;
+		memset(&hk, 0, sizeof(hk));
+		hk.svc = v->key;
+		hk.hour = h;
+		e = rk_map_find(&s->l.hours, &hk);
+		rk_json_obj_inline(&j);
+		ktime(&j, "hour", h * 3600000000ull);
+		rk_json_ku64(&j, "bytes", e != NULL ? e->bytes : 0);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_key(&j, "clients");
+	rk_json_arr(&j);
+	n = rk_web_edges_to(s, k, &first);
+	for (size_t i = first; i < first + n; i++) {
+		rk_json_obj_inline(&j);
+		edge_fields(&j, s, s->m.by_server[i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_key(&j, "downstream");
+	rk_json_arr(&j);
+	n = rk_web_edges_from(s, k->ip, &first);
+	for (size_t i = first; i < first + n; i++) {
+		rk_json_obj_inline(&j);
+		edge_fields(&j, s, s->m.edges[i]);
+		rk_json_end(&j, '}');
+	}
+	rk_json_end(&j, ']');
+	rk_json_end(&j, '}');
+	fputc('\n', p->f);
+	return 0;
+}

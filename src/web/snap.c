@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * web/snap.c - snapshots: one time range loaded once, indexed, cached.
+ *
+ * A snapshot is the data source's aggregates for [since, until) plus the
+ * sorted views of report/model.h and a few derived indexes (networks, top
+ * and newest services, newest dependencies, server-to-server dependencies).
+ * Every page is then a binary search and a walk over a contiguous run, so
+ * pages answer in milliseconds whatever the size of the network.
+ *
+ * The cache holds RK_WEB_SNAPS ranges, least recently used goes first.  A
+ * snapshot is stale when the source's version (PRAGMA data_version or the
+ * file's mtime) changed; it is then rebuilt on the next request.  The
+ * server runs one thread, so no lock is needed; a snapshot is immutable
+ * once built except for its map cache.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/addr.h"
+#include "web/web_int.h"
+
+static int
+cmp_ip(const uint8_t *a, const uint8_t *b)
+{
+	return memcmp(a, b, RK_ADDR_LEN);
+}
+
+/* Index of the host with this address in the model, or -1.  O(log n). */
+ssize_t
+rk_web_host_find(const struct rk_web_snap *s, const uint8_t ip[RK_ADDR_LEN])
+{
+	size_t lo = 0, hi = s->m.n_hosts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_ip(s->m.hosts[mid]->ip, ip);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Index of the network with this prefix, or -1.  O(log n). */
+ssize_t
+rk_web_net_find(const struct rk_web_snap *s, const uint8_t prefix[RK_ADDR_LEN])
+{
+	size_t lo = 0, hi = s->n_nets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_ip(s->nets[mid].prefix, prefix);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int
+cmp_key(const struct rk_ep_key *a, const struct rk_ep_key *b)
+{
+	int c = cmp_ip(a->ip, b->ip);
+
+	if (c != 0)
+		return c;
+	if (a->proto != b->proto)
+		return a->proto - b->proto;
+	return a->port - b->port;
+}
+
+/* Index of the service in the model, or -1.  O(log n). */
+ssize_t
+rk_web_svc_find(const struct rk_web_snap *s, const struct rk_ep_key *k)
+{
+	size_t lo = 0, hi = s->m.n_services;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_key(&s->m.services[mid]->key, k);
+		if (c == 0)
+			return (ssize_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The services ip offers: OUT first index; returns how many.  O(log n). */
+size_t
+rk_web_svcs_of(const struct rk_web_snap *s, const uint8_t ip[RK_ADDR_LEN], size_t *first)
+{
+	size_t lo = 0, hi = s->m.n_services, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_ip(s->m.services[mid]->key.ip, ip) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < s->m.n_services && cmp_ip(s->m.services[lo + n]->key.ip, ip) == 0)
+		n++;
+	return n;
+}
+
+/* The edges where ip is the client (services it uses): OUT first index in m.edges. */
+size_t
+rk_web_edges_from(const struct rk_web_snap *s, const uint8_t ip[RK_ADDR_LEN], size_t *first)
+{
+	size_t lo = 0, hi = s->m.n_edges, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_ip(s->m.edges[mid]->key.client, ip) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < s->m.n_edges && cmp_ip(s->m.edges[lo + n]->key.client, ip) == 0)
+		n++;
+	return n;
+}
+
+static int
+edge_vs_svc(const struct rk_edge *e, const struct rk_ep_key *k)
+{
+	int c = cmp_ip(e->key.server, k->ip);
+
+	if (c != 0)
+		return c;
+	if (e->key.proto != k->proto)
+		return e->key.proto - k->proto;
+	return e->key.port - k->port;
+}
+
+/* The edges of service k (its clients): OUT first index in m.by_server. */
+size_t
+rk_web_edges_to(const struct rk_web_snap *s, const struct rk_ep_key *k, size_t *first)
+{
+	size_t lo = 0, hi = s->m.n_edges, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (edge_vs_svc(s->m.by_server[mid], k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < s->m.n_edges && edge_vs_svc(s->m.by_server[lo + n], k) == 0)
+		n++;
+	return n;
+}
+
+/* The host's name, or NULL.  Borrowed from the snapshot's names. */
+const char *
+rk_web_host_name(const struct rk_web_snap *s, const uint8_t ip[RK_ADDR_LEN])
+{
+	return s->l.names != NULL ? rk_names_host(s->l.names, ip) : NULL;
+}
+
+/* "tcp/http" or "tcp/50020" into buf; returns buf. */
+const char *
+rk_web_svc_label(const struct rk_web_snap *s, const struct rk_ep_key *k, char *buf, size_t len)
+{
+	char pbuf[16];
+	const char *pb = rk_report_proto_name(k->proto, pbuf, sizeof(pbuf));
+	const char *name = s->l.names != NULL ? rk_names_service(s->l.names, k->proto, k->port)
+					      : NULL;
+
+	if (name != NULL)
+		snprintf(buf, len, "%s/%s", pb, name);
+	else
+		snprintf(buf, len, "%s/%u", pb, (unsigned)k->port);
+	return buf;
+}
+
+static int
+cmp_top(const void *x, const void *y)
+{
+	const struct rk_service *a = *(const struct rk_service *const *)x;
+	const struct rk_service *b = *(const struct rk_service *const *)y;
+	uint64_t ba = a->bytes_in + a->bytes_out, bb = b->bytes_in + b->bytes_out;
+
+	if (a->n_clients != b->n_clients)
+		return a->n_clients < b->n_clients ? 1 : -1;
+	if (ba != bb)
+		return ba < bb ? 1 : -1;
+	return cmp_key(&a->key, &b->key);
+}
+
+static int
+cmp_newest(const void *x, const void *y)
+{
+	const struct rk_service *a = *(const struct rk_service *const *)x;
+	const struct rk_service *b = *(const struct rk_service *const *)y;
+
+	if (a->first_ts != b->first_ts)
+		return a->first_ts < b->first_ts ? 1 : -1;
+	return cmp_key(&a->key, &b->key);
+}
+
+static int
+cmp_dep(const void *x, const void *y)
+{
+	const struct rk_web_dep *a = x, *b = y;
+
+	if (a->client != b->client)
+		return a->client < b->client ? -1 : 1;
+	if (a->server != b->server)
+		return a->server < b->server ? -1 : 1;
+	return 0;
+}
+
+/* Keep the RK_WEB_TOP newest edges (insertion into a small sorted array). */
+static void
+newest_edges(struct rk_web_snap *s)
+{
+	for (size_t i = 0; i < s->m.n_edges; i++) {
+		struct rk_edge *e = s->m.edges[i];
+		size_t j = s->n_new_edges;
+		if (j == RK_WEB_TOP && e->first_ts <= s->new_edges[j - 1]->first_ts)
+			continue;
+		if (j < RK_WEB_TOP)
+			s->n_new_edges++;
+		else
+			j--;
+		while (j > 0 && s->new_edges[j - 1]->first_ts < e->first_ts) {
+			s->new_edges[j] = s->new_edges[j - 1];
+			j--;
+		}
+		s->new_edges[j] = e;
+	}
+}
+
+/* Networks, server-to-server dependencies and the "infrastructure" mark. */
+static int
+index_snap(struct rk_web_snap *s)
+{
+	size_t n = s->m.n_hosts, nd = 0;
+	uint32_t *n_users;
+
+	s->nets = calloc(n + 1, sizeof(*s->nets));
+	s->is_infra = calloc(n + 1, 1);
+	s->top = malloc((s->m.n_services + 1) * sizeof(*s->top));
+	s->newest = malloc((s->m.n_services + 1) * sizeof(*s->newest));
+	s->new_edges = calloc(RK_WEB_TOP, sizeof(*s->new_edges));
+	s->deps = malloc((s->m.n_edges + 1) * sizeof(*s->deps));
+	n_users = calloc(n + 1, sizeof(*n_users));
+	if (s->nets == NULL || s->is_infra == NULL || s->top == NULL || s->newest == NULL ||
+	    s->new_edges == NULL || s->deps == NULL || n_users == NULL) {
+		free(n_users);
+		return -RK_E_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct rk_host *h = s->m.hosts[i];
+		uint8_t pfx[RK_ADDR_LEN];
+		struct rk_web_net *net;
+
+		rk_web_net_of(h->ip, pfx);
+		if (s->n_nets == 0 || memcmp(s->nets[s->n_nets - 1].prefix, pfx, RK_ADDR_LEN) != 0) {
+			net = &s->nets[s->n_nets++];
+			memcpy(net->prefix, pfx, RK_ADDR_LEN);
+			net->first = i;
+			if (rk_addr_is_v4(pfx))
+				s->n_nets_v4++;
+			else
+				s->n_nets_v6++;
+		}
+		net = &s->nets[s->n_nets - 1];
+		net->n_hosts++;
+		net->bytes += h->bytes_sent + h->bytes_recv;
+		if (h->n_services > 0) {
+			net->n_servers++;
+			s->n_server_hosts++;
+		}
+	}
+	for (size_t i = 0; i < s->m.n_services; i++) {
+		s->top[i] = s->newest[i] = s->m.services[i];
+		s->bytes += s->m.services[i]->bytes_in + s->m.services[i]->bytes_out;
+	}
+	qsort(s->top, s->m.n_services, sizeof(*s->top), cmp_top);
+	qsort(s->newest, s->m.n_services, sizeof(*s->newest), cmp_newest);
+	newest_edges(s);
+	/* Edges are sorted by client: one pass finds the servers using servers. */
+	for (size_t i = 0; i < s->m.n_edges; i++) {
+		const struct rk_edge *e = s->m.edges[i];
+		ssize_t c = rk_web_host_find(s, e->key.client), v;
+		if (c < 0 || s->m.hosts[c]->n_services == 0)
+			continue;
+		v = rk_web_host_find(s, e->key.server);
+		if (v < 0 || v == c)
+			continue;
+		s->deps[nd].client = (uint32_t)c;
+		s->deps[nd].server = (uint32_t)v;
+		s->deps[nd].bytes = e->bytes_c2s + e->bytes_s2c;
+		nd++;
+	}
+	qsort(s->deps, nd, sizeof(*s->deps), cmp_dep);
+	/* Merge the ports of one (client, server) pair. */
+	s->n_deps = 0;
+	for (size_t i = 0; i < nd; i++) {
+		if (s->n_deps > 0 && s->deps[s->n_deps - 1].client == s->deps[i].client &&
+		    s->deps[s->n_deps - 1].server == s->deps[i].server) {
+			s->deps[s->n_deps - 1].bytes += s->deps[i].bytes;
+			continue;
+		}
+		s->deps[s->n_deps++] = s->deps[i];
+		n_users[s->deps[i].server]++;
+	}
+	/*
+	 * A server used by more than a fifth of the servers (and by at least
+	 * ten) is infrastructure - DNS, NTP, syslog, LDAP: edges to it would
+	 * hide everything else on the map, so the map folds them by default.
+	 */
+	for (size_t i = 0; i < n; i++)
+		s->is_infra[i] = n_users[i] >= 10 && n_users[i] * 5 > s->n_server_hosts;
+	free(n_users);
+	return 0;
+}
+
+/* Free a snapshot and what it owns.  NULL is a no-op. */
+void
+rk_web_snap_free(struct rk_web_snap *s)
+{
+	if (s == NULL)
+		return;
+	rk_model_fini(&s->m);
+	if (s->l.release != NULL)
+		s->l.release(&s->l);
+	free(s->nets);
+	free(s->is_infra);
+	free(s->top);
+	free(s->newest);
+	free(s->new_edges);
+	free(s->deps);
+	for (int i = 0; i < RK_WEB_MAP_CACHE; i++)
+		free(s->maps[i].svg);
+	free(s);
+}
+
+static struct rk_web_snap *
+snap_build(struct rk_web *w, uint64_t since, uint64_t until, uint64_t version,
+    struct rk_err *err)
+{
+	struct rk_web_snap *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (s == NULL) {
+		rk_err_set(err, RK_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	s->since_us = since;
+	s->until_us = until;
+	s->version = version;
+	rc = w->src.load(w->src.user, since, until, &s->l, err);
+	if (rc < 0) {
+		rk_web_snap_free(s);
+		return NULL;
+	}
+	if (rk_model_init(&s->m, s->l.c) < 0 || index_snap(s) < 0) {
+		rk_err_set(err, RK_E_NOMEM, "out of memory indexing the data");
+		rk_web_snap_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * The snapshot of [since, until), loaded if absent or stale.  Borrowed:
+ * valid until the next call (which may evict it).  NULL with err if the
+ * source failed.
+ */
+struct rk_web_snap *
+rk_web_snap_get(struct rk_web *w, uint64_t since, uint64_t until, struct rk_err *err)
+{
+	uint64_t version = w->src.version != NULL ? w->src.version(w->src.user) : 0;
+	int slot = -1;
+
+	for (int i = 0; i < RK_WEB_SNAPS; i++) {
+		struct rk_web_snap *s = w->snaps[i];
+		if (s == NULL)
+			continue;
+		if (s->version != version) {
+			rk_web_snap_free(s);
+			w->snaps[i] = NULL;
+			continue;
+		}
+		if (s->since_us == since && s->until_us == until) {
+			s->last_use = ++w->tick;
+			return s;
+		}
+	}
+	for (int i = 0; i < RK_WEB_SNAPS; i++) {
+		if (w->snaps[i] == NULL) {
+			slot = i;
+			break;
+		}
+		if (slot < 0 || w->snaps[i]->last_use < w->snaps[slot]->last_use)
+			slot = i;
+	}
+	rk_web_snap_free(w->snaps[slot]);
+	w->snaps[slot] = snap_build(w, since, until, version, err);
+	if (w->snaps[slot] != NULL)
+		w->snaps[slot]->last_use = ++w->tick;
+	return w->snaps[slot];
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * web/source_pcap.c - a data source that analyses capture files.
+ *
+ * For the demo and the tests (and until a store exists): each load runs
+ * the whole pipeline over the files, as `renkei analyze` does, and keeps
+ * its classifier.  The time range is not applied (a capture is one range);
+ * the per-hour traffic of each service is taken from the judged sessions
+ * (bucketed by the hour of their first packet).  Host names learned from
+ * DNS go into the caller's names table, which stays the caller's.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "web/web_int.h"
+
+struct pcap_src {
+	char **files;           /* borrowed */
+	int n_files;
+	struct rk_names *names; /* borrowed */
+};
+
+struct loading {
+	struct rk_map *hours;  /* being filled */
+	int nomem;
+};
+
+static void
+on_verdict(void *user, const struct rk_session *s, const struct rk_verdict *v)
+{
+	struct loading *ld = user;
+	struct rk_web_hour_key k;
+	struct rk_web_hour *h;
+
+	if (v->kind != RK_SK_ESTABLISHED)
+		return;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.svc.ip, v->server_is_b ? s->key.b : s->key.a, RK_ADDR_LEN);
+	k.svc.port = v->server_is_b ? s->key.pb : s->key.pa;
+	k.svc.proto = s->key.proto;
+	k.hour = s->first_ts / 3600000000ull;
+	h = rk_map_upsert(ld->hours, &k, NULL);
+	if (h == NULL) {
+		ld->nomem = 1;
+		return;
+	}
+	h->bytes += s->bytes[0] + s->bytes[1];
+}
+
+static void
+release(struct rk_web_loaded *l)
+{
+	rk_pipeline_free(l->priv);
+	rk_map_fini(&l->hours);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+load(void *user, uint64_t since_us, uint64_t until_us, struct rk_web_loaded *out,
+    struct rk_err *err)
+{
+	struct pcap_src *ps = user;
+	struct rk_pipeline_opts po = {0};
+	struct rk_pipeline *p;
+	struct loading ld;
+	int n_ok = 0;
+
+	(void)since_us;
+	(void)until_us;
+	memset(out, 0, sizeof(*out));
+	rk_map_init(&out->hours, sizeof(struct rk_web_hour_key), sizeof(struct rk_web_hour), 1);
+	po.max_sessions = 1000000;
+	po.n_threads = 1;
+	po.names = ps->names;
+	po.learn_dns = ps->names != NULL;
+	p = rk_pipeline_new(&po, err);
+	if (p == NULL) {
+		rk_map_fini(&out->hours);
+		return -RK_E_NOMEM;
+	}
+	ld.hours = &out->hours;
+	ld.nomem = 0;
+	rk_classify_on_verdict(rk_pipeline_classifier(p), on_verdict, &ld);
+	for (int i = 0; i < ps->n_files; i++) {
+		int rc = rk_pipeline_run_file(p, ps->files[i], err);
+		if (rc == 0 || rc == -RK_E_TRUNC)
+			n_ok++;
+	}
+	if (n_ok == 0) {
+		rk_pipeline_free(p);
+		rk_map_fini(&out->hours);
+		return -RK_E_IO;
+	}
+	rk_pipeline_finish(p);
+	rk_classify_on_verdict(rk_pipeline_classifier(p), NULL, NULL);
+	out->c = rk_pipeline_classifier(p);
+	out->names = ps->names;
+	rk_pipeline_get_stats(p, &out->st);
+	out->priv = p;
+	out->release = release;
+	return 0;
+}
+
+/* The newest mtime of the files: a rewritten capture is analysed again. */
+static uint64_t
+version(void *user)
+{
+	struct pcap_src *ps = user;
+	uint64_t v = 0;
+
+	for (int i = 0; i < ps->n_files; i++) {
+		struct stat st;
+		if (stat(ps->files[i], &st) == 0) {
+			uint64_t t = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+			    (uint64_t)st.st_mtim.tv_nsec;
+			if (t > v)
+				v = t;
+		}
+	}
+	return v;
+}
+
+static void
+pcap_close(void *user)
+{
+	free(user);
+}
+
+/* Free a source's state (rk_web_source_close after rk_web_free). */
+void
+rk_web_source_close(struct rk_web_source *src)
+{
+	if (src != NULL && src->close != NULL)
+		src->close(src->user);
+	if (src != NULL)
+		memset(src, 0, sizeof(*src));
+}
+
+/*
+ * Make src read the capture files (borrowed, as are names, for src's
+ * life; rk_web_source_close frees the rest).  0 or -RK_E_NOMEM.
+ */
+int
+rk_web_pcap_source(struct rk_web_source *src, char **files, int n_files,
+    struct rk_names *names, struct rk_err *err)
+{
+	struct pcap_src *ps = calloc(1, sizeof(*ps));
+
+	if (ps == NULL)
+		return rk_err_set(err, RK_E_NOMEM, "out of memory");
+	ps->files = files;
+	ps->n_files = n_files;
+	ps->names = names;
+	src->load = load;
+	src->version = version;
+	src->close = pcap_close;
+	src->user = ps;
+	return 0;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * web/test-web.c - the escaping and parameter parsing of the web report.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "web/web_int.h"
+
+static char *
+render(void (*fn)(FILE *, const char *), const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, s);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_text(void **state)
+{
+	char *o;
+
+	(void)state;
+	o = render(rk_html_text, "<script>alert(\"x\")</script>&'");
+	assert_string_equal(o, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;");
+	free(o);
+	o = render(rk_html_text, "a\x01\x7f\xc3\xa9z");
+	assert_string_equal(o, "a&#xfffd;&#xfffd;&#xfffd;&#xfffd;z");
+	free(o);
+	o = render(rk_html_text, NULL);
+	assert_string_equal(o, "");
+	free(o);
+	o = render(rk_html_text, "db1.example.com");
+	assert_string_equal(o, "db1.example.com");
+	free(o);
+}
+
+static void
+test_attr(void **state)
+{
+	char *o;
+
+	(void)state;
+	o = render(rk_html_attr, "\" onmouseover=`x` '");
+	assert_string_equal(o, "&quot; onmouseover=&#96;x&#96; &#39;");
+	free(o);
+	o = render(rk_html_urlenc, "10.1.2.0/24 a&b=c");
+	assert_string_equal(o, "10.1.2.0%2F24%20a%26b%3Dc");
+	free(o);
+}
+
+static void
+test_u64(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(rk_web_parse_u64("42", 1, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_true(rk_web_parse_u64("0", 1, 100, &v) < 0);
+	assert_true(rk_web_parse_u64("101", 1, 100, &v) < 0);
+	assert_true(rk_web_parse_u64("-1", 0, 100, &v) < 0);
+	assert_true(rk_web_parse_u64("+1", 0, 100, &v) < 0);
+	assert_true(rk_web_parse_u64(" 1", 0, 100, &v) < 0);
+	assert_true(rk_web_parse_u64("1x", 0, 100, &v) < 0);
+	assert_true(rk_web_parse_u64("", 0, 100, &v) < 0);
+	assert_true(rk_web_parse_u64(NULL, 0, 100, &v) < 0);
+	assert_true(rk_web_parse_u64("99999999999999999999999", 0, UINT64_MAX, &v) < 0);
+}
+
+static void
+test_time(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(rk_web_parse_time("1700000000", &v), 0);
+	assert_true(v == 1700000000ull * 1000000);
+	assert_int_equal(rk_web_parse_time("2023-11-14", &v), 0);
+	assert_true(v == 1699920000ull * 1000000);
+	assert_int_equal(rk_web_parse_time("2023-11-14T22:13", &v), 0);
+	assert_true(v == 1700000000ull * 1000000 - 20 * 1000000);
+	assert_int_equal(rk_web_parse_time("2023-11-14T22:13:20", &v), 0);
+	assert_true(v == 1700000000ull * 1000000);
+	assert_true(rk_web_parse_time("2023-11-14T", &v) < 0);
+	assert_true(rk_web_parse_time("2023-13-40", &v) < 0);
+	assert_true(rk_web_parse_time("yesterday", &v) < 0);
+	assert_true(rk_web_parse_time("2023-11-14T22:13:20Zjunk", &v) < 0);
+	assert_true(rk_web_parse_time("", &v) < 0);
+}
+
+static void
+test_net(void **state)
+{
+	uint8_t n[RK_ADDR_LEN];
+	char buf[RK_ADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(rk_web_parse_net("10.1.2.0/24", n), 0);
+	assert_string_equal(rk_addr_format_net(n, buf, sizeof(buf)), "10.1.2.0/24");
+	assert_int_equal(rk_web_parse_net("10.1.2.0", n), 0);
+	assert_int_equal(rk_web_parse_net("2001:db8:1:2::/64", n), 0);
+	assert_true(rk_web_parse_net("10.1.2.5/24", n) < 0);
+	assert_true(rk_web_parse_net("10.1.2.0/16", n) < 0);
+	assert_true(rk_web_parse_net("10.1.2.0/", n) < 0);
+	assert_true(rk_web_parse_net("2001:db8::/48", n) < 0);
+	assert_true(rk_web_parse_net("<b>", n) < 0);
+	assert_true(rk_web_parse_net(NULL, n) < 0);
+	assert_true(rk_web_parse_net("1111111111111111111111111111111111111111111111111111111111", n) < 0);
+}
+
+static void
+test_svc(void **state)
+{
+	struct rk_ep_key k;
+	int sort;
+
+	(void)state;
+	assert_int_equal(rk_web_parse_svc("10.0.0.1", "tcp", "80", &k), 0);
+	assert_int_equal(k.proto, 6);
+	assert_int_equal(k.port, 80);
+	assert_int_equal(rk_web_parse_svc("::1", "17", "53", &k), 0);
+	assert_int_equal(k.proto, 17);
+	assert_true(rk_web_parse_svc("10.0.0.1", "tcp", "65536", &k) < 0);
+	assert_true(rk_web_parse_svc("10.0.0.1", "bogus", "80", &k) < 0);
+	assert_true(rk_web_parse_svc("10.0.0.1", "256", "80", &k) < 0);
+	assert_true(rk_web_parse_svc("10.0.0.300", "tcp", "80", &k) < 0);
+	assert_true(rk_web_parse_svc(NULL, "tcp", "80", &k) < 0);
+	assert_true(rk_web_parse_svc("10.0.0.1", NULL, "80", &k) < 0);
+	assert_true(rk_web_parse_svc("10.0.0.1", "tcp", NULL, &k) < 0);
+	assert_int_equal(rk_web_parse_sort("bytes", &sort), 0);
+	assert_int_equal(sort, RK_HSORT_BYTES);
+	assert_true(rk_web_parse_sort("ip;drop", &sort) < 0);
+	assert_true(rk_web_parse_sort(NULL, &sort) < 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_attr),
+		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_net),
+		cmocka_unit_test(test_svc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
