@@ -81,6 +81,14 @@ zeek_baselines() {
 	python3 tests/shared/zeek-compare.py build-asan/renkei "$RENKEI_TESTDATA"
 }
 
+store() {
+	tests/store/store-e2e.sh build
+}
+
+convergence() {
+	HOURS=${CONVERGENCE_HOURS:-"1 4 16"} tests/store/convergence.sh build
+}
+
 fuzz() {
 	command -v clang >/dev/null || { echo "SKIP: clang missing"; return 77; }
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
@@ -130,6 +138,8 @@ traps() {
 
 step "build + unit tests" build_and_unit
 step "end-to-end (generated captures)" e2e
+step "store: analyze --db, report, ranges, diff, faults" store
+step "store: size converges while traffic grows" convergence
 step "ASan+UBSan unit tests" asan_unit
 step "ASan+UBSan: every capture in shared/data" shared_data
 step "ASan+UBSan: Zeek baselines" zeek_baselines
