@@ -77,7 +77,7 @@ caps_set(unsigned long long mask)
 static int
 cut_caps(unsigned long long *kept, struct rk_err *err)
 {
-	unsigned long long eff, perm;
+	unsigned long long eff = 0, perm = 0;
 
 	if (caps_get(&eff, &perm) < 0)
 		return rk_err_set(err, RK_E_IO, "capget: %s", strerror(errno));
@@ -112,7 +112,7 @@ verify(uid_t uid, gid_t gid, unsigned long long kept, struct rk_err *err)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
-	unsigned long long eff, perm;
+	unsigned long long eff = 0, perm = 0;
 
 	if (getresuid(&ru, &eu, &su) < 0 || ru != uid || eu != uid || su != uid)
 		return rk_err_set(err, RK_E_IO, "privilege drop failed: uid is not %u", uid);
@@ -181,7 +181,7 @@ rk_privsep_drop(const char *user, struct rk_privsep_result *res, struct rk_err *
 	if (res->did_switch && (rc = verify(uid, gid, res->caps, err)) < 0)
 		return rc;
 	if (!res->did_switch) {
-		unsigned long long eff, perm;
+		unsigned long long eff = 0, perm = 0;
 		if (caps_get(&eff, &perm) < 0 || ((eff | perm) & ~res->caps) != 0)
 			return rk_err_set(err, RK_E_IO, "capabilities left (permitted %#llx)", perm);
 	}
