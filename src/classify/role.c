@@ -69,9 +69,23 @@ rk_role_addr_is_group(const uint8_t a[RK_ADDR_LEN])
 }
 
 /*
- * A conversation with a group address that never sent anything (every
- * multicast and broadcast) or with the unspecified address is not between
- * two hosts.  A "group" address that sends (anonymised traces map hosts
+ * A group address, or x.y.z.255 reached from its own /24: the broadcast of
+ * the usual /24 subnet (NetBIOS, DHCP relays).  Callers add "and it never
+ * sent anything": a host numbered .255 in a wider subnet does send.
+ */
+static int
+is_group_or_broadcast(const uint8_t a[RK_ADDR_LEN], const uint8_t peer[RK_ADDR_LEN])
+{
+	if (rk_role_addr_is_group(a))
+		return 1;
+	return rk_addr_is_v4(a) && rk_addr_is_v4(peer) && a[15] == 255 &&
+	    memcmp(a + 12, peer + 12, 3) == 0;
+}
+
+/*
+ * A conversation with a group or subnet-broadcast address that never sent
+ * anything (every multicast and broadcast) or with the unspecified address
+ * is not between two hosts.  A "group" address that sends (anonymised traces map hosts
  * into 224/4) is a host after all.
  */
 static int
@@ -83,8 +97,8 @@ is_group_conversation(const struct rk_session *s)
 	if (!memcmp(s->key.a, zero, RK_ADDR_LEN) || !memcmp(s->key.a, zero4, RK_ADDR_LEN) ||
 	    !memcmp(s->key.b, zero, RK_ADDR_LEN) || !memcmp(s->key.b, zero4, RK_ADDR_LEN))
 		return 1;
-	return (rk_role_addr_is_group(s->key.a) && s->d[RK_DIR_AB].pkts == 0) ||
-	    (rk_role_addr_is_group(s->key.b) && s->d[RK_DIR_BA].pkts == 0);
+	return (is_group_or_broadcast(s->key.a, s->key.b) && s->d[RK_DIR_AB].pkts == 0) ||
+	    (is_group_or_broadcast(s->key.b, s->key.a) && s->d[RK_DIR_BA].pkts == 0);
 }
 
 /* Packets a side sent beyond the handshake and resets: real participation. */

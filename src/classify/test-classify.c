@@ -314,6 +314,11 @@ test_multicast_is_not_a_host(void **state)
 	pkt(w, "10.0.0.9", 5353, "224.0.0.251", 5353, RK_PROTO_UDP, RK_REC_PAYLOAD, 100);
 	pkt(w, "10.0.0.8", 5353, "224.0.0.251", 5353, RK_PROTO_UDP, RK_REC_PAYLOAD, 100);
 	pkt(w, "fe80::1", 546, "ff02::1:2", 547, RK_PROTO_UDP, RK_REC_PAYLOAD, 100);
+	/* NetBIOS to the subnet broadcast, from two hosts of that /24. */
+	pkt(w, "192.168.2.16", 137, "192.168.2.255", 137, RK_PROTO_UDP, RK_REC_PAYLOAD, 78);
+	pkt(w, "192.168.2.17", 138, "192.168.2.255", 138, RK_PROTO_UDP, RK_REC_PAYLOAD, 200);
+	pkt(w, "192.168.2.17", 138, "192.168.2.255", 138, RK_PROTO_UDP, RK_REC_PAYLOAD, 200);
+	pkt(w, "192.168.2.17", 138, "192.168.2.255", 138, RK_PROTO_UDP, RK_REC_PAYLOAD, 200);
 	finish(w);
 	assert_int_equal(n_services(w), 0);
 }
