@@ -162,6 +162,43 @@ def bpf_filter_applies():
         raise AssertionError("bad filter message: %r" % p.stderr)
 
 
+def pcap_to_pcapng(src, dst):
+    """Rewrite a little-endian classic pcap as pcapng (SHB, IDB, one EPB a frame)."""
+    import struct
+    with open(src, "rb") as f, open(dst, "wb") as g:
+        hdr = f.read(24)
+        linktype = struct.unpack("<I", hdr[20:24])[0]
+        shb_body = struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1)
+        g.write(struct.pack("<II", 0x0a0d0d0a, 12 + len(shb_body)) + shb_body +
+                struct.pack("<I", 12 + len(shb_body)))
+        idb_body = struct.pack("<HHI", linktype, 0, 65535)
+        g.write(struct.pack("<II", 1, 12 + len(idb_body)) + idb_body +
+                struct.pack("<I", 12 + len(idb_body)))
+        while True:
+            rec = f.read(16)
+            if len(rec) < 16:
+                break
+            sec, usec, caplen, wirelen = struct.unpack("<IIII", rec)
+            data = f.read(caplen)
+            ts = sec * 1000000 + usec
+            pad = (4 - caplen % 4) % 4
+            body = struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff, caplen, wirelen) + \
+                data + b"\0" * pad
+            g.write(struct.pack("<II", 6, 12 + len(body)) + body +
+                    struct.pack("<I", 12 + len(body)))
+
+
+@test
+def pcapng_reads_like_pcap():
+    pcap, _ = gen("hs", "--seed", "11", "--packets", "300000")
+    ng = os.path.join(WORK, "hs.pcapng")
+    pcap_to_pcapng(pcap, ng)
+    a = analyze("--json", "--sessions", pcap).stdout
+    b = analyze("--json", "--sessions", ng).stdout
+    if a != b:
+        raise AssertionError("the pcapng copy gives another report than the pcap")
+
+
 @test
 def truncated_file_is_analysed_up_to_the_cut():
     pcap, _ = gen("hs", "--seed", "11", "--packets", "300000")
