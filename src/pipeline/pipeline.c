@@ -32,6 +32,7 @@
 #define RK_BATCH 256          /* records per batch */
 #define RK_RING_BATCHES 64    /* batches in flight per tracker */
 #define RK_FOLD_RING 8192     /* folded sessions in flight per tracker */
+#define RK_INLINE_BATCH 64    /* records gathered before the table sees them (1 thread) */
 #define RK_ENDED_LINGER_US 10000000ULL /* an ended connection stays 10 s for its last ACKs */
 
 /* A batch of records, or (is_tick) the order to run the flush-time pass. */
@@ -91,6 +92,16 @@ relax(unsigned *spins)
 		nanosleep(&ts, NULL);
 }
 
+/* Inline mode: count the records gathered so far in the one table. */
+static void
+flush_inline(struct rk_pipeline *p)
+{
+	struct batch *b = &p->tr[0].batches[0];
+
+	rk_sess_update_batch(p->tr[0].tbl, b->r, b->n);
+	b->n = 0;
+}
+
 /* Inline mode: a leaving session goes straight to the classifier. */
 static void
 fold_inline(void *user, const struct rk_session *s, enum rk_fold_why why)
@@ -137,8 +148,7 @@ tracker_main(void *arg)
 		uint64_t tail = atomic_load_explicit(&t->in_tail, memory_order_relaxed);
 		if (tail < atomic_load_explicit(&t->in_head, memory_order_acquire)) {
 			const struct batch *b = &t->batches[tail % RK_RING_BATCHES];
-			for (uint32_t i = 0; i < b->n; i++)
-				rk_sess_update(t->tbl, &b->r[i]);
+			rk_sess_update_batch(t->tbl, b->r, b->n);
 			if (b->is_tick)
 				tracker_tick(t, b->tick_ts);
 			atomic_store_explicit(&t->in_tail, tail + 1, memory_order_release);
@@ -234,6 +244,7 @@ static void
 tick(struct rk_pipeline *p, uint64_t now)
 {
 	if (!p->threaded) {
+		flush_inline(p);
 		tracker_tick(&p->tr[0], now);
 	} else {
 		for (int i = 0; i < p->n_tr; i++) {
@@ -349,7 +360,11 @@ on_frame(void *user, const struct rk_frame *f)
 	p->st.n_records++;
 	learn_dns(p, &r, &pl);
 	if (!p->threaded) {
-		rk_sess_update(p->tr[0].tbl, &r);
+		/* Inline: gather a batch so the table lookups can be prefetched. */
+		b = &p->tr[0].batches[0];
+		b->r[b->n++] = r;
+		if (b->n == RK_INLINE_BATCH)
+			flush_inline(p);
 		return;
 	}
 	t = &p->tr[rk_sess_rec_hash(&r, p->seed) % (uint64_t)p->n_tr];
@@ -496,6 +511,7 @@ rk_pipeline_finish(struct rk_pipeline *p)
 		return;
 	p->finished = 1;
 	if (!p->threaded) {
+		flush_inline(p);
 		rk_sess_drain(p->tr[0].tbl);
 	} else {
 		for (int i = 0; i < p->n_tr; i++) {

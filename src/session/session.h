@@ -94,6 +94,8 @@ struct rk_sess_table *rk_sess_table_new(size_t max_sessions, uint64_t seed, rk_s
 void rk_sess_table_free(struct rk_sess_table *t);
 /* Apply one record: find or create its entry and count it.  O(1), no allocation. */
 void rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r);
+/* Apply n records in order, prefetching ahead (same result as n rk_sess_update). */
+void rk_sess_update_batch(struct rk_sess_table *t, const struct rk_rec *r, size_t n);
 /* Fold entries idle since before cutoff_ts (µs); at most max_scan slots per call. */
 size_t rk_sess_expire(struct rk_sess_table *t, uint64_t cutoff_ts, size_t max_scan);
 /*

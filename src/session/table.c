@@ -307,6 +307,67 @@ make_room(struct rk_sess_table *t, size_t b1, size_t b2)
 	return slot;
 }
 
+/* Where a record goes: its normalised key, direction and hash. */
+struct locus {
+	struct rk_sess_key k; /* normalised key */
+	uint64_t h;           /* keyed hash of k */
+	int dir;              /* RK_DIR_* of the record */
+};
+
+static inline void
+locate(const struct rk_sess_table *t, const struct rk_rec *r, struct locus *l)
+{
+	l->dir = rk_sess_key_from_rec(&l->k, r);
+	l->h = rk_hash_words(&l->k, sizeof(l->k), t->seed);
+}
+
+/* The slot in bucket b whose tag and key match, or SIZE_MAX. */
+static inline size_t
+find_in(const struct rk_sess_table *t, size_t b, uint32_t tag, const struct rk_sess_key *k)
+{
+	size_t base = b * RK_SESS_WAYS;
+
+	for (size_t i = 0; i < RK_SESS_WAYS; i++)
+		if (t->tags[base + i] == tag && key_eq(&t->slots[base + i].key, k))
+			return base + i;
+	return SIZE_MAX;
+}
+
+/* Count r in the entry of its conversation (located in l), creating it if needed. */
+static inline void
+apply(struct rk_sess_table *t, const struct rk_rec *r, const struct locus *l)
+{
+	uint32_t tag = (uint32_t)(l->h ^ (l->h >> 32)) | 1;
+	size_t b1 = rk_hash_range((uint32_t)l->h, t->n_buckets);
+	size_t b2 = rk_hash_range((uint32_t)(l->h >> 32), t->n_buckets);
+	size_t slot = find_in(t, b1, tag, &l->k);
+	struct rk_session *s;
+
+	t->st.n_packets++;
+	if (slot == SIZE_MAX)
+		slot = find_in(t, b2, tag, &l->k);
+	if (slot != SIZE_MAX) {
+		s = &t->slots[slot];
+		if (rk_likely(!is_reuse(s, r))) {
+			count(s, l->dir, r);
+			return;
+		}
+		release(t, slot, RK_FOLD_REUSE);
+		t->st.n_reused++;
+	}
+	slot = make_room(t, b1, b2);
+	s = &t->slots[slot];
+	memset(s, 0, sizeof(*s));
+	s->key = l->k;
+	s->first_ts = r->ts;
+	s->last_ts = r->ts;
+	s->d[l->dir].opened = 1;
+	t->tags[slot] = tag;
+	t->st.n_live++;
+	t->st.n_created++;
+	count(s, l->dir, r);
+}
+
 /*
  * Count one record in its conversation's entry, creating the entry if
  * needed (which may evict the least recently seen of the candidates).
@@ -315,46 +376,40 @@ make_room(struct rk_sess_table *t, size_t b1, size_t b2)
 void
 rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r)
 {
-	struct rk_sess_key k;
-	struct rk_session *s;
-	int dir = rk_sess_key_from_rec(&k, r);
-	uint64_t h = rk_hash_words(&k, sizeof(k), t->seed);
-	uint32_t tag = (uint32_t)(h ^ (h >> 32)) | 1;
-	size_t b1 = rk_hash_range((uint32_t)h, t->n_buckets);
-	size_t b2 = rk_hash_range((uint32_t)(h >> 32), t->n_buckets);
-	size_t cand[2] = {b1, b2};
-	size_t slot;
+	struct locus l;
 
-	t->st.n_packets++;
-	for (int c = 0; c < 2; c++) {
-		size_t base = cand[c] * RK_SESS_WAYS;
-		for (size_t i = 0; i < RK_SESS_WAYS; i++) {
-			if (t->tags[base + i] != tag)
-				continue;
-			s = &t->slots[base + i];
-			if (!key_eq(&s->key, &k))
-				continue;
-			if (rk_unlikely(is_reuse(s, r))) {
-				release(t, base + i, RK_FOLD_REUSE);
-				t->st.n_reused++;
-				goto create;
-			}
-			count(s, dir, r);
-			return;
+	locate(t, r, &l);
+	apply(t, r, &l);
+}
+
+#define PREFETCH_AHEAD 8
+
+/*
+ * Count n records, in order.  The keys and hashes are worked out a few
+ * records ahead and the tag lines of both candidate buckets prefetched, so
+ * that the table's cache misses (a table of a million sessions is far
+ * larger than the caches) overlap instead of stalling one by one.  Same
+ * result as n calls of rk_sess_update.
+ */
+void
+rk_sess_update_batch(struct rk_sess_table *t, const struct rk_rec *r, size_t n)
+{
+	struct locus l[PREFETCH_AHEAD];
+
+	for (size_t i = 0; i < n + PREFETCH_AHEAD; i++) {
+		struct locus *x = &l[i % PREFETCH_AHEAD];
+		/* The record PREFETCH_AHEAD back used this locus: apply it first. */
+		if (i >= PREFETCH_AHEAD)
+			apply(t, &r[i - PREFETCH_AHEAD], x);
+		if (i < n) {
+			size_t b1, b2;
+			locate(t, &r[i], x);
+			b1 = rk_hash_range((uint32_t)x->h, t->n_buckets);
+			b2 = rk_hash_range((uint32_t)(x->h >> 32), t->n_buckets);
+			__builtin_prefetch(&t->tags[b1 * RK_SESS_WAYS]);
+			__builtin_prefetch(&t->tags[b2 * RK_SESS_WAYS]);
 		}
 	}
-create:
-	slot = make_room(t, b1, b2);
-	s = &t->slots[slot];
-	memset(s, 0, sizeof(*s));
-	s->key = k;
-	s->first_ts = r->ts;
-	s->last_ts = r->ts;
-	s->d[dir].opened = 1;
-	t->tags[slot] = tag;
-	t->st.n_live++;
-	t->st.n_created++;
-	count(s, dir, r);
 }
 
 /*

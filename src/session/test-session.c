@@ -185,6 +185,40 @@ test_memory_per_session(void **state)
 	rk_sess_table_free(t);
 }
 
+static void
+test_batch_equals_one_by_one(void **state)
+{
+	struct folds fa = {0}, fb = {0};
+	struct rk_sess_table *a = rk_sess_table_new(300, 9, on_fold, &fa);
+	struct rk_sess_table *b = rk_sess_table_new(300, 9, on_fold, &fb);
+	struct rk_rec r[1000];
+	struct rk_sess_stats sa, sb;
+
+	(void)state;
+	/* 1000 records over ~400 conversations, both directions, with evictions. */
+	for (uint32_t i = 0; i < 1000; i++) {
+		uint32_t c = (i * 7919) % 400;
+		r[i] = i % 2 ? rec(0x0a000100 + c, (uint16_t)(40000 + c), 0x0a000005, 443,
+		    RK_TCP_ACK, i) : rec(0x0a000005, 443, 0x0a000100 + c, (uint16_t)(40000 + c),
+		    RK_TCP_ACK | RK_REC_PAYLOAD, i);
+		rk_sess_update(a, &r[i]);
+	}
+	for (size_t off = 0, n = 1; off < 1000; off += n, n = n * 3 % 29 + 1)
+		rk_sess_update_batch(b, r + off, off + n > 1000 ? 1000 - off : n);
+	rk_sess_get_stats(a, &sa);
+	rk_sess_get_stats(b, &sb);
+	assert_int_equal(sa.n_packets, sb.n_packets);
+	assert_int_equal(sa.n_created, sb.n_created);
+	assert_int_equal(sa.n_evicted, sb.n_evicted);
+	rk_sess_drain(a);
+	rk_sess_drain(b);
+	assert_int_equal(fa.n, fb.n);
+	assert_int_equal(fa.pkts, fb.pkts);
+	assert_int_equal(fa.pkts, 1000);
+	rk_sess_table_free(a);
+	rk_sess_table_free(b);
+}
+
 int
 main(void)
 {
@@ -195,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_expire_idle),
 		cmocka_unit_test(test_symmetric_hash),
 		cmocka_unit_test(test_memory_per_session),
+		cmocka_unit_test(test_batch_equals_one_by_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
