@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cli/cli.h - the renkei command: one function per subcommand.
+ * cli/cli.h - the renkei command: one function per subcommand, and the
+ * option handling they share (common.c).
  *
  * Only src/cli prints to the terminal and chooses exit codes:
  *   0 success, 1 usage error, 2 input could not be used,
@@ -8,6 +9,12 @@
  */
 #ifndef RK_CLI_CLI_H
 #define RK_CLI_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/addr.h"
 
 #define RK_EXIT_OK 0
 #define RK_EXIT_USAGE 1
@@ -18,6 +25,45 @@
 #define RK_VERSION "0.1.0"
 #endif
 
+struct rk_names;
+
+/* --services and --hosts files a command takes at most (each). */
+#define RK_CLI_MAX_NAME_FILES 16
+
+/* getopt_long values of the name options, above every command's own values. */
+enum {
+	RK_CLI_OPT_SERVICES = 1024,
+	RK_CLI_OPT_SERVICES_DB,
+	RK_CLI_OPT_HOSTS,
+	RK_CLI_OPT_NO_DNS,
+};
+
+/* The long_opts entries of --services, --services-db and --hosts, in that order. */
+#define RK_CLI_NAMES_LONG_OPTS \
+	{"services", required_argument, NULL, RK_CLI_OPT_SERVICES}, \
+	{"services-db", required_argument, NULL, RK_CLI_OPT_SERVICES_DB}, \
+	{"hosts", required_argument, NULL, RK_CLI_OPT_HOSTS}
+/* The long_opts entry of --no-dns (commands that learn names from DNS). */
+#define RK_CLI_NO_DNS_LONG_OPT {"no-dns", no_argument, NULL, RK_CLI_OPT_NO_DNS}
+
+/* The help lines of the same options. */
+#define RK_CLI_NAMES_HELP \
+	"      --services FILE    site service names, services(5) format (repeatable)\n" \
+	"      --services-db FILE system service names (default /etc/services; 'none')\n" \
+	"      --hosts FILE       host names, hosts(5) format (repeatable)\n"
+#define RK_CLI_NO_DNS_HELP \
+	"      --no-dns           do not learn host names from DNS answers\n"
+
+/* Where a command's names come from: its name options, as given. */
+struct rk_cli_names {
+	const char *services_db;     /* --services-db: default /etc/services, "none" = none */
+	const char *services[RK_CLI_MAX_NAME_FILES]; /* --services, borrowed from argv */
+	int n_services;              /* entries used in services */
+	const char *hosts[RK_CLI_MAX_NAME_FILES];    /* --hosts, borrowed from argv */
+	int n_hosts;                 /* entries used in hosts */
+	int learn_dns;               /* 1 unless --no-dns */
+};
+
 int rk_cmd_analyze(int argc, char **argv);
 /* renkei capture: live interfaces into the store. */
 int rk_cmd_capture(int argc, char **argv);
@@ -25,5 +71,29 @@ int rk_cmd_report(int argc, char **argv);
 int rk_cmd_serve(int argc, char **argv);
 /* Print "renkei: " + message to stderr. */
 void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Set the defaults: /etc/services, no files, learn from DNS. */
+void rk_cli_names_init(struct rk_cli_names *n);
+/* Take one getopt_long result: 1 if a name option, 0 if not, -1 (reported). */
+int rk_cli_names_option(struct rk_cli_names *n, int opt, const char *arg);
+/* A new names table from n; NULL (reported) if a file cannot be loaded. */
+struct rk_names *rk_cli_names_load(const struct rk_cli_names *n);
+/* The same, ignoring files that cannot be loaded, silent; NULL if out of memory. */
+struct rk_names *rk_cli_names_load_quiet(const struct rk_cli_names *n);
+/* Parse a decimal number in [min, max]; 0 or -1. */
+int rk_cli_parse_size(const char *s, size_t min, size_t max, size_t *out);
+/* The same for option name's argument; -1 is reported. */
+int rk_cli_option_size(const char *name, const char *arg, size_t min, size_t max,
+    size_t *out);
+/* Append the address of --host arg to the array *only; 0 or -1 (reported). */
+int rk_cli_add_host(uint8_t (**only)[RK_ADDR_LEN], size_t *n_only, const char *arg);
+/* After parse_args returned rc != 0: --help or the hint; the exit status. */
+int rk_cli_usage(int rc, const char *cmd, void (*help)(FILE *));
+/* The report's stream: -o path, or stdout if NULL; NULL (reported) on failure. */
+FILE *rk_cli_output_open(const char *path);
+/* Flush out: status, or RK_EXIT_INPUT if writing failed (reported). */
+int rk_cli_output_flush(FILE *out, int status);
+/* Close out unless it is stdout or NULL. */
+void rk_cli_output_close(FILE *out);
 
 #endif /* RK_CLI_CLI_H */

@@ -17,7 +17,6 @@
  * full) is kept in memory and offered again at the next one; if the last
  * one fails, the report is still written and the exit status is 2.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,8 +31,6 @@
 #include "store/store.h"
 #include "util/addr.h"
 
-#define MAX_NAME_FILES 16
-
 struct analyze_args {
 	const char *bpf;             /* -f */
 	const char *output;          /* -o, NULL = stdout */
@@ -41,14 +38,9 @@ struct analyze_args {
 	int stats;                   /* --stats */
 	int all_hosts;               /* --all-hosts */
 	int sessions;                /* --sessions */
-	int learn_dns;               /* not --no-dns */
 	int threads;                 /* --threads */
 	size_t max_sessions;         /* --max-sessions */
-	const char *services_db;     /* --services-db, default /etc/services, "none" */
-	const char *services[MAX_NAME_FILES]; /* --services */
-	int n_services;
-	const char *hosts[MAX_NAME_FILES];    /* --hosts */
-	int n_hosts;
+	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns */
 	uint8_t (*only)[RK_ADDR_LEN]; /* --host */
 	size_t n_only;
 	int explain;                 /* --explain given */
@@ -96,10 +88,8 @@ help(FILE *f)
 	    "      --explain IP:PORT/PROTO  print the evidence and the decision for an\n"
 	    "                         endpoint (IPv6: [ADDR]:PORT/PROTO)\n"
 	    "      --stats            print decoder and session-table counters\n"
-	    "      --services FILE    site service names, services(5) format (repeatable)\n"
-	    "      --services-db FILE system service names (default /etc/services; 'none')\n"
-	    "      --hosts FILE       host names, hosts(5) format (repeatable)\n"
-	    "      --no-dns           do not learn host names from DNS answers\n"
+	    RK_CLI_NAMES_HELP
+	    RK_CLI_NO_DNS_HELP
 	    "      --max-sessions N   live sessions tracked at most (default 1000000)\n"
 	    "      --threads N        tracker threads (default 1)\n"
 	    "      --db FILE          also add the results to the store FILE (SQLite;\n"
@@ -112,20 +102,6 @@ help(FILE *f)
 	    "\n"
 	    "exit status: 0 ok, 1 usage, 2 an input could not be read, 3 an input was\n"
 	    "truncated (the report covers everything before the cut)\n");
-}
-
-static int
-parse_size(const char *s, size_t min, size_t max, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max || s[0] == '-')
-		return -1;
-	*out = (size_t)v;
-	return 0;
 }
 
 static int
@@ -158,7 +134,7 @@ parse_endpoint(const char *arg, struct rk_ep_key *k)
 		return -1;
 	*slash = '\0';
 	colon = strrchr(buf, ':');
-	if (colon == NULL || parse_size(colon + 1, 0, 65535, &port) < 0)
+	if (colon == NULL || rk_cli_parse_size(colon + 1, 0, 65535, &port) < 0)
 		return -1;
 	*colon = '\0';
 	ip = buf;
@@ -172,24 +148,9 @@ parse_endpoint(const char *arg, struct rk_ep_key *k)
 	return 0;
 }
 
-static int
-add_only(struct analyze_args *a, const char *s)
-{
-	uint8_t (*n)[RK_ADDR_LEN] = realloc(a->only, (a->n_only + 1) * sizeof(*a->only));
-
-	if (n == NULL)
-		return -1;
-	a->only = n;
-	if (rk_addr_parse(s, a->only[a->n_only]) < 0)
-		return -1;
-	a->n_only++;
-	return 0;
-}
-
 enum {
 	OPT_JSON = 256, OPT_HOST, OPT_ALL_HOSTS, OPT_SESSIONS, OPT_EXPLAIN, OPT_STATS,
-	OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS, OPT_NO_DNS, OPT_MAX_SESSIONS, OPT_THREADS,
-	OPT_DB, OPT_FLUSH, OPT_RETENTION,
+	OPT_MAX_SESSIONS, OPT_THREADS, OPT_DB, OPT_FLUSH, OPT_RETENTION,
 };
 
 static const struct option long_opts[] = {
@@ -201,10 +162,8 @@ static const struct option long_opts[] = {
 	{"sessions", no_argument, NULL, OPT_SESSIONS},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"stats", no_argument, NULL, OPT_STATS},
-	{"services", required_argument, NULL, OPT_SERVICES},
-	{"services-db", required_argument, NULL, OPT_SERVICES_DB},
-	{"hosts", required_argument, NULL, OPT_HOSTS},
-	{"no-dns", no_argument, NULL, OPT_NO_DNS},
+	RK_CLI_NAMES_LONG_OPTS,
+	RK_CLI_NO_DNS_LONG_OPT,
 	{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"db", required_argument, NULL, OPT_DB},
@@ -221,10 +180,9 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 	int c;
 	size_t v;
 
-	a->learn_dns = 1;
 	a->threads = 1;
 	a->max_sessions = 1000000;
-	a->services_db = "/etc/services";
+	rk_cli_names_init(&a->names);
 	a->flush_us = 60 * 1000000ull;
 	a->retention_us = RK_STORE_RETENTION_US;
 	optind = 1;
@@ -237,13 +195,9 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		case OPT_ALL_HOSTS: a->all_hosts = 1; break;
 		case OPT_SESSIONS: a->sessions = 1; break;
 		case OPT_STATS: a->stats = 1; break;
-		case OPT_NO_DNS: a->learn_dns = 0; break;
-		case OPT_SERVICES_DB: a->services_db = optarg; break;
 		case OPT_HOST:
-			if (add_only(a, optarg) < 0) {
-				rk_cli_error("--host: '%s' is not an IP address", optarg);
+			if (rk_cli_add_host(&a->only, &a->n_only, optarg) < 0)
 				return -1;
-			}
 			break;
 		case OPT_EXPLAIN:
 			if (parse_endpoint(optarg, &a->explain_key) < 0) {
@@ -253,35 +207,19 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 			}
 			a->explain = 1;
 			break;
-		case OPT_SERVICES:
-		case OPT_HOSTS:
-			if ((c == OPT_SERVICES ? a->n_services : a->n_hosts) >= MAX_NAME_FILES) {
-				rk_cli_error("at most %d --services / --hosts files", MAX_NAME_FILES);
-				return -1;
-			}
-			if (c == OPT_SERVICES)
-				a->services[a->n_services++] = optarg;
-			else
-				a->hosts[a->n_hosts++] = optarg;
-			break;
 		case OPT_MAX_SESSIONS:
-			if (parse_size(optarg, 16, (size_t)1 << 31, &v) < 0) {
-				rk_cli_error("--max-sessions: want a number from 16 to 2147483648, "
-				    "got '%s'", optarg);
+			if (rk_cli_option_size("--max-sessions", optarg, 16, (size_t)1 << 31,
+			    &a->max_sessions) < 0)
 				return -1;
-			}
-			a->max_sessions = v;
 			break;
 		case OPT_THREADS:
-			if (parse_size(optarg, 1, 64, &v) < 0) {
-				rk_cli_error("--threads: want a number from 1 to 64, got '%s'", optarg);
+			if (rk_cli_option_size("--threads", optarg, 1, 64, &v) < 0)
 				return -1;
-			}
 			a->threads = (int)v;
 			break;
 		case OPT_DB: a->db = optarg; break;
 		case OPT_FLUSH:
-			if (parse_size(optarg, 0, 86400 * 366, &v) < 0) {
+			if (rk_cli_parse_size(optarg, 0, 86400 * 366, &v) < 0) {
 				rk_cli_error("--flush: want seconds from 0 to 31622400, got '%s'",
 				    optarg);
 				return -1;
@@ -289,7 +227,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 			a->flush_us = (uint64_t)v * 1000000;
 			break;
 		case OPT_RETENTION:
-			if (parse_size(optarg, 0, 36600, &v) < 0) {
+			if (rk_cli_parse_size(optarg, 0, 36600, &v) < 0) {
 				rk_cli_error("--retention: want days from 0 to 36600, got '%s'",
 				    optarg);
 				return -1;
@@ -297,6 +235,9 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 			a->retention_us = (uint64_t)v * 86400 * 1000000;
 			break;
 		default:
+			/* The name options, or an error getopt_long reported. */
+			if (rk_cli_names_option(&a->names, c, optarg) > 0)
+				break;
 			return -1;
 		}
 	}
@@ -305,36 +246,6 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		return -1;
 	}
 	return 0;
-}
-
-static struct rk_names *
-load_names(const struct analyze_args *a)
-{
-	struct rk_names *n = rk_names_new(1000000);
-	struct rk_err err = {0};
-
-	if (n == NULL) {
-		rk_cli_error("out of memory");
-		return NULL;
-	}
-	if (strcmp(a->services_db, "none") != 0 &&
-	    rk_names_load_services(n, a->services_db, &err) < 0) {
-		/* A system without /etc/services still works; a named file must load. */
-		if (strcmp(a->services_db, "/etc/services") != 0)
-			goto fail;
-		fprintf(stderr, "renkei: warning: %s\n", err.msg);
-	}
-	for (int i = 0; i < a->n_services; i++)
-		if (rk_names_load_services(n, a->services[i], &err) < 0)
-			goto fail;
-	for (int i = 0; i < a->n_hosts; i++)
-		if (rk_names_load_hosts(n, a->hosts[i], &err) < 0)
-			goto fail;
-	return n;
-fail:
-	rk_cli_error("%s", err.msg);
-	rk_names_free(n);
-	return NULL;
 }
 
 static void
@@ -578,21 +489,17 @@ rk_cmd_analyze(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a), status;
 
 	if (rc != 0) {
-		if (rc > 0)
-			help(stdout);
-		else
-			fprintf(stderr, "(try 'renkei analyze --help')\n");
 		free(a.only);
-		return rc > 0 ? RK_EXIT_OK : RK_EXIT_USAGE;
+		return rk_cli_usage(rc, "analyze", help);
 	}
 	status = RK_EXIT_INPUT;
-	if ((names = load_names(&a)) == NULL)
+	if ((names = rk_cli_names_load(&a.names)) == NULL)
 		goto out;
 	po.max_sessions = a.max_sessions;
 	po.n_threads = a.threads;
 	po.bpf = a.bpf;
 	po.names = names;
-	po.learn_dns = a.learn_dns;
+	po.learn_dns = a.names.learn_dns;
 	if (a.db != NULL) {
 		db.names = names;
 		if (db_open(&db, &a, argc - optind, argv + optind) < 0)
@@ -620,8 +527,7 @@ rk_cmd_analyze(int argc, char **argv)
 		status = RK_EXIT_INPUT;
 	if (vs.nomem)
 		rk_cli_error("warning: out of memory keeping sessions; the list is incomplete");
-	if (a.output != NULL && (out = fopen(a.output, "w")) == NULL) {
-		rk_cli_error("%s: %s", a.output, strerror(errno));
+	if ((out = rk_cli_output_open(a.output)) == NULL) {
 		status = RK_EXIT_USAGE;
 		goto out;
 	}
@@ -629,13 +535,9 @@ rk_cmd_analyze(int argc, char **argv)
 		rk_cli_error("out of memory writing the report");
 		status = RK_EXIT_INPUT;
 	}
-	if (fflush(out) != 0 || ferror(out)) {
-		rk_cli_error("writing the report failed: %s", strerror(errno));
-		status = RK_EXIT_INPUT;
-	}
+	status = rk_cli_output_flush(out, status);
 out:
-	if (out != stdout && out != NULL)
-		fclose(out);
+	rk_cli_output_close(out);
 	rk_pipeline_free(p);
 	rk_store_close(db.store);
 	rk_classify_free(db.shadow);

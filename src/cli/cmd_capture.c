@@ -24,7 +24,6 @@
  * Runs in the foreground; as a service it is started by systemd
  * (dist/renkei.service), never by forking itself.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +41,6 @@
 
 #define MAX_IFACES 16
 #define MAX_SOURCES 256
-#define MAX_NAME_FILES 16
 
 struct capture_args {
 	const char *ifaces[MAX_IFACES]; /* -i */
@@ -59,12 +57,7 @@ struct capture_args {
 	const char *user;            /* --user, NULL = default */
 	unsigned duration_s;         /* --duration, 0 = until a signal */
 	int status;                  /* 1 on, 0 off, -1 = on if stderr is a terminal */
-	int learn_dns;               /* not --no-dns */
-	const char *services_db;     /* --services-db */
-	const char *services[MAX_NAME_FILES]; /* --services */
-	int n_services;
-	const char *hosts[MAX_NAME_FILES];    /* --hosts */
-	int n_hosts;
+	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns */
 };
 
 /* One interface: its sockets are srcs[first .. first + n). */
@@ -119,10 +112,8 @@ help(FILE *f)
 	    "                         exists); CAP_NET_RAW is kept to reopen interfaces\n"
 	    "      --duration SECONDS stop after SECONDS\n"
 	    "      --status, --no-status  the one-line status (default: on a terminal)\n"
-	    "      --services FILE    site service names, services(5) format (repeatable)\n"
-	    "      --services-db FILE system service names (default /etc/services; 'none')\n"
-	    "      --hosts FILE       host names, hosts(5) format (repeatable)\n"
-	    "      --no-dns           do not learn host names from DNS answers\n"
+	    RK_CLI_NAMES_HELP
+	    RK_CLI_NO_DNS_HELP
 	    "  -h, --help             this text\n"
 	    "\n"
 	    "exit status: 0 ok, 1 usage, 2 an interface or the store could not be used\n",
@@ -146,25 +137,9 @@ say(struct capture_ctx *x, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int
-parse_uint(const char *s, unsigned long long min, unsigned long long max,
-    unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 enum {
 	OPT_SNAPLEN = 256, OPT_BUFFER, OPT_NO_PROMISC, OPT_DB, OPT_FLUSH, OPT_IDLE,
 	OPT_MAX_SESSIONS, OPT_THREADS, OPT_USER, OPT_DURATION, OPT_STATUS, OPT_NO_STATUS,
-	OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS, OPT_NO_DNS,
 };
 
 static const struct option long_opts[] = {
@@ -182,30 +157,17 @@ static const struct option long_opts[] = {
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"status", no_argument, NULL, OPT_STATUS},
 	{"no-status", no_argument, NULL, OPT_NO_STATUS},
-	{"services", required_argument, NULL, OPT_SERVICES},
-	{"services-db", required_argument, NULL, OPT_SERVICES_DB},
-	{"hosts", required_argument, NULL, OPT_HOSTS},
-	{"no-dns", no_argument, NULL, OPT_NO_DNS},
+	RK_CLI_NAMES_LONG_OPTS,
+	RK_CLI_NO_DNS_LONG_OPT,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
-
-/* A numeric option: its name, bounds and where it goes. */
-static int
-num_opt(const char *name, const char *arg, unsigned long long min, unsigned long long max,
-    unsigned long long *v)
-{
-	if (parse_uint(arg, min, max, v) == 0)
-		return 0;
-	rk_cli_error("%s: want a number from %llu to %llu, got '%s'", name, min, max, arg);
-	return -1;
-}
 
 /* Parse argv into a; returns 0, 1 for --help, -1 on a usage error (reported). */
 static int
 parse_args(int argc, char **argv, struct capture_args *a)
 {
-	unsigned long long v;
+	size_t v;
 	int c;
 
 	a->snaplen = 256;
@@ -217,8 +179,7 @@ parse_args(int argc, char **argv, struct capture_args *a)
 	a->max_sessions = 1000000;
 	a->threads = 1;
 	a->status = -1;
-	a->learn_dns = 1;
-	a->services_db = "/etc/services";
+	rk_cli_names_init(&a->names);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:f:h", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -236,55 +197,46 @@ parse_args(int argc, char **argv, struct capture_args *a)
 		case OPT_USER: a->user = optarg; break;
 		case OPT_STATUS: a->status = 1; break;
 		case OPT_NO_STATUS: a->status = 0; break;
-		case OPT_NO_DNS: a->learn_dns = 0; break;
-		case OPT_SERVICES_DB: a->services_db = optarg; break;
-		case OPT_SERVICES:
-		case OPT_HOSTS:
-			if ((c == OPT_SERVICES ? a->n_services : a->n_hosts) >= MAX_NAME_FILES) {
-				rk_cli_error("at most %d --services / --hosts files", MAX_NAME_FILES);
-				return -1;
-			}
-			if (c == OPT_SERVICES)
-				a->services[a->n_services++] = optarg;
-			else
-				a->hosts[a->n_hosts++] = optarg;
-			break;
 		case OPT_SNAPLEN:
-			if (num_opt("--snaplen", optarg, 64, 262144, &v) < 0)
+			if (rk_cli_option_size("--snaplen", optarg, 64, 262144, &v) < 0)
 				return -1;
 			a->snaplen = (int)v;
 			break;
 		case OPT_BUFFER:
-			if (num_opt("--buffer", optarg, 1, 4096, &v) < 0)
+			if (rk_cli_option_size("--buffer", optarg, 1, 4096, &v) < 0)
 				return -1;
 			a->buffer_mb = (int)v;
 			break;
 		case OPT_FLUSH:
-			if (num_opt("--flush", optarg, 1, 86400, &v) < 0)
+			if (rk_cli_option_size("--flush", optarg, 1, 86400, &v) < 0)
 				return -1;
 			a->flush_s = (unsigned)v;
 			break;
 		case OPT_IDLE:
-			if (num_opt("--idle", optarg, 1, 7 * 86400, &v) < 0)
+			if (rk_cli_option_size("--idle", optarg, 1, 7 * 86400, &v) < 0)
 				return -1;
 			a->idle_s = (unsigned)v;
 			break;
 		case OPT_MAX_SESSIONS:
-			if (num_opt("--max-sessions", optarg, 16, 1ull << 31, &v) < 0)
+			if (rk_cli_option_size("--max-sessions", optarg, 16, (size_t)1 << 31,
+			    &a->max_sessions) < 0)
 				return -1;
-			a->max_sessions = (size_t)v;
 			break;
 		case OPT_THREADS:
-			if (num_opt("--threads", optarg, 1, 64, &v) < 0)
+			if (rk_cli_option_size("--threads", optarg, 1, 64, &v) < 0)
 				return -1;
 			a->threads = (int)v;
 			break;
 		case OPT_DURATION:
-			if (num_opt("--duration", optarg, 1, 100ull * 365 * 86400, &v) < 0)
+			if (rk_cli_option_size("--duration", optarg, 1, (size_t)100 * 365 * 86400,
+			    &v) < 0)
 				return -1;
 			a->duration_s = (unsigned)v;
 			break;
 		default:
+			/* The name options, or an error getopt_long reported. */
+			if (rk_cli_names_option(&a->names, c, optarg) > 0)
+				break;
 			return -1;
 		}
 	}
@@ -301,35 +253,6 @@ parse_args(int argc, char **argv, struct capture_args *a)
 		return -1;
 	}
 	return 0;
-}
-
-static struct rk_names *
-load_names(const struct capture_args *a)
-{
-	struct rk_names *n = rk_names_new(1000000);
-	struct rk_err err = {0};
-
-	if (n == NULL) {
-		rk_cli_error("out of memory");
-		return NULL;
-	}
-	if (strcmp(a->services_db, "none") != 0 &&
-	    rk_names_load_services(n, a->services_db, &err) < 0) {
-		if (strcmp(a->services_db, "/etc/services") != 0)
-			goto fail;
-		fprintf(stderr, "renkei: warning: %s\n", err.msg);
-	}
-	for (int i = 0; i < a->n_services; i++)
-		if (rk_names_load_services(n, a->services[i], &err) < 0)
-			goto fail;
-	for (int i = 0; i < a->n_hosts; i++)
-		if (rk_names_load_hosts(n, a->hosts[i], &err) < 0)
-			goto fail;
-	return n;
-fail:
-	rk_cli_error("%s", err.msg);
-	rk_names_free(n);
-	return NULL;
 }
 
 /*
@@ -564,15 +487,11 @@ rk_cmd_capture(int argc, char **argv)
 
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
-		if (rc > 0)
-			help(stdout);
-		else
-			fprintf(stderr, "(try 'renkei capture --help')\n");
-		return rc > 0 ? RK_EXIT_OK : RK_EXIT_USAGE;
+		return rk_cli_usage(rc, "capture", help);
 	}
 	x.a = &a;
 	x.is_tty = a.status < 0 ? isatty(STDERR_FILENO) : a.status;
-	if ((x.names = load_names(&a)) == NULL)
+	if ((x.names = rk_cli_names_load(&a.names)) == NULL)
 		goto out;
 	if (rk_signals_init(&stop) < 0) {
 		rk_cli_error("cannot install signal handlers");
@@ -590,7 +509,7 @@ rk_cmd_capture(int argc, char **argv)
 	po.flush_user = &x;
 	po.n_threads = a.threads;
 	po.names = x.names;
-	po.learn_dns = a.learn_dns;
+	po.learn_dns = a.names.learn_dns;
 	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
 		rk_cli_error("%s", err.msg);
 		goto out;

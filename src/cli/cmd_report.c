@@ -27,8 +27,6 @@
 #include "util/json.h"
 #include "web/web.h"
 
-#define MAX_NAME_FILES 16
-
 struct report_args {
 	const char *db;              /* --db */
 	const char *output;          /* -o, NULL = stdout */
@@ -38,11 +36,7 @@ struct report_args {
 	const char *html;            /* --html DIR: the web pages as files */
 	int json;                    /* --json */
 	int all_hosts;               /* --all-hosts */
-	const char *services_db;     /* --services-db */
-	const char *services[MAX_NAME_FILES]; /* --services */
-	int n_services;
-	const char *hosts[MAX_NAME_FILES];    /* --hosts */
-	int n_hosts;
+	struct rk_cli_names names;   /* --services, --services-db, --hosts */
 	uint8_t (*only)[RK_ADDR_LEN]; /* --host */
 	size_t n_only;
 };
@@ -69,9 +63,7 @@ help(FILE *f)
 	    "                         DIR, to open from disk, mail or archive\n"
 	    "      --host IP          only this host (repeatable)\n"
 	    "      --all-hosts        list client-only hosts too (text)\n"
-	    "      --services FILE    site service names, services(5) format (repeatable)\n"
-	    "      --services-db FILE system service names (default /etc/services; 'none')\n"
-	    "      --hosts FILE       host names, hosts(5) format (repeatable)\n"
+	    RK_CLI_NAMES_HELP
 	    "  -h, --help             this text\n"
 	    "\n"
 	    "T is packet time: 2023-11-14T22:00:00Z, '2023-11-14 22:00' (UTC), 2023-11-14,\n"
@@ -157,23 +149,9 @@ parse_time(const char *s, uint64_t newest, uint64_t *out)
 	return 0;
 }
 
-static int
-add_only(struct report_args *a, const char *s)
-{
-	uint8_t (*n)[RK_ADDR_LEN] = realloc(a->only, (a->n_only + 1) * sizeof(*a->only));
-
-	if (n == NULL)
-		return -1;
-	a->only = n;
-	if (rk_addr_parse(s, a->only[a->n_only]) < 0)
-		return -1;
-	a->n_only++;
-	return 0;
-}
-
 enum {
 	OPT_DB = 256, OPT_HTML, OPT_SINCE, OPT_UNTIL, OPT_DIFF, OPT_JSON, OPT_TEXT, OPT_HOST,
-	OPT_ALL_HOSTS, OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS,
+	OPT_ALL_HOSTS,
 };
 
 static const struct option long_opts[] = {
@@ -187,9 +165,7 @@ static const struct option long_opts[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"host", required_argument, NULL, OPT_HOST},
 	{"all-hosts", no_argument, NULL, OPT_ALL_HOSTS},
-	{"services", required_argument, NULL, OPT_SERVICES},
-	{"services-db", required_argument, NULL, OPT_SERVICES_DB},
-	{"hosts", required_argument, NULL, OPT_HOSTS},
+	RK_CLI_NAMES_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -201,7 +177,7 @@ parse_args(int argc, char **argv, struct report_args *a)
 	int c;
 
 	a->db = "renkei.db";
-	a->services_db = "/etc/services";
+	rk_cli_names_init(&a->names);
 	optind = 1;
 	/* '+': no permutation, so --diff can take the three words after its argument. */
 	while ((c = getopt_long(argc, argv, "+o:h", long_opts, NULL)) != -1) {
@@ -215,7 +191,6 @@ parse_args(int argc, char **argv, struct report_args *a)
 		case 'o': a->output = optarg; break;
 		case 'h': return 1;
 		case OPT_ALL_HOSTS: a->all_hosts = 1; break;
-		case OPT_SERVICES_DB: a->services_db = optarg; break;
 		case OPT_DIFF:
 			if (optind + 3 > argc) {
 				rk_cli_error("--diff: want A_SINCE A_UNTIL B_SINCE B_UNTIL");
@@ -227,24 +202,13 @@ parse_args(int argc, char **argv, struct report_args *a)
 			a->is_diff = 1;
 			break;
 		case OPT_HOST:
-			if (add_only(a, optarg) < 0) {
-				rk_cli_error("--host: '%s' is not an IP address", optarg);
+			if (rk_cli_add_host(&a->only, &a->n_only, optarg) < 0)
 				return -1;
-			}
-			break;
-		case OPT_SERVICES:
-		case OPT_HOSTS:
-			if ((c == OPT_SERVICES ? a->n_services : a->n_hosts) >= MAX_NAME_FILES) {
-				rk_cli_error("at most %d --services / --hosts files",
-				    MAX_NAME_FILES);
-				return -1;
-			}
-			if (c == OPT_SERVICES)
-				a->services[a->n_services++] = optarg;
-			else
-				a->hosts[a->n_hosts++] = optarg;
 			break;
 		default:
+			/* The name options, or an error getopt_long reported. */
+			if (rk_cli_names_option(&a->names, c, optarg) > 0)
+				break;
 			return -1;
 		}
 	}
@@ -257,35 +221,6 @@ parse_args(int argc, char **argv, struct report_args *a)
 		return -1;
 	}
 	return 0;
-}
-
-static struct rk_names *
-load_names(const struct report_args *a)
-{
-	struct rk_names *n = rk_names_new(1000000);
-	struct rk_err err = {0};
-
-	if (n == NULL) {
-		rk_cli_error("out of memory");
-		return NULL;
-	}
-	if (strcmp(a->services_db, "none") != 0 &&
-	    rk_names_load_services(n, a->services_db, &err) < 0) {
-		if (strcmp(a->services_db, "/etc/services") != 0)
-			goto fail;
-		fprintf(stderr, "renkei: warning: %s\n", err.msg);
-	}
-	for (int i = 0; i < a->n_services; i++)
-		if (rk_names_load_services(n, a->services[i], &err) < 0)
-			goto fail;
-	for (int i = 0; i < a->n_hosts; i++)
-		if (rk_names_load_hosts(n, a->hosts[i], &err) < 0)
-			goto fail;
-	return n;
-fail:
-	rk_cli_error("%s", err.msg);
-	rk_names_free(n);
-	return NULL;
 }
 
 /* Load [since, until) into a new classifier; NULL (reported) on failure. */
@@ -543,10 +478,11 @@ out:
 	return status;
 }
 
+/* The names of one load of the web source: arg is the struct rk_cli_names. */
 static struct rk_names *
 names_for_web(void *arg)
 {
-	return load_names(arg);
+	return rk_cli_names_load(arg);
 }
 
 /* --html DIR: the same pages as renkei serve, as files. */
@@ -558,7 +494,7 @@ export_html(struct report_args *a, uint64_t since, uint64_t until)
 	struct rk_err err = {0};
 	int status = RK_EXIT_INPUT;
 
-	if (rk_web_store_source(&src, a->db, names_for_web, a, &err) < 0) {
+	if (rk_web_store_source(&src, a->db, names_for_web, &a->names, &err) < 0) {
 		rk_cli_error("%s", err.msg);
 		return RK_EXIT_INPUT;
 	}
@@ -592,14 +528,10 @@ rk_cmd_report(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a), status = RK_EXIT_INPUT;
 
 	if (rc != 0) {
-		if (rc > 0)
-			help(stdout);
-		else
-			fprintf(stderr, "(try 'renkei report --help')\n");
 		free(a.only);
-		return rc > 0 ? RK_EXIT_OK : RK_EXIT_USAGE;
+		return rk_cli_usage(rc, "report", help);
 	}
-	if ((names = load_names(&a)) == NULL)
+	if ((names = rk_cli_names_load(&a.names)) == NULL)
 		goto out;
 	if (rk_store_open(&s, a.db, RK_STORE_RDONLY, &err) < 0 ||
 	    rk_store_range(s, &first, &last, &err) < 0) {
@@ -618,8 +550,7 @@ rk_cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (a.output != NULL && (out = fopen(a.output, "w")) == NULL) {
-		rk_cli_error("%s: %s", a.output, strerror(errno));
+	if ((out = rk_cli_output_open(a.output)) == NULL) {
 		status = RK_EXIT_USAGE;
 		goto out;
 	}
@@ -641,13 +572,9 @@ rk_cmd_report(int argc, char **argv)
 		else
 			status = RK_EXIT_OK;
 	}
-	if (fflush(out) != 0 || ferror(out)) {
-		rk_cli_error("writing the report failed: %s", strerror(errno));
-		status = RK_EXIT_INPUT;
-	}
+	status = rk_cli_output_flush(out, status);
 out:
-	if (out != stdout && out != NULL)
-		fclose(out);
+	rk_cli_output_close(out);
 	rk_classify_free(c);
 	rk_store_close(s);
 	rk_names_free(names);

@@ -30,11 +30,7 @@ struct serve_args {
 	const char *auth;                   /* --auth FILE */
 	const char *tls_cert, *tls_key;     /* --tls-cert, --tls-key */
 	const char *export_dir;             /* --export DIR */
-	const char *services_db;            /* --services-db */
-	const char *services[MAX_FILES];    /* --services */
-	int n_services;
-	const char *hosts[MAX_FILES];       /* --hosts */
-	int n_hosts;
+	struct rk_cli_names names;          /* --services, --services-db, --hosts */
 };
 
 static volatile sig_atomic_t stop;
@@ -64,15 +60,12 @@ help(FILE *f)
 	    "      --tls-cert FILE    serve HTTPS with this PEM certificate ...\n"
 	    "      --tls-key FILE     ... and this PEM key\n"
 	    "      --export DIR       write the static pages into DIR and exit\n"
-	    "      --services FILE    site service names, services(5) format (repeatable)\n"
-	    "      --services-db FILE system service names (default /etc/services; 'none')\n"
-	    "      --hosts FILE       host names, hosts(5) format (repeatable)\n"
+	    RK_CLI_NAMES_HELP
 	    "  -h, --help             this text\n");
 }
 
 enum {
 	OPT_DB = 256, OPT_PCAP, OPT_LISTEN, OPT_AUTH, OPT_CERT, OPT_KEY, OPT_EXPORT,
-	OPT_SERVICES, OPT_SERVICES_DB, OPT_HOSTS,
 };
 
 static const struct option long_opts[] = {
@@ -83,9 +76,7 @@ static const struct option long_opts[] = {
 	{"tls-cert", required_argument, NULL, OPT_CERT},
 	{"tls-key", required_argument, NULL, OPT_KEY},
 	{"export", required_argument, NULL, OPT_EXPORT},
-	{"services", required_argument, NULL, OPT_SERVICES},
-	{"services-db", required_argument, NULL, OPT_SERVICES_DB},
-	{"hosts", required_argument, NULL, OPT_HOSTS},
+	RK_CLI_NAMES_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -93,10 +84,10 @@ static const struct option long_opts[] = {
 static int
 parse_args(int argc, char **argv, struct serve_args *a)
 {
-	int c;
+	int c, rc;
 
 	a->listen = "127.0.0.1:8080";
-	a->services_db = "/etc/services";
+	rk_cli_names_init(&a->names);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -111,19 +102,23 @@ parse_args(int argc, char **argv, struct serve_args *a)
 		case OPT_CERT: a->tls_cert = optarg; break;
 		case OPT_KEY: a->tls_key = optarg; break;
 		case OPT_EXPORT: a->export_dir = optarg; break;
-		case OPT_SERVICES:
-			if (a->n_services == MAX_FILES)
-				return rk_cli_error("at most %d --services", MAX_FILES), -1;
-			a->services[a->n_services++] = optarg;
-			break;
-		case OPT_SERVICES_DB: a->services_db = optarg; break;
-		case OPT_HOSTS:
-			if (a->n_hosts == MAX_FILES)
-				return rk_cli_error("at most %d --hosts", MAX_FILES), -1;
-			a->hosts[a->n_hosts++] = optarg;
+		case RK_CLI_OPT_SERVICES:
+		case RK_CLI_OPT_HOSTS:
+			/* serve words the limit its own way. */
+			if ((c == RK_CLI_OPT_SERVICES ? a->names.n_services : a->names.n_hosts) ==
+			    RK_CLI_MAX_NAME_FILES)
+				return rk_cli_error("at most %d %s", RK_CLI_MAX_NAME_FILES,
+				    c == RK_CLI_OPT_SERVICES ? "--services" : "--hosts"), -1;
+			(void)rk_cli_names_option(&a->names, c, optarg);
 			break;
 		case 'h': help(stdout); exit(RK_EXIT_OK);
-		default: help(stderr); return -1;
+		default:
+			/* --services-db, or an error getopt_long reported. */
+			if ((rc = rk_cli_names_option(&a->names, c, optarg)) > 0)
+				break;
+			if (rc == 0)
+				help(stderr);
+			return -1;
 		}
 	}
 	if (optind != argc)
@@ -184,22 +179,11 @@ read_secret(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* The names of one load of the web source: arg is the struct rk_cli_names. */
 static struct rk_names *
 names_new(void *arg)
 {
-	const struct serve_args *a = arg;
-	struct rk_names *n = rk_names_new(1000000);
-	struct rk_err err = {0};
-
-	if (n == NULL)
-		return NULL;
-	if (strcmp(a->services_db, "none") != 0)
-		(void)rk_names_load_services(n, a->services_db, &err);
-	for (int i = 0; i < a->n_services; i++)
-		(void)rk_names_load_services(n, a->services[i], &err);
-	for (int i = 0; i < a->n_hosts; i++)
-		(void)rk_names_load_hosts(n, a->hosts[i], &err);
-	return n;
+	return rk_cli_names_load_quiet(arg);
 }
 
 static void
@@ -245,12 +229,12 @@ rk_cmd_serve(int argc, char **argv)
 		return RK_EXIT_USAGE;
 	}
 	if (a.db != NULL) {
-		if (rk_web_store_source(&src, a.db, names_new, &a, &err) < 0) {
+		if (rk_web_store_source(&src, a.db, names_new, &a.names, &err) < 0) {
 			rk_cli_error("%s", err.msg);
 			return RK_EXIT_INPUT;
 		}
 	} else {
-		if ((names = names_new(&a)) == NULL ||
+		if ((names = rk_cli_names_load_quiet(&a.names)) == NULL ||
 		    rk_web_pcap_source(&src, a.pcaps, a.n_pcaps, names, &err) < 0) {
 			rk_cli_error("%s", err.msg[0] ? err.msg : "out of memory");
 			rk_names_free(names);
