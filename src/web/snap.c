@@ -245,6 +245,72 @@ newest_edges(struct rk_web_snap *s)
 	}
 }
 
+/* One use of a server by a server: its kind of service and who came. */
+struct kind_use {
+	uint32_t client;   /* host index of the client server */
+	uint32_t server;   /* host index of the server */
+	uint16_t port;     /* service port */
+	uint8_t proto;     /* service protocol */
+	uint8_t is_infra;  /* the kind is used by more than a fifth of the servers */
+};
+
+static int
+cmp_kind_use(const void *x, const void *y)
+{
+	const struct kind_use *a = x, *b = y;
+
+	if (a->proto != b->proto)
+		return a->proto - b->proto;
+	if (a->port != b->port)
+		return a->port - b->port;
+	return (a->client > b->client) - (a->client < b->client);
+}
+
+/* The per-kind infrastructure test (see the end of index_snap).  0 or -RK_E_NOMEM. */
+static int
+infra_kinds(struct rk_web_snap *s)
+{
+	struct kind_use *u = malloc((s->m.n_edges + 1) * sizeof(*u));
+	uint8_t *plain;
+	size_t n = 0;
+
+	plain = calloc(s->m.n_hosts + 1, 1); /* a server clients use for a non-infra kind */
+	if (u == NULL || plain == NULL) {
+		free(u);
+		free(plain);
+		return -RK_E_NOMEM;
+	}
+	for (size_t i = 0; i < s->m.n_edges; i++) {
+		const struct rk_edge *e = s->m.edges[i];
+		ssize_t c = rk_web_host_find(s, e->key.client), v;
+		if (c < 0 || s->m.hosts[c]->n_services == 0)
+			continue;
+		if ((v = rk_web_host_find(s, e->key.server)) < 0 || v == c)
+			continue;
+		u[n].client = (uint32_t)c;
+		u[n].server = (uint32_t)v;
+		u[n].port = e->key.port;
+		u[n].proto = e->key.proto;
+		n++;
+	}
+	qsort(u, n, sizeof(*u), cmp_kind_use);
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t users = 0;
+		for (j = i; j < n && u[j].proto == u[i].proto && u[j].port == u[i].port; j++)
+			users += j == i || u[j].client != u[j - 1].client;
+		for (size_t k = i; k < j; k++)
+			u[k].is_infra = users >= 10 && users * 5 > s->n_server_hosts;
+	}
+	for (size_t i = 0; i < n; i++)
+		plain[u[i].server] |= !u[i].is_infra;
+	for (size_t i = 0; i < n; i++)
+		if (!plain[u[i].server])
+			s->is_infra[u[i].server] = 1;
+	free(u);
+	free(plain);
+	return 0;
+}
+
 /* Networks, server-to-server dependencies and the "infrastructure" mark. */
 static int
 index_snap(struct rk_web_snap *s)
@@ -324,11 +390,16 @@ index_snap(struct rk_web_snap *s)
 	 * A server used by more than a fifth of the servers (and by at least
 	 * ten) is infrastructure - DNS, NTP, syslog, LDAP: edges to it would
 	 * hide everything else on the map, so the map folds them by default.
+	 * A site spreads such a service over many instances (twenty DNS
+	 * servers each used by a twentieth of the servers), so the test is
+	 * also made per kind of service: a server all of whose server clients
+	 * come for kinds (protocol, port) that more than a fifth of the
+	 * servers use, on whichever instance, is infrastructure too.
 	 */
 	for (size_t i = 0; i < n; i++)
 		s->is_infra[i] = n_users[i] >= 10 && n_users[i] * 5 > s->n_server_hosts;
 	free(n_users);
-	return 0;
+	return infra_kinds(s);
 }
 
 /* Free a snapshot and what it owns.  NULL is a no-op. */
