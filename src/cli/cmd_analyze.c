@@ -91,7 +91,9 @@ help(FILE *f)
 	    RK_CLI_NAMES_HELP
 	    RK_CLI_NO_DNS_HELP
 	    "      --max-sessions N   live sessions tracked at most (default 1000000)\n"
-	    "      --threads N        tracker threads (default 1)\n"
+	    "      --threads N        threads: 1 does everything in one, N > 1 is a reader\n"
+	    "                         and N - 1 trackers (default: the cores, at most 8);\n"
+	    "                         the report is the same for every N\n"
 	    "      --db FILE          also add the results to the store FILE (SQLite;\n"
 	    "                         read it with 'renkei report --db FILE')\n"
 	    "      --flush SECONDS    write to the store every SECONDS of packet time\n"
@@ -173,6 +175,15 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* The cores this process may use, at most 8: the default of --threads. */
+static int
+default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (n > 8 ? 8 : (int)n);
+}
+
 /* Parse argv into a; returns 0, 1 for --help, -1 on a usage error (reported). */
 static int
 parse_args(int argc, char **argv, struct analyze_args *a)
@@ -180,7 +191,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 	int c;
 	size_t v;
 
-	a->threads = 1;
+	a->threads = default_threads();
 	a->max_sessions = 1000000;
 	rk_cli_names_init(&a->names);
 	a->flush_us = 60 * 1000000ull;

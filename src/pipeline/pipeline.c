@@ -292,8 +292,12 @@ rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err)
 		return NULL;
 	}
 	p->o = *o;
-	p->n_tr = o->n_threads < 1 ? 1 : (o->n_threads > 64 ? 64 : o->n_threads);
-	p->threaded = p->n_tr > 1;
+	/*
+	 * n_threads counts every thread: 1 runs everything in the caller; N > 1
+	 * is the reader (the caller) plus N - 1 trackers, one core each.
+	 */
+	p->threaded = o->n_threads > 1;
+	p->n_tr = !p->threaded ? 1 : (o->n_threads > 65 ? 64 : o->n_threads - 1);
 	p->seed = rk_hash_seed();
 	rk_decoder_init(&p->dec);
 	per = (o->max_sessions ? o->max_sessions : 1000000) / (size_t)p->n_tr;

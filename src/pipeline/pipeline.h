@@ -12,7 +12,7 @@
  * packet path, only single-producer/single-consumer rings of batches in,
  * and of folded sessions out.  The integrator (the calling thread) folds
  * those sessions into the classifier.  With one thread everything runs
- * inline in the caller.  Output does not depend on the number of threads:
+ * inline in the caller; with N, the caller reads and N - 1 trackers count.  Output does not depend on the number of threads:
  * the classifier judges sessions in key order at the end.
  */
 #ifndef RK_PIPELINE_PIPELINE_H
@@ -44,7 +44,7 @@ struct rk_pipeline_opts {
 	uint64_t idle_us;       /* fold sessions idle this long at a flush; 0 = never */
 	rk_pipeline_flush_cb on_flush; /* may be NULL: aggregates are never cleared */
 	void *flush_user;       /* argument of on_flush */
-	int n_threads;          /* trackers; 1 = everything in the caller */
+	int n_threads;          /* threads: 1 = everything in the caller; N > 1 = reader + N-1 trackers */
 	const char *bpf;        /* capture filter, may be NULL */
 	struct rk_names *names; /* borrowed; DNS answers are learned into it; may be NULL */
 	int learn_dns;          /* learn host names from DNS answers */
