@@ -10,7 +10,8 @@
  * file newer than this binary is refused with the two versions named: an
  * old binary must never write a schema it does not know.
  *
- * Schema 1 (docs/STORE.md explains every column):
+ * Schema 1 (docs/STORE.md explains every column; schema 2 changed only
+ * indexes, see schema_v2):
  *
  *   runs          (id) mode, source, version, started_us, ended_us,
  *                 first_ts, last_ts, flushes, files, truncated, packets,
@@ -171,9 +172,24 @@ static const char schema_v1[] =
     " v.conf_sum / max(v.decisions, 1) AS confidence, v.first_ts, v.last_ts"
     " FROM services v JOIN hosts h ON h.id = v.host;";
 
+/*
+ * Schema 2: indexes only, the tables are unchanged (docs/STORE.md "Size").
+ * edges_server served no query and was a fifth of the file.  The time
+ * indexes serve only the rollup, which reads hour rows (span 0): partial
+ * indexes on the hour rows keep it a search while the day rows, the bulk
+ * of a long history, carry no index entry at all.
+ */
+static const char schema_v2[] =
+    "DROP INDEX edges_server;"
+    "DROP INDEX edges_time;"
+    "CREATE INDEX edges_hours ON edges(bucket) WHERE span = 0;"
+    "DROP INDEX service_buckets_time;"
+    "CREATE INDEX service_buckets_hours ON service_buckets(bucket) WHERE span = 0;";
+
 /* migrations[i] takes the schema from version i to version i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -260,8 +276,13 @@ rk_store_migrate(sqlite3 *db, const char *path, int rdonly, struct rk_err *err)
 		return rk_err_set(err, RK_E_FORMAT,
 		    "%s: store schema %d is older than %d; open it once for writing "
 		    "(renkei analyze --db) to upgrade it", path, version, N_MIGRATIONS);
-	for (; version < N_MIGRATIONS; version++)
-		if ((rc = apply(db, path, version, err)) < 0)
+	if (version == N_MIGRATIONS)
+		return 0;
+	for (int v = version; v < N_MIGRATIONS; v++)
+		if ((rc = apply(db, path, v, err)) < 0)
 			return rc;
+	/* An upgraded store gives back the pages of dropped indexes (auto_vacuum). */
+	if (version > 0)
+		(void)sqlite3_exec(db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
 	return 0;
 }

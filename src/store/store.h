@@ -31,7 +31,7 @@
 #define RK_STORE_RDONLY 0x1 /* open read-only (report, web); fails if absent */
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define RK_STORE_SCHEMA 1
+#define RK_STORE_SCHEMA 2
 /* Default retention of hour buckets before they are rolled up into days. */
 #define RK_STORE_RETENTION_US (30ull * 86400 * 1000000)
 

@@ -374,6 +374,60 @@ test_rollup(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A schema 1 store (made here by undoing schema 2's index changes) is
+ * upgraded when opened for writing: its rows stay, the unused indexes go,
+ * and the rollup still finds its hours; read-only it is refused until then.
+ */
+static void
+test_upgrade_v1(void **state)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s = NULL;
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st;
+	struct rk_store_run r;
+	struct rk_err err = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/u.db", dir);
+	s = open_ok(path, 0);
+	begin(s, &r);
+	for (int hr = 0; hr < 3; hr++) {
+		add_session(c, 1, 10, 80, T0 + (uint64_t)hr * H + 5, 100);
+		flush(s, &r, c, T0, T0 + (uint64_t)hr * H + 10);
+		rk_classify_clear(c);
+	}
+	rk_store_close(s);
+	exec_sql(path, "DROP INDEX edges_hours; DROP INDEX service_buckets_hours;"
+	    "CREATE INDEX edges_server ON edges(server, proto, port);"
+	    "CREATE INDEX edges_time ON edges(span, bucket);"
+	    "CREATE INDEX service_buckets_time ON service_buckets(span, bucket);"
+	    "PRAGMA user_version = 1");
+	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
+	assert_non_null(strstr(err.msg, "older than 2"));
+	s = open_ok(path, 0);
+	assert_int_equal(query_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+	    " AND name IN ('edges_server', 'edges_time', 'service_buckets_time')"), 0);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+	    " AND name IN ('edges_hours', 'service_buckets_hours')"), 2);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 0"), 3);
+	assert_int_equal(rk_store_rollup(s, T0 + 40 * H, &err), 0);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM edges WHERE span = 0"), 0);
+	assert_int_equal(query_int(path, "SELECT sum(sessions) FROM edges WHERE span = 1"), 3);
+	l = load(s, 0, 0, &st);
+	assert_int_equal(find_service(l, 10, 80)->n_sessions, 3);
+	rk_classify_free(l);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check != 'ok'"), 0);
+	rk_store_close(s);
+	rk_classify_free(c);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* A file store: reopened read-only it gives the same; names survive. */
 static void
 test_file_rdonly_names(void **state)
@@ -567,6 +621,7 @@ main(void)
 		cmocka_unit_test(test_two_runs_sum),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_rollup),
+		cmocka_unit_test(test_upgrade_v1),
 		cmocka_unit_test(test_file_rdonly_names),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_locked),

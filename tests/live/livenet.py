@@ -8,7 +8,7 @@
                                      the store's services and edges as JSON:
                                      `renkei report --db DB --json` when that
                                      command exists, else read with sqlite3
-                                     (schema 1 of src/store/migrate.c); says which
+                                     (the store schema of src/store/migrate.c); says which
   livenet.py rules DB                per stored service: sessions and how its
                                      sessions were decided (handshake, one-way ...)
   livenet.py flood N DST DPORT OUT.pcap

@@ -117,7 +117,7 @@ sys.exit(0 if n * 100 < t else 1)'
 check "analyze --db prints the same report as analyze" compare d1.json a1-db.json
 check "two runs recorded" [ "$(sqlite3 s.db 'SELECT count(*) FROM runs')" = 2 ]
 check "store is WAL" [ "$(sqlite3 s.db 'PRAGMA journal_mode')" = wal ]
-check "store schema 1" [ "$(sqlite3 s.db 'PRAGMA user_version')" = 1 ]
+check "store schema 2" [ "$(sqlite3 s.db 'PRAGMA user_version')" = 2 ]
 "$renkei" report --db s.db >r-all.txt
 check "text report has the summary" grep -q "^Summary" r-all.txt
 
