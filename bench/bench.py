@@ -592,7 +592,7 @@ def print_table(res):
         if name.startswith("argus"):
             notes_.append("argus exits on a 1 s tick")
         if name.startswith("renkei"):
-            notes_.append("RSS incl. mapped file")
+            notes_.append("RSS: mostly the session table, sized for --max-sessions")
         print(f"{name:<18} {r['wall']:>8.3f} {r['cpu']:>8.2f} {r['rss_kb'] / 1024:>8.0f}MB "
               f"{fmt_num(r.get('pps') and r['pps'] / 1e6, '{:.2f}'):>8} "
               f"{fmt_num(r.get('wall_ratio'), '{:.2f}'):>9} {fmt_num(r.get('cpu_ratio'), '{:.2f}'):>9}  "
