@@ -12,42 +12,11 @@
 #include "util/json.h"
 
 static void
-ip_field(struct rk_json *j, const char *k, const uint8_t ip[RK_ADDR_LEN])
-{
-	char a[RK_ADDR_STRLEN];
-
-	rk_json_kstr(j, k, rk_addr_format(ip, a, sizeof(a)));
-}
-
-static void
 proto_field(struct rk_json *j, uint8_t proto)
 {
 	char p[16];
 
 	rk_json_kstr(j, "proto", rk_report_proto_name(proto, p, sizeof(p)));
-}
-
-static void
-time_field(struct rk_json *j, const char *k, uint64_t ts)
-{
-	char t[48];
-
-	if (ts == 0) {
-		rk_json_key(j, k);
-		rk_json_null(j);
-		return;
-	}
-	rk_json_kstr(j, k, rk_human_iso(ts, t, sizeof(t)));
-}
-
-static void
-name_field(struct rk_json *j, const char *k, const char *name)
-{
-	rk_json_key(j, k);
-	if (name != NULL)
-		rk_json_str(j, name);
-	else
-		rk_json_null(j);
 }
 
 static void
@@ -69,8 +38,8 @@ summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier 
 			malformed += st->decode[i];
 	rk_json_key(j, "summary");
 	rk_json_obj(j);
-	time_field(j, "first", st->first_ts);
-	time_field(j, "last", st->last_ts);
+	rk_json_ktime(j, "first", st->first_ts);
+	rk_json_ktime(j, "last", st->last_ts);
 	rk_json_key(j, "duration_s");
 	rk_json_dbl(j, st->first_ts ? (double)(st->last_ts - st->first_ts) / 1e6 : 0.0, 6);
 	rk_json_ku64(j, "files", st->n_files);
@@ -115,10 +84,10 @@ services(struct rk_json *j, const struct rk_model *m, const struct rk_report_opt
 		if (!rk_model_admits(o, s->key.ip))
 			continue;
 		rk_json_obj_inline(j);
-		ip_field(j, "ip", s->key.ip);
+		rk_json_kaddr(j, "ip", s->key.ip);
 		proto_field(j, s->key.proto);
 		rk_json_ku64(j, "port", s->key.port);
-		name_field(j, "name", o->names ? rk_names_service(o->names, s->key.proto,
+		rk_json_kstr_or_null(j, "name", o->names ? rk_names_service(o->names, s->key.proto,
 		    s->key.port) : NULL);
 		rk_json_ku64(j, "clients", s->n_clients);
 		rk_json_ku64(j, "bytes", s->bytes_in + s->bytes_out);
@@ -128,8 +97,8 @@ services(struct rk_json *j, const struct rk_model *m, const struct rk_report_opt
 		rk_json_ku64(j, "sessions", s->n_sessions);
 		rk_json_key(j, "confidence");
 		rk_json_dbl(j, s->n_decisions ? s->conf_sum / s->n_decisions : 0.0, 3);
-		time_field(j, "first", s->first_ts);
-		time_field(j, "last", s->last_ts);
+		rk_json_ktime(j, "first", s->first_ts);
+		rk_json_ktime(j, "last", s->last_ts);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');
@@ -145,8 +114,8 @@ edges(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *
 		if (!rk_model_admits(o, e->key.client) && !rk_model_admits(o, e->key.server))
 			continue;
 		rk_json_obj_inline(j);
-		ip_field(j, "client", e->key.client);
-		ip_field(j, "server", e->key.server);
+		rk_json_kaddr(j, "client", e->key.client);
+		rk_json_kaddr(j, "server", e->key.server);
 		proto_field(j, e->key.proto);
 		rk_json_ku64(j, "port", e->key.port);
 		rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
@@ -154,8 +123,8 @@ edges(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *
 		rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
 		rk_json_ku64(j, "packets", e->pkts_c2s + e->pkts_s2c);
 		rk_json_ku64(j, "sessions", e->n_sessions);
-		time_field(j, "first", e->first_ts);
-		time_field(j, "last", e->last_ts);
+		rk_json_ktime(j, "first", e->first_ts);
+		rk_json_ktime(j, "last", e->last_ts);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');
@@ -172,16 +141,16 @@ hosts(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *
 		if (!rk_model_admits(o, h->ip))
 			continue;
 		rk_json_obj_inline(j);
-		ip_field(j, "ip", h->ip);
-		name_field(j, "name", o->names ? rk_names_host(o->names, h->ip) : NULL);
+		rk_json_kaddr(j, "ip", h->ip);
+		rk_json_kstr_or_null(j, "name", o->names ? rk_names_host(o->names, h->ip) : NULL);
 		rk_json_kstr(j, "network", rk_addr_format_net(h->ip, net, sizeof(net)));
 		rk_json_kstr(j, "role", h->n_services ? "server" : "client");
 		rk_json_ku64(j, "services", h->n_services);
 		rk_json_ku64(j, "uses", h->n_used);
 		rk_json_ku64(j, "bytes_sent", h->bytes_sent);
 		rk_json_ku64(j, "bytes_recv", h->bytes_recv);
-		time_field(j, "first", h->first_ts);
-		time_field(j, "last", h->last_ts);
+		rk_json_ktime(j, "first", h->first_ts);
+		rk_json_ktime(j, "last", h->last_ts);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');
@@ -201,9 +170,9 @@ sessions(struct rk_json *j, const struct rk_report_opts *o)
 		if (!rk_model_admits(o, s->key.a) && !rk_model_admits(o, s->key.b))
 			continue;
 		rk_json_obj_inline(j);
-		ip_field(j, "client", sb ? s->key.a : s->key.b);
+		rk_json_kaddr(j, "client", sb ? s->key.a : s->key.b);
 		rk_json_ku64(j, "client_port", sb ? s->key.pa : s->key.pb);
-		ip_field(j, "server", sb ? s->key.b : s->key.a);
+		rk_json_kaddr(j, "server", sb ? s->key.b : s->key.a);
 		rk_json_ku64(j, "server_port", sb ? s->key.pb : s->key.pa);
 		proto_field(j, s->key.proto);
 		rk_json_kstr(j, "kind", rk_classify_kind_name(v->kind));
@@ -214,8 +183,8 @@ sessions(struct rk_json *j, const struct rk_report_opts *o)
 		rk_json_ku64(j, "packets_s2c", s2c->pkts);
 		rk_json_ku64(j, "bytes_c2s", s->bytes[sb ? RK_DIR_AB : RK_DIR_BA]);
 		rk_json_ku64(j, "bytes_s2c", s->bytes[sb ? RK_DIR_BA : RK_DIR_AB]);
-		time_field(j, "first", s->first_ts);
-		time_field(j, "last", s->last_ts);
+		rk_json_ktime(j, "first", s->first_ts);
+		rk_json_ktime(j, "last", s->last_ts);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');

@@ -8,6 +8,8 @@
 #include <inttypes.h>
 #include <math.h>
 
+#include "util/addr.h"
+#include "util/human.h"
 #include "util/json.h"
 
 void
@@ -158,4 +160,35 @@ rk_json_null(struct rk_json *j)
 {
 	sep(j);
 	fputs("null", j->f);
+}
+
+void
+rk_json_kaddr(struct rk_json *j, const char *k, const uint8_t ip[16])
+{
+	char a[RK_ADDR_STRLEN];
+
+	rk_json_key(j, k);
+	rk_json_str(j, rk_addr_format(ip, a, sizeof(a)));
+}
+
+void
+rk_json_ktime(struct rk_json *j, const char *k, uint64_t ts_us)
+{
+	char b[48];
+
+	rk_json_key(j, k);
+	if (ts_us == 0)
+		rk_json_null(j);
+	else
+		rk_json_str(j, rk_human_iso(ts_us, b, sizeof(b)));
+}
+
+void
+rk_json_kstr_or_null(struct rk_json *j, const char *k, const char *s)
+{
+	rk_json_key(j, k);
+	if (s != NULL)
+		rk_json_str(j, s);
+	else
+		rk_json_null(j);
 }

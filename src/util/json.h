@@ -40,6 +40,13 @@ void rk_json_null(struct rk_json *j);
 /* Write s as a JSON string literal (with quotes) to f. */
 void rk_json_escape(FILE *f, const char *s);
 
+/* "k": an address as text (util/addr.h form). */
+void rk_json_kaddr(struct rk_json *j, const char *k, const uint8_t ip[16]);
+/* "k": a µs timestamp as ISO 8601 UTC, or null for 0 (unknown). */
+void rk_json_ktime(struct rk_json *j, const char *k, uint64_t ts_us);
+/* "k": the string, or null when s is NULL. */
+void rk_json_kstr_or_null(struct rk_json *j, const char *k, const char *s);
+
 /* Key-value shorthands. */
 #define rk_json_kstr(j, k, v) (rk_json_key(j, k), rk_json_str(j, v))
 #define rk_json_ku64(j, k, v) (rk_json_key(j, k), rk_json_u64(j, v))

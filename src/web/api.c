@@ -17,46 +17,16 @@
 #include "web/web_int.h"
 
 static void
-kip(struct rk_json *j, const char *k, const uint8_t ip[RK_ADDR_LEN])
-{
-	char a[RK_ADDR_STRLEN];
-
-	rk_json_kstr(j, k, rk_addr_format(ip, a, sizeof(a)));
-}
-
-static void
-ktime(struct rk_json *j, const char *k, uint64_t ts)
-{
-	char b[40];
-
-	rk_json_key(j, k);
-	if (ts == 0)
-		rk_json_null(j);
-	else
-		rk_json_str(j, rk_human_iso(ts, b, sizeof(b)));
-}
-
-static void
-kname(struct rk_json *j, const char *k, const char *v)
-{
-	rk_json_key(j, k);
-	if (v != NULL)
-		rk_json_str(j, v);
-	else
-		rk_json_null(j);
-}
-
-static void
 svc_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_service *v)
 {
 	char pb[16];
 
-	kip(j, "ip", v->key.ip);
+	rk_json_kaddr(j, "ip", v->key.ip);
 	rk_json_kstr(j, "proto", rk_report_proto_name(v->key.proto, pb, sizeof(pb)));
 	rk_json_ku64(j, "port", v->key.port);
-	kname(j, "name", s->l.names ? rk_names_service(s->l.names, v->key.proto, v->key.port)
+	rk_json_kstr_or_null(j, "name", s->l.names ? rk_names_service(s->l.names, v->key.proto, v->key.port)
 				    : NULL);
-	kname(j, "host_name", rk_web_host_name(s, v->key.ip));
+	rk_json_kstr_or_null(j, "host_name", rk_web_host_name(s, v->key.ip));
 	rk_json_ku64(j, "clients", v->n_clients);
 	rk_json_ku64(j, "bytes", v->bytes_in + v->bytes_out);
 	rk_json_ku64(j, "bytes_in", v->bytes_in);
@@ -65,8 +35,8 @@ svc_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_servi
 	rk_json_ku64(j, "sessions", v->n_sessions);
 	rk_json_key(j, "confidence");
 	rk_json_dbl(j, v->n_decisions ? v->conf_sum / v->n_decisions : 0.0, 3);
-	ktime(j, "first", v->first_ts);
-	ktime(j, "last", v->last_ts);
+	rk_json_ktime(j, "first", v->first_ts);
+	rk_json_ktime(j, "last", v->last_ts);
 }
 
 static void
@@ -75,16 +45,16 @@ host_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_host
 	char a[RK_ADDR_STRLEN];
 	uint8_t pfx[RK_ADDR_LEN];
 
-	kip(j, "ip", h->ip);
-	kname(j, "name", rk_web_host_name(s, h->ip));
+	rk_json_kaddr(j, "ip", h->ip);
+	rk_json_kstr_or_null(j, "name", rk_web_host_name(s, h->ip));
 	rk_web_net_of(h->ip, pfx);
 	rk_json_kstr(j, "network", rk_addr_format_net(pfx, a, sizeof(a)));
 	rk_json_ku64(j, "services", h->n_services);
 	rk_json_ku64(j, "used", h->n_used);
 	rk_json_ku64(j, "bytes_sent", h->bytes_sent);
 	rk_json_ku64(j, "bytes_recv", h->bytes_recv);
-	ktime(j, "first", h->first_ts);
-	ktime(j, "last", h->last_ts);
+	rk_json_ktime(j, "first", h->first_ts);
+	rk_json_ktime(j, "last", h->last_ts);
 }
 
 static void
@@ -92,20 +62,20 @@ edge_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_edge
 {
 	char pb[16];
 
-	kip(j, "client", e->key.client);
-	kname(j, "client_name", rk_web_host_name(s, e->key.client));
-	kip(j, "server", e->key.server);
-	kname(j, "server_name", rk_web_host_name(s, e->key.server));
+	rk_json_kaddr(j, "client", e->key.client);
+	rk_json_kstr_or_null(j, "client_name", rk_web_host_name(s, e->key.client));
+	rk_json_kaddr(j, "server", e->key.server);
+	rk_json_kstr_or_null(j, "server_name", rk_web_host_name(s, e->key.server));
 	rk_json_kstr(j, "proto", rk_report_proto_name(e->key.proto, pb, sizeof(pb)));
 	rk_json_ku64(j, "port", e->key.port);
-	kname(j, "service", s->l.names ? rk_names_service(s->l.names, e->key.proto, e->key.port)
+	rk_json_kstr_or_null(j, "service", s->l.names ? rk_names_service(s->l.names, e->key.proto, e->key.port)
 				       : NULL);
 	rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
 	rk_json_ku64(j, "bytes_c2s", e->bytes_c2s);
 	rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
 	rk_json_ku64(j, "sessions", e->n_sessions);
-	ktime(j, "first", e->first_ts);
-	ktime(j, "last", e->last_ts);
+	rk_json_ktime(j, "first", e->first_ts);
+	rk_json_ktime(j, "last", e->last_ts);
 }
 
 static void
@@ -113,8 +83,8 @@ range_fields(struct rk_json *j, const struct rk_web_snap *s)
 {
 	rk_json_key(j, "range");
 	rk_json_obj_inline(j);
-	ktime(j, "since", s->since_us);
-	ktime(j, "until", s->until_us);
+	rk_json_ktime(j, "since", s->since_us);
+	rk_json_ktime(j, "until", s->until_us);
 	rk_json_end(j, '}');
 }
 
@@ -134,8 +104,8 @@ rk_api_summary(struct rk_page *p)
 	rk_json_init(&j, p->f);
 	rk_json_obj(&j);
 	range_fields(&j, s);
-	ktime(&j, "first", st->first_ts);
-	ktime(&j, "last", st->last_ts);
+	rk_json_ktime(&j, "first", st->first_ts);
+	rk_json_ktime(&j, "last", st->last_ts);
 	rk_json_key(&j, "duration_s");
 	rk_json_dbl(&j, st->first_ts ? (double)(st->last_ts - st->first_ts) / 1e6 : 0.0, 3);
 	rk_json_ku64(&j, "packets", st->n_frames);
@@ -373,7 +343,7 @@ rk_api_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err)
 		hk.hour = h;
 		e = rk_map_find(&s->l.hours, &hk);
 		rk_json_obj_inline(&j);
-		ktime(&j, "hour", h * 3600000000ull);
+		rk_json_ktime(&j, "hour", h * 3600000000ull);
 		rk_json_ku64(&j, "bytes", e != NULL ? e->bytes : 0);
 		rk_json_end(&j, '}');
 	}
