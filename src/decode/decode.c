@@ -1494,3 +1494,22 @@ rk_decode_stat_desc(enum rk_decode_stat s)
 		return "?";
 	return stat_descs[s];
 }
+
+/*
+ * Sum the counters of malformed frames: those named *_SHORT, *_BAD_*,
+ * *_VERSION or *_DEPTH, and orphan fragments.  O(counters).
+ */
+uint64_t
+rk_decode_malformed(const uint64_t stats[RK_DSTAT__COUNT])
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < RK_DSTAT__COUNT; i++) {
+		const char *name = rk_decode_stat_name((enum rk_decode_stat)i);
+		size_t len = strlen(name);
+		if ((len > 6 && strcmp(name + len - 6, "_SHORT") == 0) || strstr(name, "BAD") ||
+		    strstr(name, "VERSION") || strstr(name, "DEPTH") || i == RK_DSTAT_FRAG_ORPHAN)
+			n += stats[i];
+	}
+	return n;
+}

@@ -188,6 +188,12 @@ int rk_decode_frame(struct rk_decoder *d, int linktype, const uint8_t *b, size_t
     uint64_t ts, struct rk_rec *out, struct rk_payload *pl);
 /* True if renkei decodes this pcap link type. */
 int rk_decode_linktype_ok(int linktype);
+/*
+ * Frames dropped because they were malformed (truncated, bad lengths or
+ * versions, too deep), as opposed to well-formed frames renkei does not
+ * analyse (non-IP, unsupported link types or payloads, encrypted 802.11).
+ */
+uint64_t rk_decode_malformed(const uint64_t stats[RK_DSTAT__COUNT]);
 /* Short name ("IPV4_SHORT") and description of a counter. */
 const char *rk_decode_stat_name(enum rk_decode_stat s);
 const char *rk_decode_stat_desc(enum rk_decode_stat s);

@@ -33,9 +33,7 @@ summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier 
 		servers += m->hosts[i]->n_services > 0;
 		clients += m->hosts[i]->n_services == 0;
 	}
-	for (int i = 0; i < RK_DSTAT__COUNT; i++)
-		if (i != RK_DSTAT_OK && i != RK_DSTAT_NON_IP && i != RK_DSTAT_LINK_UNSUPPORTED)
-			malformed += st->decode[i];
+	malformed += rk_decode_malformed(st->decode);
 	rk_json_key(j, "summary");
 	rk_json_obj(j);
 	rk_json_ktime(j, "first", st->first_ts);

@@ -57,9 +57,7 @@ summary(FILE *f, const struct rk_model *m, const struct rk_classifier *c,
 		servers += m->hosts[i]->n_services > 0;
 		clients += m->hosts[i]->n_services == 0;
 	}
-	for (int i = 0; i < RK_DSTAT__COUNT; i++)
-		if (i != RK_DSTAT_OK && i != RK_DSTAT_NON_IP && i != RK_DSTAT_LINK_UNSUPPORTED)
-			malformed += st->decode[i];
+	malformed += rk_decode_malformed(st->decode);
 	fprintf(f, "Summary\n");
 	if (st->first_ts != 0) {
 		fprintf(f, "  measured     %s .. %s UTC (%s)\n", rk_human_time(st->first_ts, b1, 64),

@@ -525,9 +525,7 @@ put_run(struct rk_store *s, const struct rk_store_run *r, const struct rk_classi
 	uint64_t malformed = 0;
 	int rc = 0;
 
-	for (int i = 0; i < RK_DSTAT__COUNT; i++)
-		if (i != RK_DSTAT_OK && i != RK_DSTAT_NON_IP && i != RK_DSTAT_LINK_UNSUPPORTED)
-			malformed += st->decode[i];
+	malformed += rk_decode_malformed(st->decode);
 	sqlite3_bind_int64(q, 1, r->id);
 	bind_u64(q, 2, now_us);
 	if (st->first_ts != 0) {

@@ -98,9 +98,7 @@ rk_api_summary(struct rk_page *p)
 	uint64_t malformed = 0;
 	struct rk_json j;
 
-	for (int i = 0; i < RK_DSTAT__COUNT; i++)
-		if (i != RK_DSTAT_OK && i != RK_DSTAT_NON_IP && i != RK_DSTAT_LINK_UNSUPPORTED)
-			malformed += st->decode[i];
+	malformed += rk_decode_malformed(st->decode);
 	rk_json_init(&j, p->f);
 	rk_json_obj(&j);
 	range_fields(&j, s);

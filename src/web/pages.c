@@ -298,9 +298,7 @@ malformed(const struct rk_pipeline_stats *st)
 {
 	uint64_t n = 0;
 
-	for (int i = 0; i < RK_DSTAT__COUNT; i++)
-		if (i != RK_DSTAT_OK && i != RK_DSTAT_NON_IP && i != RK_DSTAT_LINK_UNSUPPORTED)
-			n += st->decode[i];
+	n += rk_decode_malformed(st->decode);
 	return n;
 }
 
