@@ -133,6 +133,8 @@ int rk_capture_pcap_dispatch(struct rk_capture_pcap *pc, int max, rk_capture_cb 
 void rk_capture_pcap_get_stats(const struct rk_capture_pcap *pc, struct rk_capture_stats *st);
 int rk_capture_pcap_linktype(const struct rk_capture_pcap *pc);
 void rk_capture_pcap_free(struct rk_capture_pcap *pc);
+/* DLT_* (what libpcap's handles report) to LINKTYPE_* (what our decoders use). */
+int rk_capture_dlt_to_linktype(int dlt);
 /* Internal to src/capture/: the live back end (capture_live.c). */
 struct rk_capture_live;
 int rk_capture_live_open(struct rk_capture_live **out, const char *ifname,

@@ -92,26 +92,6 @@ struct rk_capture_live {
 	char name[64];          /* interface name */
 };
 
-/* DLT_* (libpcap) to LINKTYPE_* (our decoders); the same table as capture_pcap.c. */
-static int
-dlt_to_linktype(int dlt)
-{
-	switch (dlt) {
-	case DLT_ATM_RFC1483:
-		return 100;
-	case DLT_RAW:
-		return 101;
-	case DLT_SLIP_BSDOS:
-		return 102;
-	case DLT_PPP_BSDOS:
-		return 103;
-	case DLT_ATM_CLIP:
-		return 106;
-	default:
-		return dlt;
-	}
-}
-
 static uint64_t
 mono_us(void)
 {
@@ -235,7 +215,7 @@ handle_open(struct rk_capture_live *lc, struct rk_err *err)
 	}
 	if (rc > 0)
 		note(lc, "%s: warning: %s", lc->name, pcap_statustostr(rc));
-	lc->linktype = dlt_to_linktype(pcap_datalink(lc->p));
+	lc->linktype = rk_capture_dlt_to_linktype(pcap_datalink(lc->p));
 	if (lc->bpf != NULL) {
 		if (pcap_compile(lc->p, &prog, lc->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 			rc = rk_err_set(err, RK_E_FILTER, "bad filter '%s': %s", lc->bpf,

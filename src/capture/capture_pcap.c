@@ -63,10 +63,10 @@ struct rk_capture_pcap {
 /*
  * DLT_* (what libpcap hands us) to LINKTYPE_* (what files and our decoders
  * use).  They differ only for a few historic values; see libpcap's
- * pcap-common.c.
+ * pcap-common.c.  Shared with the live back end (capture_live.c).
  */
-static int
-dlt_to_linktype(int dlt)
+int
+rk_capture_dlt_to_linktype(int dlt)
 {
 	switch (dlt) {
 	case DLT_ATM_RFC1483:
@@ -155,7 +155,7 @@ rk_capture_pcap_open(struct rk_capture_pcap **out, const char *path, FILE *fp,
 		rc = rk_err_set(err, classify_msg(ebuf), "%s: %s", name, ebuf);
 		goto fail;
 	}
-	pc->linktype = dlt_to_linktype(pcap_datalink(pc->p));
+	pc->linktype = rk_capture_dlt_to_linktype(pcap_datalink(pc->p));
 	if (bpf != NULL && bpf[0] != '\0') {
 		if (pcap_compile(pc->p, &pc->prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 			rc = rk_err_set(err, RK_E_FILTER, "bad filter '%s': %s", bpf,
