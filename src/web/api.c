@@ -78,6 +78,21 @@ edge_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_edge
 	rk_json_ktime(j, "last", e->last_ts);
 }
 
+/* "key": [edges...], one inline object per edge of list[0..n). */
+static void
+edge_array(struct rk_json *j, const struct rk_web_snap *s, const char *key,
+    struct rk_edge *const *list, size_t n)
+{
+	rk_json_key(j, key);
+	rk_json_arr(j);
+	for (size_t i = 0; i < n; i++) {
+		rk_json_obj_inline(j);
+		edge_fields(j, s, list[i]);
+		rk_json_end(j, '}');
+	}
+	rk_json_end(j, ']');
+}
+
 static void
 range_fields(struct rk_json *j, const struct rk_web_snap *s)
 {
@@ -135,14 +150,7 @@ rk_api_summary(struct rk_page *p)
 		rk_json_end(&j, '}');
 	}
 	rk_json_end(&j, ']');
-	rk_json_key(&j, "newest_edges");
-	rk_json_arr(&j);
-	for (size_t i = 0; i < s->n_new_edges; i++) {
-		rk_json_obj_inline(&j);
-		edge_fields(&j, s, s->new_edges[i]);
-		rk_json_end(&j, '}');
-	}
-	rk_json_end(&j, ']');
+	edge_array(&j, s, "newest_edges", s->new_edges, s->n_new_edges);
 	rk_json_end(&j, '}');
 	fputc('\n', p->f);
 }
@@ -295,15 +303,8 @@ rk_api_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err *err
 		rk_json_end(&j, '}');
 	}
 	rk_json_end(&j, ']');
-	rk_json_key(&j, "used");
-	rk_json_arr(&j);
 	n = rk_web_edges_from(s, ip, &first);
-	for (size_t i = first; i < first + n; i++) {
-		rk_json_obj_inline(&j);
-		edge_fields(&j, s, s->m.edges[i]);
-		rk_json_end(&j, '}');
-	}
-	rk_json_end(&j, ']');
+	edge_array(&j, s, "used", s->m.edges + first, n);
 	rk_json_end(&j, '}');
 	fputc('\n', p->f);
 	return 0;
@@ -346,24 +347,10 @@ rk_api_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err)
 		rk_json_end(&j, '}');
 	}
 	rk_json_end(&j, ']');
-	rk_json_key(&j, "clients");
-	rk_json_arr(&j);
 	n = rk_web_edges_to(s, k, &first);
-	for (size_t i = first; i < first + n; i++) {
-		rk_json_obj_inline(&j);
-		edge_fields(&j, s, s->m.by_server[i]);
-		rk_json_end(&j, '}');
-	}
-	rk_json_end(&j, ']');
-	rk_json_key(&j, "downstream");
-	rk_json_arr(&j);
+	edge_array(&j, s, "clients", s->m.by_server + first, n);
 	n = rk_web_edges_from(s, k->ip, &first);
-	for (size_t i = first; i < first + n; i++) {
-		rk_json_obj_inline(&j);
-		edge_fields(&j, s, s->m.edges[i]);
-		rk_json_end(&j, '}');
-	}
-	rk_json_end(&j, ']');
+	edge_array(&j, s, "downstream", s->m.edges + first, n);
 	rk_json_end(&j, '}');
 	fputc('\n', p->f);
 	return 0;
