@@ -19,6 +19,48 @@ proto_field(struct rk_json *j, uint8_t proto)
 	rk_json_kstr(j, "proto", rk_report_proto_name(proto, p, sizeof(p)));
 }
 
+/*
+ * The fields of one service (no braces): the JSON document's and the web
+ * API's service objects.  names may be NULL.
+ */
+void
+rk_report_json_service(struct rk_json *j, const struct rk_names *names,
+    const struct rk_service *s)
+{
+	rk_json_kaddr(j, "ip", s->key.ip);
+	proto_field(j, s->key.proto);
+	rk_json_ku64(j, "port", s->key.port);
+	rk_json_kstr_or_null(j, "name", names ? rk_names_service(names, s->key.proto,
+	    s->key.port) : NULL);
+	rk_json_ku64(j, "clients", s->n_clients);
+	rk_json_ku64(j, "bytes", s->bytes_in + s->bytes_out);
+	rk_json_ku64(j, "bytes_in", s->bytes_in);
+	rk_json_ku64(j, "bytes_out", s->bytes_out);
+	rk_json_ku64(j, "packets", s->pkts);
+	rk_json_ku64(j, "sessions", s->n_sessions);
+	rk_json_key(j, "confidence");
+	rk_json_dbl(j, s->n_decisions ? s->conf_sum / s->n_decisions : 0.0, 3);
+	rk_json_ktime(j, "first", s->first_ts);
+	rk_json_ktime(j, "last", s->last_ts);
+}
+
+/* The fields of one dependency (no braces), shared with the web API. */
+void
+rk_report_json_edge(struct rk_json *j, const struct rk_edge *e)
+{
+	rk_json_kaddr(j, "client", e->key.client);
+	rk_json_kaddr(j, "server", e->key.server);
+	proto_field(j, e->key.proto);
+	rk_json_ku64(j, "port", e->key.port);
+	rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
+	rk_json_ku64(j, "bytes_c2s", e->bytes_c2s);
+	rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
+	rk_json_ku64(j, "packets", e->pkts_c2s + e->pkts_s2c);
+	rk_json_ku64(j, "sessions", e->n_sessions);
+	rk_json_ktime(j, "first", e->first_ts);
+	rk_json_ktime(j, "last", e->last_ts);
+}
+
 static void
 summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier *c,
     const struct rk_pipeline_stats *st)
@@ -82,21 +124,7 @@ services(struct rk_json *j, const struct rk_model *m, const struct rk_report_opt
 		if (!rk_model_admits(o, s->key.ip))
 			continue;
 		rk_json_obj_inline(j);
-		rk_json_kaddr(j, "ip", s->key.ip);
-		proto_field(j, s->key.proto);
-		rk_json_ku64(j, "port", s->key.port);
-		rk_json_kstr_or_null(j, "name", o->names ? rk_names_service(o->names, s->key.proto,
-		    s->key.port) : NULL);
-		rk_json_ku64(j, "clients", s->n_clients);
-		rk_json_ku64(j, "bytes", s->bytes_in + s->bytes_out);
-		rk_json_ku64(j, "bytes_in", s->bytes_in);
-		rk_json_ku64(j, "bytes_out", s->bytes_out);
-		rk_json_ku64(j, "packets", s->pkts);
-		rk_json_ku64(j, "sessions", s->n_sessions);
-		rk_json_key(j, "confidence");
-		rk_json_dbl(j, s->n_decisions ? s->conf_sum / s->n_decisions : 0.0, 3);
-		rk_json_ktime(j, "first", s->first_ts);
-		rk_json_ktime(j, "last", s->last_ts);
+		rk_report_json_service(j, o->names, s);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');
@@ -112,17 +140,7 @@ edges(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *
 		if (!rk_model_admits(o, e->key.client) && !rk_model_admits(o, e->key.server))
 			continue;
 		rk_json_obj_inline(j);
-		rk_json_kaddr(j, "client", e->key.client);
-		rk_json_kaddr(j, "server", e->key.server);
-		proto_field(j, e->key.proto);
-		rk_json_ku64(j, "port", e->key.port);
-		rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
-		rk_json_ku64(j, "bytes_c2s", e->bytes_c2s);
-		rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
-		rk_json_ku64(j, "packets", e->pkts_c2s + e->pkts_s2c);
-		rk_json_ku64(j, "sessions", e->n_sessions);
-		rk_json_ktime(j, "first", e->first_ts);
-		rk_json_ktime(j, "last", e->last_ts);
+		rk_report_json_edge(j, e);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');

@@ -50,6 +50,11 @@ void rk_report_stats(FILE *f, const struct rk_pipeline_stats *st, const struct r
 /* The evidence and decisions for one endpoint; sessions are the verdicts that involve it. */
 void rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_names *names,
     const struct rk_ep_key *k, const struct rk_report_session *sessions, size_t n_sessions);
+struct rk_json;
+/* The fields of one service / dependency object (shared with the web API). */
+void rk_report_json_service(struct rk_json *j, const struct rk_names *names,
+    const struct rk_service *s);
+void rk_report_json_edge(struct rk_json *j, const struct rk_edge *e);
 /* "tcp" / "udp" / "sctp" / "icmp" / "ip-N" */
 const char *rk_report_proto_name(uint8_t proto, char *buf, size_t len);
 

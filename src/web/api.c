@@ -19,24 +19,8 @@
 static void
 svc_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_service *v)
 {
-	char pb[16];
-
-	rk_json_kaddr(j, "ip", v->key.ip);
-	rk_json_kstr(j, "proto", rk_report_proto_name(v->key.proto, pb, sizeof(pb)));
-	rk_json_ku64(j, "port", v->key.port);
-	rk_json_kstr_or_null(j, "name", s->l.names ? rk_names_service(s->l.names, v->key.proto, v->key.port)
-				    : NULL);
+	rk_report_json_service(j, s->l.names, v);
 	rk_json_kstr_or_null(j, "host_name", rk_web_host_name(s, v->key.ip));
-	rk_json_ku64(j, "clients", v->n_clients);
-	rk_json_ku64(j, "bytes", v->bytes_in + v->bytes_out);
-	rk_json_ku64(j, "bytes_in", v->bytes_in);
-	rk_json_ku64(j, "bytes_out", v->bytes_out);
-	rk_json_ku64(j, "packets", v->pkts);
-	rk_json_ku64(j, "sessions", v->n_sessions);
-	rk_json_key(j, "confidence");
-	rk_json_dbl(j, v->n_decisions ? v->conf_sum / v->n_decisions : 0.0, 3);
-	rk_json_ktime(j, "first", v->first_ts);
-	rk_json_ktime(j, "last", v->last_ts);
 }
 
 static void
@@ -60,22 +44,11 @@ host_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_host
 static void
 edge_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_edge *e)
 {
-	char pb[16];
-
-	rk_json_kaddr(j, "client", e->key.client);
+	rk_report_json_edge(j, e);
 	rk_json_kstr_or_null(j, "client_name", rk_web_host_name(s, e->key.client));
-	rk_json_kaddr(j, "server", e->key.server);
 	rk_json_kstr_or_null(j, "server_name", rk_web_host_name(s, e->key.server));
-	rk_json_kstr(j, "proto", rk_report_proto_name(e->key.proto, pb, sizeof(pb)));
-	rk_json_ku64(j, "port", e->key.port);
-	rk_json_kstr_or_null(j, "service", s->l.names ? rk_names_service(s->l.names, e->key.proto, e->key.port)
-				       : NULL);
-	rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
-	rk_json_ku64(j, "bytes_c2s", e->bytes_c2s);
-	rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
-	rk_json_ku64(j, "sessions", e->n_sessions);
-	rk_json_ktime(j, "first", e->first_ts);
-	rk_json_ktime(j, "last", e->last_ts);
+	rk_json_kstr_or_null(j, "service", s->l.names ? rk_names_service(s->l.names,
+	    e->key.proto, e->key.port) : NULL);
 }
 
 /* "key": [edges...], one inline object per edge of list[0..n). */
