@@ -4,12 +4,12 @@
  *
  * A capture source yields frames (timestamp, captured bytes, original
  * length, link type) in batches through a callback.  Sources:
- * - capture_file.c: a memory-mapped reader for classic pcap (both byte
- *   orders, µs and ns) and pcapng (SHB/IDB/EPB/SPB/OPB, several interfaces,
- *   several sections, per-interface link type and timestamp resolution):
- *   the fast path for files, with no copy of the packet bytes;
- * - capture_pcap.c: libpcap, for standard input ("-"), for anything the
- *   mmap reader declines;
+ * - capture_file.c: our reader for classic pcap (both byte orders, µs
+ *   and ns) and pcapng (SHB/IDB/EPB/SPB/OPB, several interfaces, several
+ *   sections, per-interface link type and timestamp resolution): the fast
+ *   path for files, one large read(2) per window and no copy per packet;
+ * - capture_pcap.c: libpcap, for standard input ("-"), for anything our
+ *   reader declines;
  * - capture_live.c: live interfaces through libpcap (TPACKET_V3 ring,
  *   kernel BPF, optional PACKET_FANOUT), non-blocking, pollable through
  *   rk_capture_fd(), reopened by itself when the interface comes back.
@@ -66,14 +66,14 @@ struct rk_capture_live_opts {
 
 /*
  * Open a capture file ("-" = standard input).  bpf may be NULL.  Picks the
- * memory-mapped reader for regular pcap/pcapng files and libpcap otherwise.
+ * file reader for regular pcap/pcapng files and libpcap otherwise.
  */
 int rk_capture_open_file(struct rk_capture **out, const char *path, const char *bpf,
     struct rk_err *err);
 /*
- * Run the memory-mapped reader over a caller-owned pcap/pcapng image (tests,
- * fuzzing; the file path is mmap + this).  buf must outlive the capture;
- * name is used in messages.
+ * Run the file reader over a caller-owned pcap/pcapng image (tests,
+ * fuzzing; for a file it runs over windows read from the file).  buf must
+ * outlive the capture; name is used in messages.
  */
 int rk_capture_open_mem(struct rk_capture **out, const uint8_t *buf, size_t len,
     const char *name, const char *bpf, struct rk_err *err);

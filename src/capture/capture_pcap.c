@@ -3,10 +3,10 @@
  * capture/capture_pcap.c - the libpcap back end.
  *
  * Pipeline position: the first stage (capture), beside capture_file.c.  The
- * memory-mapped reader in capture_file.c is the fast path for regular pcap and
+ * file reader in capture_file.c is the fast path for regular pcap and
  * pcapng files; this back end takes everything else:
  *   - standard input ("-") and other non-regular files (pipes, FIFOs);
- *   - files whose first bytes are no magic the mmap reader knows, so that a
+ *   - files whose first bytes are no magic our file reader knows, so that a
  *     non-capture file gets libpcap's own message ("unknown file format") and
  *     the formats only libpcap reads (modified pcap, old versions) still work;
  *   - stdio streams handed in by the caller (fmemopen in the fuzz target);
@@ -23,7 +23,7 @@
  * Filtering: the filter is compiled on the real handle (pcap_compile) and run
  * per frame with pcap_offline_filter() in our pcap_dispatch() handler rather
  * than installed with pcap_setfilter(): a savefile gives no pcap_stats(), and
- * only this way can n_filtered be counted, the same as in the mmap reader.
+ * only this way can n_filtered be counted, the same as in our file reader.
  * For live capture (later) the kernel filter (pcap_setfilter) is the right
  * tool.
  *

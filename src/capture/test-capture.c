@@ -8,7 +8,7 @@
  * images (cut at every byte, bad lengths, garbage).  They are read through
  * rk_capture_open_mem() and, written to a mkdtemp() directory, through
  * rk_capture_open_file(); the libpcap back end is reached with fmemopen(),
- * standard input and files the mmap reader declines.
+ * standard input and files our file reader declines.
  *
  * Invariant checked throughout: a source hands on exactly the whole frames
  * of its input, in order, and then ends cleanly (0) or with one error that
@@ -820,7 +820,7 @@ test_libpcap(void **state)
 	assert_non_null(strstr(err.msg, "truncated dump file"));
 	rk_capture_free(c);
 
-	/* Version 2.2: declined by the mmap reader, read by libpcap. */
+	/* Version 2.2: declined by our file reader, read by libpcap. */
 	im.b[7] = 2;
 	assert_int_equal(rk_capture_open_file(&c, write_file("v22.pcap", im.b, im.n), NULL, &err),
 	    0);

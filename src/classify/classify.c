@@ -16,13 +16,19 @@
 #include "classify/classify.h"
 #include "util/bytes.h"
 #include "util/hash.h"
+#include "util/mem.h"
 
 /* A session waiting for the flush, and how it came. */
 struct pending {
 	struct rk_session s; /* copy of the session, counters cumulative */
 	uint8_t why;         /* enum rk_fold_why */
-	uint8_t pad[7];
+	uint8_t kind;        /* enum rk_sess_kind, from rk_role_kind() */
+	uint8_t pad[6];
+	uint64_t h[2];       /* endpoint-map hashes of side a and side b */
 };
+
+/* Folds whose evidence is taken together, their cache misses overlapped. */
+#define RK_FOLD_BATCH 32
 
 /* What was already aggregated of a live session that was checkpointed. */
 struct carry {
@@ -35,6 +41,14 @@ struct carry {
 	uint8_t pad[6];
 };
 
+/* The judging order of a pending session (see order_cmp). */
+struct order {
+	uint64_t key_hash;   /* hash of the session key, fixed seed */
+	uint64_t first_ts;   /* then by start */
+	uint32_t ckpt_last;  /* then a checkpoint before the final fold */
+	uint32_t i;          /* index in pending */
+};
+
 struct rk_classifier {
 	const struct rk_names *names;  /* borrowed, may be NULL */
 	struct rk_map endpoints;       /* struct rk_endpoint by rk_ep_key */
@@ -44,8 +58,10 @@ struct rk_classifier {
 	struct rk_u64set peers;        /* fingerprints of (endpoint, peer IP / peer port) */
 	uint64_t seed;                 /* for the fingerprints */
 	struct pending *pending;       /* sessions folded, not yet judged */
+	struct order *order;           /* max_pending, the judging order at the flush */
 	struct rk_map carries;         /* struct carry by session key, live checkpointed sessions */
-	size_t n_pending;
+	size_t n_pending;              /* pending[0, n_pending) are in use */
+	size_t n_taken;                /* pending[0, n_taken) have given their evidence */
 	size_t max_pending;
 	rk_verdict_cb on_verdict;      /* optional hook */
 	void *on_verdict_user;
@@ -87,8 +103,11 @@ rk_classify_new(const struct rk_names *names, size_t max_pending, uint64_t seed)
 		return NULL;
 	if (max_pending < 64)
 		max_pending = 64;
-	c->pending = malloc(max_pending * sizeof(*c->pending));
-	if (c->pending == NULL) {
+	c->pending = rk_mem_big(max_pending * sizeof(*c->pending));
+	c->order = rk_mem_big(max_pending * sizeof(*c->order));
+	if (c->pending == NULL || c->order == NULL) {
+		rk_mem_big_free(c->pending, max_pending * sizeof(*c->pending));
+		rk_mem_big_free(c->order, max_pending * sizeof(*c->order));
 		free(c);
 		return NULL;
 	}
@@ -115,7 +134,8 @@ rk_classify_free(struct rk_classifier *c)
 	rk_map_fini(&c->hosts);
 	rk_map_fini(&c->carries);
 	rk_u64set_fini(&c->peers);
-	free(c->pending);
+	rk_mem_big_free(c->pending, c->max_pending * sizeof(*c->pending));
+	rk_mem_big_free(c->order, c->max_pending * sizeof(*c->order));
 	free(c);
 }
 
@@ -128,25 +148,37 @@ ep_key(struct rk_ep_key *k, const struct rk_session *s, int side_b)
 	k->proto = s->key.proto;
 }
 
+/*
+ * Fingerprints of "endpoint of hash h met peer address ip" and "... met
+ * peer port".  Counting them in one set counts distinct peers exactly (up
+ * to 64-bit collisions) without keeping a set per endpoint.
+ */
+static uint64_t
+peer_ip_fp(const struct rk_classifier *c, uint64_t h, const uint8_t ip[RK_ADDR_LEN])
+{
+	return rk_hash_mix(h ^ rk_hash_words(ip, RK_ADDR_LEN, c->seed ^ 1));
+}
+
+static uint64_t
+peer_port_fp(const struct rk_classifier *c, uint64_t h, uint16_t port)
+{
+	return rk_hash_mix(h ^ rk_hash_mix(c->seed ^ (2ULL << 32 | port)));
+}
+
 /* Count a distinct peer fact of an endpoint; returns 1 if it is new. */
 static int
-peer_is_new(struct rk_classifier *c, const struct rk_ep_key *k, const void *peer, size_t len,
-    uint64_t domain)
+peer_is_new(struct rk_classifier *c, uint64_t fp)
 {
-	uint8_t buf[sizeof(*k) + 24] = {0};
-	int r;
+	int r = rk_u64set_add(&c->peers, fp);
 
-	memcpy(buf, k, sizeof(*k));
-	memcpy(buf + sizeof(*k), peer, len);
-	r = rk_u64set_add(&c->peers, rk_hash_words(buf, sizeof(buf), c->seed ^ domain));
 	if (r < 0)
 		c->st.n_nomem++;
 	return r == 1;
 }
 
-/* Add the facts of one side of s to its endpoint's evidence. */
+/* Add the facts of one side of s (its endpoint key hashing to h) to its evidence. */
 static void
-add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b)
+add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b, uint64_t h)
 {
 	struct rk_ep_key k;
 	struct rk_endpoint *e;
@@ -156,15 +188,15 @@ add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b)
 	uint16_t peer_port = side_b ? s->key.pa : s->key.pb;
 
 	ep_key(&k, s, side_b);
-	e = rk_map_upsert(&c->endpoints, &k, NULL);
+	e = rk_map_upsert_h(&c->endpoints, &k, h, NULL);
 	if (e == NULL) {
 		c->st.n_nomem++;
 		return;
 	}
 	e->n_sessions++;
-	if (e->n_peer_ips < RK_PEER_CAP && peer_is_new(c, &k, peer_ip, RK_ADDR_LEN, 1))
+	if (e->n_peer_ips < RK_PEER_CAP && peer_is_new(c, peer_ip_fp(c, h, peer_ip)))
 		e->n_peer_ips++;
-	if (e->n_peer_ports < RK_PEER_CAP && peer_is_new(c, &k, &peer_port, sizeof(peer_port), 2))
+	if (e->n_peer_ports < RK_PEER_CAP && peer_is_new(c, peer_port_fp(c, h, peer_port)))
 		e->n_peer_ports++;
 	e->n_syn_sent += out->syns > 0;
 	e->n_syn_recv += in->syns > 0;
@@ -179,15 +211,15 @@ add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b)
 
 /* A later fold of a checkpointed connection: its endpoints are still in use. */
 static void
-touch(struct rk_classifier *c, const struct rk_session *s, int side_b)
+touch(struct rk_classifier *c, const struct rk_session *s, int side_b, uint64_t h)
 {
 	struct rk_ep_key k;
 	struct rk_endpoint *e;
 
 	ep_key(&k, s, side_b);
-	e = rk_map_find(&c->endpoints, &k);
+	e = rk_map_find_h(&c->endpoints, &k, h);
 	if (e == NULL)
-		add_evidence(c, s, side_b); /* forgotten meanwhile: start again from this session */
+		add_evidence(c, s, side_b, h); /* forgotten meanwhile: start again from this session */
 	else if (s->last_ts > e->last_ts)
 		e->last_ts = s->last_ts;
 }
@@ -204,35 +236,38 @@ find_carry(const struct rk_classifier *c, const struct rk_session *s)
 	return k != NULL && k->first_ts == s->first_ts ? k : NULL;
 }
 
-/*
- * Fold a session that left the session table, or a checkpoint of a live
- * one: add its evidence now (once per connection), judge it at the next
- * flush.  Sessions with group addresses or without ports carry no endpoint
- * evidence; they are only counted.  Amortised O(1).
- */
-void
-rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fold_why why)
+/* Groups and port-less sessions are only counted: no evidence, no verdict. */
+static int
+is_counted_only(enum rk_sess_kind k)
 {
-	enum rk_sess_kind k = rk_role_kind(s, c->names);
-	struct carry *cr = find_carry(c, s);
+	return k == RK_SK_MULTICAST || k == RK_SK_NOPORTS;
+}
 
-	if (k == RK_SK_MULTICAST || k == RK_SK_NOPORTS) {
-		if (why != RK_FOLD_CHECKPOINT) {
+/* Take the evidence of one folded session (in fold order). */
+static void
+take_one(struct rk_classifier *c, struct pending *pe)
+{
+	const struct rk_session *s = &pe->s;
+	struct carry *cr;
+
+	if (is_counted_only(pe->kind)) {
+		if (pe->why != RK_FOLD_CHECKPOINT) {
 			c->st.n_folded++;
-			c->st.n_kind[k]++;
+			c->st.n_kind[pe->kind]++;
 		}
 		return;
 	}
+	cr = find_carry(c, s);
 	if (cr == NULL) {
-		add_evidence(c, s, 0);
-		add_evidence(c, s, 1);
+		add_evidence(c, s, 0, pe->h[0]);
+		add_evidence(c, s, 1, pe->h[1]);
 	} else {
-		touch(c, s, 0);
-		touch(c, s, 1);
+		touch(c, s, 0, pe->h[0]);
+		touch(c, s, 1, pe->h[1]);
 	}
 	if (rk_unlikely(c->endpoints.n_entries > c->max_pending))
 		rk_classify_prune(c, UINT64_MAX);
-	if (why == RK_FOLD_CHECKPOINT && cr == NULL) {
+	if (pe->why == RK_FOLD_CHECKPOINT && cr == NULL) {
 		int created;
 		cr = rk_map_upsert(&c->carries, &s->key, &created);
 		if (cr == NULL) {
@@ -242,11 +277,66 @@ rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fo
 			cr->first_ts = s->first_ts;
 		}
 	}
+}
+
+/*
+ * Take the evidence of every pending session that has not given it yet,
+ * in fold order.  Three passes over the batch: hash the endpoint keys and
+ * prefetch their index slots; prefetch the entries (and the peer set's
+ * slots); then do the work, whose loads now mostly hit the cache.
+ */
+static void
+take_evidence(struct rk_classifier *c)
+{
+	while (c->n_taken < c->n_pending) {
+		size_t lo = c->n_taken, hi = c->n_pending;
+		if (hi - lo > RK_FOLD_BATCH)
+			hi = lo + RK_FOLD_BATCH;
+		for (size_t i = lo; i < hi; i++) {
+			struct pending *pe = &c->pending[i];
+			pe->kind = (uint8_t)rk_role_kind(&pe->s, c->names);
+			for (int side = 0; side < 2; side++) {
+				struct rk_ep_key k;
+				ep_key(&k, &pe->s, side);
+				pe->h[side] = rk_map_hash(&c->endpoints, &k);
+				rk_map_prefetch(&c->endpoints, pe->h[side]);
+			}
+		}
+		for (size_t i = lo; i < hi; i++) {
+			const struct pending *pe = &c->pending[i];
+			for (int side = 0; side < 2; side++) {
+				rk_map_prefetch_entry(&c->endpoints, pe->h[side]);
+				rk_u64set_prefetch(&c->peers, peer_ip_fp(c, pe->h[side],
+				    side ? pe->s.key.a : pe->s.key.b));
+				rk_u64set_prefetch(&c->peers, peer_port_fp(c, pe->h[side],
+				    side ? pe->s.key.pa : pe->s.key.pb));
+			}
+		}
+		for (size_t i = lo; i < hi; i++)
+			take_one(c, &c->pending[i]);
+		c->n_taken = hi;
+	}
+}
+
+/*
+ * Fold a session that left the session table, or a checkpoint of a live
+ * one: it waits in the pending list; its evidence is taken in batches (in
+ * fold order, before any judging), its verdict at the next flush.
+ * Sessions with group addresses or without ports carry no endpoint
+ * evidence; they are only counted.  Amortised O(1).
+ */
+void
+rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fold_why why)
+{
+	struct pending *pe;
+
 	if (c->n_pending == c->max_pending)
 		rk_classify_flush(c);
-	c->pending[c->n_pending].s = *s;
-	c->pending[c->n_pending].why = (uint8_t)why;
-	c->n_pending++;
+	pe = &c->pending[c->n_pending++];
+	pe->s = *s;
+	pe->why = (uint8_t)why;
+	if (c->n_pending - c->n_taken >= RK_FOLD_BATCH)
+		take_evidence(c);
 }
 
 static void
@@ -343,27 +433,44 @@ take_delta(struct delta *d, const struct rk_session *s, struct carry *cr)
 	d->is_new = cr == NULL || cr->verdict == 0;
 }
 
+/*
+ * The evidence of both sides of a pending session, taken again for a side
+ * pruned since its fold.  Returns 0, or -1 if memory is short.
+ */
+static int
+judge_endpoints(struct rk_classifier *c, const struct pending *pe, struct rk_endpoint **ea,
+    struct rk_endpoint **eb)
+{
+	struct rk_ep_key ka, kb;
+
+	ep_key(&ka, &pe->s, 0);
+	ep_key(&kb, &pe->s, 1);
+	*ea = rk_map_find_h(&c->endpoints, &ka, pe->h[0]);
+	*eb = rk_map_find_h(&c->endpoints, &kb, pe->h[1]);
+	if (rk_likely(*ea != NULL && *eb != NULL))
+		return 0;
+	if (*ea == NULL)
+		add_evidence(c, &pe->s, 0, pe->h[0]);
+	if (*eb == NULL)
+		add_evidence(c, &pe->s, 1, pe->h[1]);
+	/* Found again: an insertion may have moved the entries. */
+	*ea = rk_map_find_h(&c->endpoints, &ka, pe->h[0]);
+	*eb = rk_map_find_h(&c->endpoints, &kb, pe->h[1]);
+	return *ea != NULL && *eb != NULL ? 0 : -1;
+}
+
 static void
 judge(struct rk_classifier *c, const struct pending *pe)
 {
 	const struct rk_session *s = &pe->s;
 	int final = pe->why != RK_FOLD_CHECKPOINT;
 	struct carry *cr = find_carry(c, s);
-	struct rk_ep_key ka, kb;
 	struct rk_endpoint *ea, *eb;
 	struct rk_verdict v;
 	struct delta d;
-	enum rk_sess_kind kind = rk_role_kind(s, c->names);
+	enum rk_sess_kind kind = (enum rk_sess_kind)pe->kind;
 
-	ep_key(&ka, s, 0);
-	ep_key(&kb, s, 1);
-	if (rk_map_find(&c->endpoints, &ka) == NULL)
-		add_evidence(c, s, 0); /* pruned since the fold */
-	if (rk_map_find(&c->endpoints, &kb) == NULL)
-		add_evidence(c, s, 1);
-	ea = rk_map_find(&c->endpoints, &ka);
-	eb = rk_map_find(&c->endpoints, &kb);
-	if (ea == NULL || eb == NULL) {
+	if (judge_endpoints(c, pe, &ea, &eb) < 0) {
 		c->st.n_nomem++;
 		return;
 	}
@@ -420,33 +527,81 @@ prune_carries(struct rk_classifier *c)
 	c->carries = keep;
 }
 
-/* Key order, then time: the judging order (and so the output) is the same
- * whatever order the trackers handed the sessions over in. */
-static int
-cmp_session(const void *x, const void *y)
-{
-	const struct pending *pa = x, *pb = y;
-	const struct rk_session *a = &pa->s, *b = &pb->s;
-	int c = memcmp(&a->key, &b->key, sizeof(a->key));
+/*
+ * The judging order: by a hash of the session key (with a fixed seed, so
+ * the same in every run), then by start, a checkpoint before the final
+ * fold of the same connection; sessions whose key hashes alike are told
+ * apart by the key itself.  The output is then the same whatever order the
+ * trackers handed the sessions over in.  Sorting 24-byte integer records
+ * instead of the 136-byte sessions keeps the sort a small part of a flush.
+ */
+#define ORDER_SEED 0x72656e6b65690a01ULL
 
-	if (c != 0)
-		return c;
+static int
+order_cmp(const void *x, const void *y, void *arg)
+{
+	const struct order *a = x, *b = y;
+	const struct pending *order_pending = arg;
+	int k;
+
+	if (a->key_hash != b->key_hash)
+		return a->key_hash < b->key_hash ? -1 : 1;
+	k = memcmp(&order_pending[a->i].s.key, &order_pending[b->i].s.key,
+	    sizeof(struct rk_sess_key));
+	if (k != 0)
+		return k;
 	if (a->first_ts != b->first_ts)
-		return (a->first_ts > b->first_ts) - (a->first_ts < b->first_ts);
-	return (pa->why == RK_FOLD_CHECKPOINT) - (pb->why == RK_FOLD_CHECKPOINT);
+		return a->first_ts < b->first_ts ? -1 : 1;
+	return (a->ckpt_last > b->ckpt_last) - (a->ckpt_last < b->ckpt_last);
+}
+
+/* Fill c->order with the pending sessions that get a verdict, sorted.  Returns their number. */
+static size_t
+sort_pending(struct rk_classifier *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_pending; i++) {
+		const struct pending *pe = &c->pending[i];
+		struct order *o = &c->order[n];
+		if (is_counted_only(pe->kind))
+			continue;
+		o->key_hash = rk_hash_words(&pe->s.key, sizeof(pe->s.key), ORDER_SEED);
+		o->first_ts = pe->s.first_ts;
+		o->ckpt_last = pe->why != RK_FOLD_CHECKPOINT;
+		o->i = (uint32_t)i;
+		n++;
+	}
+	qsort_r(c->order, n, sizeof(*c->order), order_cmp, c->pending);
+	return n;
 }
 
 /*
  * Judge every pending session with the evidence gathered so far and add
- * the real conversations to the aggregates.  O(pending).
+ * the real conversations to the aggregates.  O(pending log pending).
  */
 void
 rk_classify_flush(struct rk_classifier *c)
 {
-	qsort(c->pending, c->n_pending, sizeof(*c->pending), cmp_session);
-	for (size_t i = 0; i < c->n_pending; i++)
-		judge(c, &c->pending[i]);
-	c->n_pending = 0;
+	size_t n;
+
+	take_evidence(c);
+	n = sort_pending(c);
+	for (size_t j = 0; j < n; j++) {
+		if (j + 8 < n) {
+			const struct pending *ahead = &c->pending[c->order[j + 8].i];
+			rk_map_prefetch_entry(&c->endpoints, ahead->h[0]);
+			rk_map_prefetch_entry(&c->endpoints, ahead->h[1]);
+		}
+		if (j + 16 < n) {
+			const struct pending *ahead = &c->pending[c->order[j + 16].i];
+			__builtin_prefetch(ahead);
+			rk_map_prefetch(&c->endpoints, ahead->h[0]);
+			rk_map_prefetch(&c->endpoints, ahead->h[1]);
+		}
+		judge(c, &c->pending[c->order[j].i]);
+	}
+	c->n_pending = c->n_taken = 0;
 	c->st.n_flushes++;
 	prune_carries(c);
 }

@@ -148,7 +148,7 @@ dgram_kind(const struct rk_session *s, const struct rk_names *names)
 	x = a->pkts ? a : b;
 	dport = a->pkts ? s->key.pb : s->key.pa;
 	if (x->pkts >= ONEWAY_MIN_PKTS ||
-	    (names != NULL && rk_names_service(names, s->key.proto, dport) != NULL))
+	    rk_names_has_service(names, s->key.proto, dport))
 		return RK_SK_ONEWAY;
 	return RK_SK_UNANSWERED;
 }
@@ -201,7 +201,7 @@ rk_role_score(const struct rk_endpoint *e, const struct rk_names *names,
 {
 	struct rk_score_parts p = {0};
 	uint16_t port = e->key.port;
-	int named = names != NULL && rk_names_service(names, e->key.proto, port) != NULL;
+	int named = rk_names_has_service(names, e->key.proto, port);
 
 	p.fan_ips = W_FAN_IPS * log2(1.0 + e->n_peer_ips);
 	p.fan_ports = W_FAN_PORTS * log2(1.0 + e->n_peer_ports);

@@ -362,6 +362,19 @@ rk_names_service(const struct rk_names *n, uint8_t proto, uint16_t port)
 	return pool_str(n, n->svc[pi][port]);
 }
 
+/*
+ * 1 if the port has a service name.  Reads only the service tables, which
+ * are filled before any analysis starts: safe in a tracker thread while
+ * the reader learns host names from DNS.
+ */
+bool
+rk_names_has_service(const struct rk_names *n, uint8_t proto, uint16_t port)
+{
+	int pi = svc_index(proto);
+
+	return n != NULL && pi >= 0 && n->svc[pi] != NULL && n->svc[pi][port] != 0;
+}
+
 /* ---- line reading shared by both file formats ---- */
 
 /*

@@ -56,6 +56,8 @@ int rk_names_load_services(struct rk_names *n, const char *path, struct rk_err *
 int rk_names_load_hosts(struct rk_names *n, const char *path, struct rk_err *err);
 /* Service name for (proto, port), NULL if none.  proto is an IP protocol number. */
 const char *rk_names_service(const struct rk_names *n, uint8_t proto, uint16_t port);
+/* 1 if the port has a service name (reads only the service tables: thread-safe once loaded). */
+bool rk_names_has_service(const struct rk_names *n, uint8_t proto, uint16_t port);
 /* Set a host name (from a store); from_file: as a hosts file would.  1, 0 or <0. */
 int rk_names_add_host(struct rk_names *n, const uint8_t a[RK_ADDR_LEN], const char *name,
     int from_file);

@@ -11,6 +11,7 @@
 
 #include "util/hash.h"
 #include "util/map.h"
+#include "util/mem.h"
 
 void
 rk_map_init(struct rk_map *m, size_t key_size, size_t entry_size, uint64_t seed)
@@ -24,15 +25,22 @@ rk_map_init(struct rk_map *m, size_t key_size, size_t entry_size, uint64_t seed)
 void
 rk_map_fini(struct rk_map *m)
 {
-	free(m->entries);
-	free(m->index);
+	rk_mem_big_free(m->entries, m->max_entries * m->entry_size);
+	rk_mem_big_free(m->index, m->max_index * sizeof(*m->index));
 	memset(m, 0, sizeof(*m));
 }
 
-static size_t
-probe_start(const struct rk_map *m, const void *key)
+uint64_t
+rk_map_hash(const struct rk_map *m, const void *key)
 {
-	return (size_t)rk_hash_words(key, m->key_size, m->seed) & (m->max_index - 1);
+	return rk_hash_words(key, m->key_size, m->seed);
+}
+
+/* The slot value for entry number e (0-based) of a key hashing to h. */
+static inline uint64_t
+slot_of(uint64_t h, size_t e)
+{
+	return (h >> 32) << 32 | (uint64_t)(e + 1);
 }
 
 /* Key equality without a call: keys are a whole number of 64-bit words. */
@@ -55,35 +63,45 @@ key_eq(const void *x, const void *y, size_t len)
  * is absent.
  */
 void *
-rk_map_find(const struct rk_map *m, const void *key)
+rk_map_find_h(const struct rk_map *m, const void *key, uint64_t h)
 {
+	size_t mask = m->max_index - 1;
+
 	if (m->max_index == 0)
 		return NULL;
-	for (size_t i = probe_start(m, key);; i = (i + 1) & (m->max_index - 1)) {
-		uint32_t e = m->index[i];
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		uint64_t slot = m->index[i];
+		uint32_t e = (uint32_t)slot;
 		if (e == 0)
 			return NULL;
-		if (key_eq(rk_map_at(m, e - 1), key, m->key_size))
+		if ((slot >> 32) == (h >> 32) && key_eq(rk_map_at(m, e - 1), key, m->key_size))
 			return rk_map_at(m, e - 1);
 	}
+}
+
+void *
+rk_map_find(const struct rk_map *m, const void *key)
+{
+	return m->max_index == 0 ? NULL : rk_map_find_h(m, key, rk_map_hash(m, key));
 }
 
 static int
 grow_index(struct rk_map *m)
 {
 	size_t n = m->max_index ? m->max_index * 2 : 64;
-	uint32_t *idx = calloc(n, sizeof(*idx));
+	uint64_t *idx = rk_mem_big(n * sizeof(*idx));
 
 	if (idx == NULL)
 		return -1;
-	free(m->index);
+	rk_mem_big_free(m->index, m->max_index * sizeof(*m->index));
 	m->index = idx;
 	m->max_index = n;
 	for (size_t e = 0; e < m->n_entries; e++) {
-		size_t i = probe_start(m, rk_map_at(m, e));
+		uint64_t h = rk_map_hash(m, rk_map_at(m, e));
+		size_t i = h & (n - 1);
 		while (idx[i] != 0)
 			i = (i + 1) & (n - 1);
-		idx[i] = (uint32_t)(e + 1);
+		idx[i] = slot_of(h, e);
 	}
 	return 0;
 }
@@ -92,10 +110,13 @@ static int
 grow_entries(struct rk_map *m)
 {
 	size_t n = m->max_entries ? m->max_entries * 2 : 32;
-	uint8_t *p = realloc(m->entries, n * m->entry_size);
+	uint8_t *p = rk_mem_big(n * m->entry_size);
 
 	if (p == NULL)
 		return -1;
+	if (m->n_entries > 0)
+		memcpy(p, m->entries, m->n_entries * m->entry_size);
+	rk_mem_big_free(m->entries, m->max_entries * m->entry_size);
 	m->entries = p;
 	m->max_entries = n;
 	return 0;
@@ -108,9 +129,9 @@ grow_entries(struct rk_map *m)
  * pointers may be invalid afterwards.
  */
 void *
-rk_map_upsert(struct rk_map *m, const void *key, int *created)
+rk_map_upsert_h(struct rk_map *m, const void *key, uint64_t h, int *created)
 {
-	void *e = rk_map_find(m, key);
+	void *e = rk_map_find_h(m, key, h);
 	size_t i;
 	uint8_t *ne;
 
@@ -127,12 +148,18 @@ rk_map_upsert(struct rk_map *m, const void *key, int *created)
 	ne = rk_map_at(m, m->n_entries);
 	memset(ne, 0, m->entry_size);
 	memcpy(ne, key, m->key_size);
-	for (i = probe_start(m, key); m->index[i] != 0; i = (i + 1) & (m->max_index - 1))
+	for (i = h & (m->max_index - 1); m->index[i] != 0; i = (i + 1) & (m->max_index - 1))
 		;
-	m->index[i] = (uint32_t)(++m->n_entries);
+	m->index[i] = slot_of(h, m->n_entries++);
 	if (created != NULL)
 		*created = 1;
 	return ne;
+}
+
+void *
+rk_map_upsert(struct rk_map *m, const void *key, int *created)
+{
+	return rk_map_upsert_h(m, key, rk_map_hash(m, key), created);
 }
 
 void
@@ -144,7 +171,7 @@ rk_u64set_init(struct rk_u64set *s)
 void
 rk_u64set_fini(struct rk_u64set *s)
 {
-	free(s->slots);
+	rk_mem_big_free(s->slots, s->max * sizeof(*s->slots));
 	memset(s, 0, sizeof(*s));
 }
 
@@ -156,6 +183,13 @@ set_put(uint64_t *slots, size_t max, uint64_t v)
 	while (slots[i] != 0)
 		i = (i + 1) & (max - 1);
 	slots[i] = v;
+}
+
+void
+rk_u64set_prefetch(const struct rk_u64set *s, uint64_t v)
+{
+	if (s->max != 0)
+		__builtin_prefetch(&s->slots[(size_t)rk_hash_mix(v ? v : 1) & (s->max - 1)]);
 }
 
 /*
@@ -171,13 +205,13 @@ rk_u64set_add(struct rk_u64set *s, uint64_t v)
 		v = 1;
 	if ((s->n + 1) * 10 > s->max * 7) {
 		size_t n = s->max ? s->max * 2 : 1024;
-		uint64_t *p = calloc(n, sizeof(*p));
+		uint64_t *p = rk_mem_big(n * sizeof(*p));
 		if (p == NULL)
 			return -1;
 		for (size_t j = 0; j < s->max; j++)
 			if (s->slots[j] != 0)
 				set_put(p, n, s->slots[j]);
-		free(s->slots);
+		rk_mem_big_free(s->slots, s->max * sizeof(*s->slots));
 		s->slots = p;
 		s->max = n;
 	}
