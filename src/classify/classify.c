@@ -16,7 +16,6 @@
 #include "classify/classify.h"
 #include "util/bytes.h"
 #include "util/hash.h"
-#include "util/mem.h"
 
 /* A session waiting for the flush, and how it came. */
 struct pending {
@@ -41,14 +40,6 @@ struct carry {
 	uint8_t pad[6];
 };
 
-/* The judging order of a pending session (see order_cmp). */
-struct order {
-	uint64_t key_hash;   /* hash of the session key, fixed seed */
-	uint64_t first_ts;   /* then by start */
-	uint32_t ckpt_last;  /* then a checkpoint before the final fold */
-	uint32_t i;          /* index in pending */
-};
-
 struct rk_classifier {
 	const struct rk_names *names;  /* borrowed, may be NULL */
 	struct rk_map endpoints;       /* struct rk_endpoint by rk_ep_key */
@@ -58,7 +49,6 @@ struct rk_classifier {
 	struct rk_u64set peers;        /* fingerprints of (endpoint, peer IP / peer port) */
 	uint64_t seed;                 /* for the fingerprints */
 	struct pending *pending;       /* sessions folded, not yet judged */
-	struct order *order;           /* max_pending, the judging order at the flush */
 	struct rk_map carries;         /* struct carry by session key, live checkpointed sessions */
 	size_t n_pending;              /* pending[0, n_pending) are in use */
 	size_t n_taken;                /* pending[0, n_taken) have given their evidence */
@@ -103,11 +93,8 @@ rk_classify_new(const struct rk_names *names, size_t max_pending, uint64_t seed)
 		return NULL;
 	if (max_pending < 64)
 		max_pending = 64;
-	c->pending = rk_mem_big(max_pending * sizeof(*c->pending));
-	c->order = rk_mem_big(max_pending * sizeof(*c->order));
-	if (c->pending == NULL || c->order == NULL) {
-		rk_mem_big_free(c->pending, max_pending * sizeof(*c->pending));
-		rk_mem_big_free(c->order, max_pending * sizeof(*c->order));
+	c->pending = malloc(max_pending * sizeof(*c->pending));
+	if (c->pending == NULL) {
 		free(c);
 		return NULL;
 	}
@@ -134,8 +121,7 @@ rk_classify_free(struct rk_classifier *c)
 	rk_map_fini(&c->hosts);
 	rk_map_fini(&c->carries);
 	rk_u64set_fini(&c->peers);
-	rk_mem_big_free(c->pending, c->max_pending * sizeof(*c->pending));
-	rk_mem_big_free(c->order, c->max_pending * sizeof(*c->order));
+	free(c->pending);
 	free(c);
 }
 
@@ -149,31 +135,55 @@ ep_key(struct rk_ep_key *k, const struct rk_session *s, int side_b)
 }
 
 /*
- * Fingerprints of "endpoint of hash h met peer address ip" and "... met
- * peer port".  Counting them in one set counts distinct peers exactly (up
- * to 64-bit collisions) without keeping a set per endpoint.
+ * Distinct peers.  An endpoint's first peer address and port are kept in
+ * the endpoint itself; from the second distinct one on, each (endpoint,
+ * peer) fact is a 64-bit fingerprint in one set shared by all endpoints.
+ * Most endpoints are a client's ephemeral port with a single peer: they
+ * never touch the set, which so holds about one entry per session instead
+ * of four.  A peer address is reduced to 32 bits first (an IPv4 address
+ * is itself; an IPv6 address is hashed), so the first peer fits in the
+ * endpoint and its fingerprint can be made again when the second comes.
  */
-static uint64_t
-peer_ip_fp(const struct rk_classifier *c, uint64_t h, const uint8_t ip[RK_ADDR_LEN])
+#define PEER_DOM_IP (1ULL << 40)   /* fingerprint domains: addresses, */
+#define PEER_DOM_PORT (2ULL << 40) /* ports */
+
+static uint32_t
+ip_digest(const uint8_t ip[RK_ADDR_LEN])
 {
-	return rk_hash_mix(h ^ rk_hash_words(ip, RK_ADDR_LEN, c->seed ^ 1));
+	uint32_t v;
+
+	if (rk_addr_is_v4(ip)) {
+		memcpy(&v, ip + 12, 4);
+		return v;
+	}
+	return (uint32_t)rk_hash_words(ip, RK_ADDR_LEN, 0x6970763664696700ULL);
 }
 
 static uint64_t
-peer_port_fp(const struct rk_classifier *c, uint64_t h, uint16_t port)
+peer_fp(uint64_t h, uint64_t dom, uint32_t v)
 {
-	return rk_hash_mix(h ^ rk_hash_mix(c->seed ^ (2ULL << 32 | port)));
+	return rk_hash_mix(h ^ dom ^ v);
 }
 
-/* Count a distinct peer fact of an endpoint; returns 1 if it is new. */
-static int
-peer_is_new(struct rk_classifier *c, uint64_t fp)
+/*
+ * Whether v is a new peer of an endpoint (hash h) that has *n distinct
+ * ones so far, the first being *first.  Counts it.  Saturates at
+ * RK_PEER_CAP.
+ */
+static void
+count_peer(struct rk_classifier *c, uint64_t h, uint64_t dom, uint32_t *n, uint32_t first,
+    uint32_t v)
 {
-	int r = rk_u64set_add(&c->peers, fp);
+	int r;
 
+	if (*n >= RK_PEER_CAP || (*n == 1 && v == first))
+		return;
+	if (*n == 1 && rk_u64set_add(&c->peers, peer_fp(h, dom, first)) < 0)
+		c->st.n_nomem++;
+	r = rk_u64set_add(&c->peers, peer_fp(h, dom, v));
 	if (r < 0)
 		c->st.n_nomem++;
-	return r == 1;
+	*n += r == 1;
 }
 
 /* Add the facts of one side of s (its endpoint key hashing to h) to its evidence. */
@@ -194,10 +204,18 @@ add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b, ui
 		return;
 	}
 	e->n_sessions++;
-	if (e->n_peer_ips < RK_PEER_CAP && peer_is_new(c, peer_ip_fp(c, h, peer_ip)))
-		e->n_peer_ips++;
-	if (e->n_peer_ports < RK_PEER_CAP && peer_is_new(c, peer_port_fp(c, h, peer_port)))
-		e->n_peer_ports++;
+	if (e->n_peer_ips == 0) {
+		e->n_peer_ips = 1;
+		e->first_peer_ip = ip_digest(peer_ip);
+	} else {
+		count_peer(c, h, PEER_DOM_IP, &e->n_peer_ips, e->first_peer_ip, ip_digest(peer_ip));
+	}
+	if (e->n_peer_ports == 0) {
+		e->n_peer_ports = 1;
+		e->first_peer_port = peer_port;
+	} else {
+		count_peer(c, h, PEER_DOM_PORT, &e->n_peer_ports, e->first_peer_port, peer_port);
+	}
 	e->n_syn_sent += out->syns > 0;
 	e->n_syn_recv += in->syns > 0;
 	e->n_synack_sent += out->synacks > 0;
@@ -306,9 +324,7 @@ take_evidence(struct rk_classifier *c)
 			const struct pending *pe = &c->pending[i];
 			for (int side = 0; side < 2; side++) {
 				rk_map_prefetch_entry(&c->endpoints, pe->h[side]);
-				rk_u64set_prefetch(&c->peers, peer_ip_fp(c, pe->h[side],
-				    side ? pe->s.key.a : pe->s.key.b));
-				rk_u64set_prefetch(&c->peers, peer_port_fp(c, pe->h[side],
+				rk_u64set_prefetch(&c->peers, peer_fp(pe->h[side], PEER_DOM_PORT,
 				    side ? pe->s.key.pa : pe->s.key.pb));
 			}
 		}
@@ -366,6 +382,16 @@ struct delta {
 	int is_new;        /* first time this connection is aggregated: count it */
 };
 
+/*
+ * A confidence in steps of 1/1024: sums of such steps are exact in a
+ * double (below 2^43 sessions), so conf_sum is the same in any order.
+ */
+static double
+exact_conf(double conf)
+{
+	return (double)(int64_t)(conf * 1024.0 + 0.5) / 1024.0;
+}
+
 /* Add an established session, oriented by v, to services, edges and hosts. */
 static void
 aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_verdict *v,
@@ -395,7 +421,7 @@ aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_v
 	if (d->is_new) {
 		svc->n_decisions++;
 		svc->n_sessions++;
-		svc->conf_sum += v->confidence;
+		svc->conf_sum += exact_conf(v->confidence);
 		svc->rules[v->rule]++;
 		e->n_sessions++;
 	}
@@ -528,78 +554,32 @@ prune_carries(struct rk_classifier *c)
 }
 
 /*
- * The judging order: by a hash of the session key (with a fixed seed, so
- * the same in every run), then by start, a checkpoint before the final
- * fold of the same connection; sessions whose key hashes alike are told
- * apart by the key itself.  The output is then the same whatever order the
- * trackers handed the sessions over in.  Sorting 24-byte integer records
- * instead of the 136-byte sessions keeps the sort a small part of a flush.
- */
-#define ORDER_SEED 0x72656e6b65690a01ULL
-
-static int
-order_cmp(const void *x, const void *y, void *arg)
-{
-	const struct order *a = x, *b = y;
-	const struct pending *order_pending = arg;
-	int k;
-
-	if (a->key_hash != b->key_hash)
-		return a->key_hash < b->key_hash ? -1 : 1;
-	k = memcmp(&order_pending[a->i].s.key, &order_pending[b->i].s.key,
-	    sizeof(struct rk_sess_key));
-	if (k != 0)
-		return k;
-	if (a->first_ts != b->first_ts)
-		return a->first_ts < b->first_ts ? -1 : 1;
-	return (a->ckpt_last > b->ckpt_last) - (a->ckpt_last < b->ckpt_last);
-}
-
-/* Fill c->order with the pending sessions that get a verdict, sorted.  Returns their number. */
-static size_t
-sort_pending(struct rk_classifier *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->n_pending; i++) {
-		const struct pending *pe = &c->pending[i];
-		struct order *o = &c->order[n];
-		if (is_counted_only(pe->kind))
-			continue;
-		o->key_hash = rk_hash_words(&pe->s.key, sizeof(pe->s.key), ORDER_SEED);
-		o->first_ts = pe->s.first_ts;
-		o->ckpt_last = pe->why != RK_FOLD_CHECKPOINT;
-		o->i = (uint32_t)i;
-		n++;
-	}
-	qsort_r(c->order, n, sizeof(*c->order), order_cmp, c->pending);
-	return n;
-}
-
-/*
  * Judge every pending session with the evidence gathered so far and add
- * the real conversations to the aggregates.  O(pending log pending).
+ * the real conversations to the aggregates, in fold order.  Every
+ * aggregate is a sum, a minimum or a maximum, and confidences are summed
+ * in exact steps (see aggregate()), so the result does not depend on the
+ * order the trackers handed the sessions over in; a verdict depends only
+ * on the session and the evidence, all of it taken before the first
+ * judgement.  (Same-connection folds - a checkpoint, then the end - are
+ * never pending together: a checkpoint is judged at the flush it was made
+ * for.)  O(pending), the endpoints prefetched a few sessions ahead.
  */
 void
 rk_classify_flush(struct rk_classifier *c)
 {
-	size_t n;
-
 	take_evidence(c);
-	n = sort_pending(c);
-	for (size_t j = 0; j < n; j++) {
-		if (j + 8 < n) {
-			const struct pending *ahead = &c->pending[c->order[j + 8].i];
-			rk_map_prefetch_entry(&c->endpoints, ahead->h[0]);
-			rk_map_prefetch_entry(&c->endpoints, ahead->h[1]);
+	for (size_t j = 0; j < c->n_pending; j++) {
+		const struct pending *pe = &c->pending[j];
+		if (j + 8 < c->n_pending) {
+			rk_map_prefetch_entry(&c->endpoints, pe[8].h[0]);
+			rk_map_prefetch_entry(&c->endpoints, pe[8].h[1]);
 		}
-		if (j + 16 < n) {
-			const struct pending *ahead = &c->pending[c->order[j + 16].i];
-			__builtin_prefetch(ahead);
-			rk_map_prefetch(&c->endpoints, ahead->h[0]);
-			rk_map_prefetch(&c->endpoints, ahead->h[1]);
+		if (j + 16 < c->n_pending) {
+			rk_map_prefetch(&c->endpoints, pe[16].h[0]);
+			rk_map_prefetch(&c->endpoints, pe[16].h[1]);
 		}
-		judge(c, &c->pending[c->order[j].i]);
+		if (!is_counted_only(pe->kind))
+			judge(c, pe);
 	}
 	c->n_pending = c->n_taken = 0;
 	c->st.n_flushes++;

@@ -60,10 +60,12 @@ struct rk_endpoint {
 	uint32_t n_oneway_recv; /* sessions in which it only received */
 	uint32_t n_as_server;   /* established sessions decided with it as server */
 	uint32_t n_as_client;   /* established sessions decided with it as client */
-	uint32_t pad;
+	uint32_t first_peer_ip; /* digest of its first peer's address (classify.c) */
 	uint64_t bytes_sent;    /* IP bytes it sent */
 	uint64_t bytes_recv;    /* IP bytes it received */
 	uint64_t last_ts;       /* µs, last packet of its latest session folded */
+	uint16_t first_peer_port; /* its first peer's port */
+	uint16_t pad[3];
 };
 
 /* What a session was, judged at the flush. */

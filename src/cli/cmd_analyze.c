@@ -310,14 +310,29 @@ run_inputs(struct rk_pipeline *p, int n, char **files)
 	return n_ok == 0 ? -1 : status;
 }
 
+/* Sessions in key order, then by start: the classifier judges them in the order they came. */
+static int
+cmp_verdict(const void *x, const void *y)
+{
+	const struct rk_session *a = &((const struct rk_report_session *)x)->s;
+	const struct rk_session *b = &((const struct rk_report_session *)y)->s;
+	int c = memcmp(&a->key, &b->key, sizeof(a->key));
+
+	if (c != 0)
+		return c;
+	return (a->first_ts > b->first_ts) - (a->first_ts < b->first_ts);
+}
+
 static int
 render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p,
-    const struct rk_classifier *c, struct rk_names *names, const struct verdicts *vs)
+    const struct rk_classifier *c, struct rk_names *names, struct verdicts *vs)
 {
 	struct rk_pipeline_stats st;
 	struct rk_report_opts ro = {0};
 
 	rk_pipeline_get_stats(p, &st);
+	if (vs->n > 1)
+		qsort(vs->v, vs->n, sizeof(*vs->v), cmp_verdict);
 	ro.names = names;
 	ro.only = (const uint8_t(*)[RK_ADDR_LEN])a->only;
 	ro.n_only = a->n_only;

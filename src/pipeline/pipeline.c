@@ -4,18 +4,27 @@
  *
  * Threads and rings (n_threads > 1):
  *
- *   reader/integrator thread          tracker thread i (one per shard)
- *   ------------------------          --------------------------------
- *   frame -> decode -> rec            batches[in_tail]  -> rk_sess_update
- *   rec -> batches[i][in_head]        fold callback     -> folds[out_head]
- *   folds[i][out_tail] -> classifier
+ *   reader thread (the caller)       tracker 0 (also the integrator)   tracker i > 0
+ *   --------------------------       -------------------------------   -------------
+ *   frame -> decode -> rec           batches -> rk_sess_update         batches -> rk_sess_update
+ *   rec -> batches[hash % n]         fold -> classifier                fold -> folds[i] ring
+ *                                    folds[i] -> classifier
  *
- * Each ring has one producer and one consumer; the head is written only by
- * the producer and the tail only by the consumer, with release/acquire
- * ordering, so no lock is taken anywhere.  A producer that finds a ring
- * full waits (spin, then yield); the reader drains the fold rings while it
- * waits, so a tracker blocked on a full fold ring always makes progress.
- * Ring slots are allocated once at start-up.
+ * The reader only reads and decodes: on two cores, reading and decoding
+ * (about half of the work) and counting plus judging (the other half)
+ * each get a core.  Each ring has one producer and one consumer; the head
+ * is written only by the producer and the tail only by the consumer, with
+ * release/acquire ordering, so no lock is taken anywhere.  A producer that
+ * finds a ring full waits (spin, then yield); tracker 0 drains the fold
+ * rings whenever it has no batch, so a tracker blocked on a full fold ring
+ * always makes progress.  Ring slots are allocated once at start-up.
+ *
+ * The classifier belongs to tracker 0 while the trackers run.  The reader
+ * touches it only when every tracker has taken every batch and tracker 0
+ * every fold (quiesce(): at a flush and at the end); the acquire loads of
+ * those ring positions order tracker 0's writes before the reader's reads,
+ * and the next batch the reader publishes orders the reader's writes
+ * before tracker 0's.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -138,40 +147,13 @@ tracker_tick(struct tracker *t, uint64_t now)
 	t->last_tick = now;
 }
 
-static void *
-tracker_main(void *arg)
-{
-	struct tracker *t = arg;
-	unsigned spins = 0;
-
-	for (;;) {
-		uint64_t tail = atomic_load_explicit(&t->in_tail, memory_order_relaxed);
-		if (tail < atomic_load_explicit(&t->in_head, memory_order_acquire)) {
-			const struct batch *b = &t->batches[tail % RK_RING_BATCHES];
-			rk_sess_update_batch(t->tbl, b->r, b->n);
-			if (b->is_tick)
-				tracker_tick(t, b->tick_ts);
-			atomic_store_explicit(&t->in_tail, tail + 1, memory_order_release);
-			spins = 0;
-			continue;
-		}
-		if (atomic_load_explicit(&t->stop, memory_order_acquire) &&
-		    tail == atomic_load_explicit(&t->in_head, memory_order_acquire))
-			break;
-		relax(&spins);
-	}
-	rk_sess_drain(t->tbl);
-	atomic_store_explicit(&t->done, 1, memory_order_release);
-	return NULL;
-}
-
-/* Integrator: fold what the trackers have handed back.  Returns sessions taken. */
+/* Integrator (tracker 0): fold what the other trackers have handed over.  Returns sessions taken. */
 static size_t
 drain_folds(struct rk_pipeline *p)
 {
 	size_t n = 0;
 
-	for (int i = 0; i < p->n_tr; i++) {
+	for (int i = 1; i < p->n_tr; i++) {
 		struct tracker *t = &p->tr[i];
 		uint64_t tail = atomic_load_explicit(&t->out_tail, memory_order_relaxed);
 		uint64_t head = atomic_load_explicit(&t->out_head, memory_order_acquire);
@@ -184,18 +166,67 @@ drain_folds(struct rk_pipeline *p)
 	return n;
 }
 
+/* 1 once every other tracker has finished and its folds are all taken (tracker 0's exit). */
+static int
+others_done(struct rk_pipeline *p)
+{
+	for (int i = 1; i < p->n_tr; i++) {
+		struct tracker *t = &p->tr[i];
+		if (!atomic_load_explicit(&t->done, memory_order_acquire) ||
+		    atomic_load_explicit(&t->out_tail, memory_order_relaxed) !=
+		    atomic_load_explicit(&t->out_head, memory_order_acquire))
+			return 0;
+	}
+	return 1;
+}
+
+static void *
+tracker_main(void *arg)
+{
+	struct tracker *t = arg;
+	int is_integrator = t == &t->p->tr[0];
+	unsigned spins = 0;
+
+	for (;;) {
+		uint64_t tail = atomic_load_explicit(&t->in_tail, memory_order_relaxed);
+		if (tail < atomic_load_explicit(&t->in_head, memory_order_acquire)) {
+			const struct batch *b = &t->batches[tail % RK_RING_BATCHES];
+			rk_sess_update_batch(t->tbl, b->r, b->n);
+			if (b->is_tick)
+				tracker_tick(t, b->tick_ts);
+			if (is_integrator)
+				drain_folds(t->p);
+			atomic_store_explicit(&t->in_tail, tail + 1, memory_order_release);
+			spins = 0;
+			continue;
+		}
+		if (atomic_load_explicit(&t->stop, memory_order_acquire) &&
+		    tail == atomic_load_explicit(&t->in_head, memory_order_acquire))
+			break;
+		if (!is_integrator || drain_folds(t->p) == 0)
+			relax(&spins);
+	}
+	rk_sess_drain(t->tbl);
+	if (is_integrator) {
+		while (!others_done(t->p)) {
+			if (drain_folds(t->p) == 0)
+				relax(&spins);
+		}
+	}
+	atomic_store_explicit(&t->done, 1, memory_order_release);
+	return NULL;
+}
+
 /* Publish tracker t's current batch and wait for a free slot for the next. */
 static void
-publish(struct rk_pipeline *p, struct tracker *t)
+publish(struct tracker *t)
 {
 	uint64_t h = atomic_load_explicit(&t->in_head, memory_order_relaxed) + 1;
 	unsigned spins = 0;
 
 	atomic_store_explicit(&t->in_head, h, memory_order_release);
-	while (h - atomic_load_explicit(&t->in_tail, memory_order_acquire) >= RK_RING_BATCHES) {
-		if (drain_folds(p) == 0)
-			relax(&spins);
-	}
+	while (h - atomic_load_explicit(&t->in_tail, memory_order_acquire) >= RK_RING_BATCHES)
+		relax(&spins);
 	t->batches[h % RK_RING_BATCHES].n = 0;
 	t->batches[h % RK_RING_BATCHES].is_tick = 0;
 }
@@ -208,21 +239,29 @@ cur_batch(struct tracker *t)
 	    RK_RING_BATCHES];
 }
 
-/* Wait until every tracker has taken every batch published, folding meanwhile. */
+/*
+ * Wait until every tracker has taken every batch published and tracker 0
+ * every fold handed over: then nothing touches the classifier until the
+ * next batch is published, and the caller may use it.
+ */
 static void
-wait_trackers(struct rk_pipeline *p)
+quiesce(struct rk_pipeline *p)
 {
 	unsigned spins = 0;
 
 	for (int i = 0; i < p->n_tr; i++) {
 		struct tracker *t = &p->tr[i];
 		while (atomic_load_explicit(&t->in_tail, memory_order_acquire) <
-		    atomic_load_explicit(&t->in_head, memory_order_acquire)) {
-			if (drain_folds(p) == 0)
-				relax(&spins);
-		}
+		    atomic_load_explicit(&t->in_head, memory_order_acquire))
+			relax(&spins);
 	}
-	drain_folds(p);
+	/* No tracker has work left, so no fold can be added: wait for tracker 0 to take them. */
+	for (int i = 1; i < p->n_tr; i++) {
+		struct tracker *t = &p->tr[i];
+		while (atomic_load_explicit(&t->out_tail, memory_order_acquire) <
+		    atomic_load_explicit(&t->out_head, memory_order_acquire))
+			relax(&spins);
+	}
 }
 
 /* Judge what was folded and offer the aggregates to the flush callback. */
@@ -252,9 +291,9 @@ tick(struct rk_pipeline *p, uint64_t now)
 			struct batch *b = cur_batch(t);
 			b->is_tick = 1;
 			b->tick_ts = now;
-			publish(p, t);
+			publish(t);
 		}
-		wait_trackers(p);
+		quiesce(p);
 	}
 	flush_aggregates(p, 0);
 	if (p->o.idle_us != 0 && now > p->o.idle_us)
@@ -308,11 +347,12 @@ rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err)
 	for (int i = 0; i < p->n_tr; i++) {
 		struct tracker *t = &p->tr[i];
 		t->p = p;
+		/* Tracker 0 is the integrator: its sessions go to the classifier directly. */
 		t->tbl = rk_sess_table_new(per, p->seed ^ (uint64_t)i,
-		    p->threaded ? fold_ring : fold_inline, t);
+		    p->threaded && i > 0 ? fold_ring : fold_inline, t);
 		t->batches = calloc(p->threaded ? RK_RING_BATCHES : 1, sizeof(struct batch));
-		t->folds = p->threaded ? calloc(RK_FOLD_RING, sizeof(struct fold)) : NULL;
-		if (t->tbl == NULL || t->batches == NULL || (p->threaded && t->folds == NULL))
+		t->folds = p->threaded && i > 0 ? calloc(RK_FOLD_RING, sizeof(struct fold)) : NULL;
+		if (t->tbl == NULL || t->batches == NULL || (p->threaded && i > 0 && t->folds == NULL))
 			goto nomem;
 	}
 	if (p->threaded && start_threads(p, err) < 0) {
@@ -375,7 +415,7 @@ on_frame(void *user, const struct rk_frame *f)
 	b = cur_batch(t);
 	b->r[b->n++] = r;
 	if (b->n == RK_BATCH)
-		publish(p, t);
+		publish(t);
 }
 
 /*
@@ -394,10 +434,8 @@ rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err
 	if (rc < 0)
 		return rc;
 	p->st.n_files++;
-	while ((rc = rk_capture_dispatch(c, 4096, on_frame, p, err)) > 0) {
-		if (p->threaded)
-			drain_folds(p);
-	}
+	while ((rc = rk_capture_dispatch(c, 4096, on_frame, p, err)) > 0)
+		;
 	if (rc == -RK_E_TRUNC)
 		p->st.n_truncated++;
 	rk_capture_get_stats(c, &cs);
@@ -476,8 +514,6 @@ rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs
 			}
 			got += rc > 0;
 		}
-		if (p->threaded)
-			drain_folds(p);
 		now = wall_us();
 		if (!got && p->o.flush_us != 0) {
 			/* A quiet link: let the clock move packet time on. */
@@ -508,9 +544,6 @@ rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs
 void
 rk_pipeline_finish(struct rk_pipeline *p)
 {
-	int all_done;
-	unsigned spins = 0;
-
 	if (p->finished)
 		return;
 	p->finished = 1;
@@ -521,18 +554,10 @@ rk_pipeline_finish(struct rk_pipeline *p)
 		for (int i = 0; i < p->n_tr; i++) {
 			struct tracker *t = &p->tr[i];
 			if (cur_batch(t)->n > 0)
-				publish(p, t);
+				publish(t);
 			atomic_store_explicit(&t->stop, 1, memory_order_release);
 		}
-		do {
-			all_done = 1;
-			for (int i = 0; i < p->n_tr; i++)
-				all_done &= atomic_load_explicit(&p->tr[i].done,
-				    memory_order_acquire) != 0;
-			if (drain_folds(p) == 0 && !all_done)
-				relax(&spins);
-		} while (!all_done);
-		drain_folds(p);
+		/* Tracker 0 finishes last, once it has taken every other tracker's folds. */
 		for (int i = 0; i < p->n_tr; i++)
 			pthread_join(p->tr[i].th, NULL);
 		p->started = 0;

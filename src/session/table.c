@@ -27,7 +27,6 @@
 #include "session/session.h"
 #include "util/bytes.h"
 #include "util/hash.h"
-#include "util/mem.h"
 
 #define RK_SESS_WAYS 8
 #define RK_SESS_LOAD_PCT 92
@@ -142,8 +141,8 @@ rk_sess_table_new(size_t max_sessions, uint64_t seed, rk_sess_fold_cb fold, void
 	if (t == NULL)
 		return NULL;
 	t->n_buckets = (uint32_t)nb;
-	t->tags = rk_mem_big(nb * RK_SESS_WAYS * sizeof(uint32_t));
-	t->slots = rk_mem_big(nb * RK_SESS_WAYS * sizeof(struct rk_session));
+	t->tags = calloc(nb * RK_SESS_WAYS, sizeof(uint32_t));
+	t->slots = aligned_alloc(64, nb * RK_SESS_WAYS * sizeof(struct rk_session));
 	if (t->tags == NULL || t->slots == NULL) {
 		rk_sess_table_free(t);
 		return NULL;
@@ -163,8 +162,8 @@ rk_sess_table_free(struct rk_sess_table *t)
 {
 	if (t == NULL)
 		return;
-	rk_mem_big_free(t->tags, (size_t)t->n_buckets * RK_SESS_WAYS * sizeof(uint32_t));
-	rk_mem_big_free(t->slots, (size_t)t->n_buckets * RK_SESS_WAYS * sizeof(struct rk_session));
+	free(t->tags);
+	free(t->slots);
 	free(t);
 }
 

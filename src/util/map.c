@@ -11,7 +11,6 @@
 
 #include "util/hash.h"
 #include "util/map.h"
-#include "util/mem.h"
 
 void
 rk_map_init(struct rk_map *m, size_t key_size, size_t entry_size, uint64_t seed)
@@ -25,8 +24,8 @@ rk_map_init(struct rk_map *m, size_t key_size, size_t entry_size, uint64_t seed)
 void
 rk_map_fini(struct rk_map *m)
 {
-	rk_mem_big_free(m->entries, m->max_entries * m->entry_size);
-	rk_mem_big_free(m->index, m->max_index * sizeof(*m->index));
+	free(m->entries);
+	free(m->index);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -89,11 +88,11 @@ static int
 grow_index(struct rk_map *m)
 {
 	size_t n = m->max_index ? m->max_index * 2 : 64;
-	uint64_t *idx = rk_mem_big(n * sizeof(*idx));
+	uint64_t *idx = calloc(n, sizeof(*idx));
 
 	if (idx == NULL)
 		return -1;
-	rk_mem_big_free(m->index, m->max_index * sizeof(*m->index));
+	free(m->index);
 	m->index = idx;
 	m->max_index = n;
 	for (size_t e = 0; e < m->n_entries; e++) {
@@ -110,13 +109,10 @@ static int
 grow_entries(struct rk_map *m)
 {
 	size_t n = m->max_entries ? m->max_entries * 2 : 32;
-	uint8_t *p = rk_mem_big(n * m->entry_size);
+	uint8_t *p = realloc(m->entries, n * m->entry_size);
 
 	if (p == NULL)
 		return -1;
-	if (m->n_entries > 0)
-		memcpy(p, m->entries, m->n_entries * m->entry_size);
-	rk_mem_big_free(m->entries, m->max_entries * m->entry_size);
 	m->entries = p;
 	m->max_entries = n;
 	return 0;
@@ -171,7 +167,7 @@ rk_u64set_init(struct rk_u64set *s)
 void
 rk_u64set_fini(struct rk_u64set *s)
 {
-	rk_mem_big_free(s->slots, s->max * sizeof(*s->slots));
+	free(s->slots);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -205,13 +201,13 @@ rk_u64set_add(struct rk_u64set *s, uint64_t v)
 		v = 1;
 	if ((s->n + 1) * 10 > s->max * 7) {
 		size_t n = s->max ? s->max * 2 : 1024;
-		uint64_t *p = rk_mem_big(n * sizeof(*p));
+		uint64_t *p = calloc(n, sizeof(*p));
 		if (p == NULL)
 			return -1;
 		for (size_t j = 0; j < s->max; j++)
 			if (s->slots[j] != 0)
 				set_put(p, n, s->slots[j]);
-		rk_mem_big_free(s->slots, s->max * sizeof(*s->slots));
+		free(s->slots);
 		s->slots = p;
 		s->max = n;
 	}
