@@ -18,13 +18,30 @@
 #define RK_ADDR_LEN 16
 #define RK_ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
 
+/*
+ * Written as two 64-bit stores: the session table and the shard hash read
+ * addresses as 64-bit words right after the decoder writes them, and a
+ * load that spans several narrower stores cannot be forwarded from the
+ * store buffer (it waits for them to reach the cache: on the reader
+ * thread this was the largest single stall, found with perf).
+ */
 static inline void
 rk_addr_from_v4(uint8_t out[RK_ADDR_LEN], const uint8_t v4[4])
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t a;
+	uint64_t lo = 0, hi;
+
+	memcpy(&a, v4, 4);
+	hi = (uint64_t)a << 32 | 0xffff0000u; /* bytes 8..15: 00 00 ff ff a b c d */
+	memcpy(out, &lo, 8);
+	memcpy(out + 8, &hi, 8);
+#else
 	memset(out, 0, 10);
 	out[10] = 0xff;
 	out[11] = 0xff;
 	memcpy(out + 12, v4, 4);
+#endif
 }
 
 static inline bool
