@@ -141,7 +141,7 @@ int rk_capture_live_open(struct rk_capture_live **out, const char *ifname,
     const struct rk_capture_live_opts *o, struct rk_err *err);
 int rk_capture_live_dispatch(struct rk_capture_live *lc, int max, rk_capture_cb cb, void *user,
     struct rk_err *err);
-void rk_capture_live_get_stats(const struct rk_capture_live *lc, struct rk_capture_stats *st);
+void rk_capture_live_get_stats(struct rk_capture_live *lc, struct rk_capture_stats *st);
 int rk_capture_live_linktype(const struct rk_capture_live *lc);
 int rk_capture_live_fd(const struct rk_capture_live *lc);
 int rk_capture_live_fanout_id(const struct rk_capture_live *lc);

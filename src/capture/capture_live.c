@@ -42,10 +42,19 @@
  *
  * Memory: one allocation at open; libpcap's ring at each (re)open.  Frame
  * bytes belong to the ring and are valid only inside the callback; nothing
- * is allocated or locked per frame.  Not thread-safe: one reader per source.
+ * is allocated or locked per frame.
+ *
+ * Threads: one reader per source calls dispatch.  Another thread (the
+ * pipeline's reader 0, for the status line and the store) may ask for the
+ * counters and the news at any time: the frame counters are relaxed
+ * atomics with one writer, and a mutex, taken only when the handle is
+ * closed or reopened and by those questions, keeps the handle alive under
+ * pcap_stats() and the news whole.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -77,7 +86,11 @@ struct rk_capture_live {
 	int n_handed;           /* frames handed on by the running dispatch */
 	int linktype;           /* LINKTYPE_* of the handle */
 	bool is_discarding;     /* handler drops frames (queued before a fanout join) */
-	struct rk_capture_stats st; /* frames and bytes; drops of closed handles */
+	_Atomic uint64_t n_frames; /* frames handed on (written by the reader only) */
+	_Atomic uint64_t n_bytes;  /* their wire bytes */
+	/* Cold, under lock: the handle's life, closed handles' drops, news. */
+	pthread_mutex_t lock;
+	struct rk_capture_stats st; /* drops of closed handles */
 	/* Cold. */
 	int epfd;               /* rk_capture_fd(): epoll over pfd or tfd */
 	int pfd;                /* pcap_get_selectable_fd of p, -1 while lost */
@@ -125,8 +138,10 @@ handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 	f.caplen = h->caplen;
 	f.wirelen = h->len;
 	f.linktype = lc->linktype;
-	lc->st.n_frames++;
-	lc->st.n_bytes += h->len;
+	atomic_store_explicit(&lc->n_frames,
+	    atomic_load_explicit(&lc->n_frames, memory_order_relaxed) + 1, memory_order_relaxed);
+	atomic_store_explicit(&lc->n_bytes,
+	    atomic_load_explicit(&lc->n_bytes, memory_order_relaxed) + h->len, memory_order_relaxed);
 	lc->n_handed++;
 	lc->cb(lc->user, &f);
 }
@@ -274,6 +289,7 @@ handle_lost(struct rk_capture_live *lc, const char *why)
 {
 	struct pcap_stat ps;
 
+	pthread_mutex_lock(&lc->lock);
 	if (pcap_stats(lc->p, &ps) == 0) {
 		lc->st.n_drops += ps.ps_drop;
 		lc->st.n_ifdrops += ps.ps_ifdrop;
@@ -286,6 +302,7 @@ handle_lost(struct rk_capture_live *lc, const char *why)
 	lc->pfd = -1;
 	lc->lost_ts = mono_us();
 	arm_retry(lc, lc->o.retry_s);
+	pthread_mutex_unlock(&lc->lock);
 }
 
 /*
@@ -314,6 +331,7 @@ rk_capture_live_open(struct rk_capture_live **out, const char *ifname,
 	lc = calloc(1, sizeof(*lc));
 	if (lc == NULL)
 		return rk_err_set(err, RK_E_NOMEM, "%s: out of memory", ifname);
+	pthread_mutex_init(&lc->lock, NULL);
 	snprintf(lc->name, sizeof(lc->name), "%s", ifname);
 	lc->o = *o;
 	if (lc->o.retry_s <= 0)
@@ -362,12 +380,16 @@ try_reopen(struct rk_capture_live *lc)
 
 	if (read(lc->tfd, &n, sizeof(n)) != (ssize_t)sizeof(n))
 		return false; /* not yet */
-	if (handle_open(lc, &err) < 0)
+	pthread_mutex_lock(&lc->lock);
+	if (handle_open(lc, &err) < 0) {
+		pthread_mutex_unlock(&lc->lock);
 		return false;
+	}
 	arm_retry(lc, 0);
 	lc->n_reopens++;
 	note(lc, "%s: capture reopened after %.0f s", lc->name,
 	    (double)(mono_us() - lc->lost_ts) / 1e6);
+	pthread_mutex_unlock(&lc->lock);
 	return true;
 }
 
@@ -402,15 +424,19 @@ rk_capture_live_dispatch(struct rk_capture_live *lc, int max, rk_capture_cb cb, 
  * one pcap_stats() (a getsockopt and a read of the interface counters).
  */
 void
-rk_capture_live_get_stats(const struct rk_capture_live *lc, struct rk_capture_stats *st)
+rk_capture_live_get_stats(struct rk_capture_live *lc, struct rk_capture_stats *st)
 {
 	struct pcap_stat ps;
 
+	pthread_mutex_lock(&lc->lock);
 	*st = lc->st;
 	if (lc->p != NULL && pcap_stats(lc->p, &ps) == 0) {
 		st->n_drops += ps.ps_drop;
 		st->n_ifdrops += ps.ps_ifdrop;
 	}
+	pthread_mutex_unlock(&lc->lock);
+	st->n_frames = atomic_load_explicit(&lc->n_frames, memory_order_relaxed);
+	st->n_bytes = atomic_load_explicit(&lc->n_bytes, memory_order_relaxed);
 }
 
 /* LINKTYPE_* of the (last) handle.  O(1). */
@@ -438,11 +464,15 @@ rk_capture_live_fanout_id(const struct rk_capture_live *lc)
 int
 rk_capture_live_take_news(struct rk_capture_live *lc, char *buf, size_t len)
 {
-	if (!lc->has_news)
-		return 0;
-	snprintf(buf, len, "%s", lc->news);
+	int had;
+
+	pthread_mutex_lock(&lc->lock);
+	had = lc->has_news;
+	if (had)
+		snprintf(buf, len, "%s", lc->news);
 	lc->has_news = false;
-	return 1;
+	pthread_mutex_unlock(&lc->lock);
+	return had;
 }
 
 /* Close the handle and the descriptors and free the back end; NULL is a no-op. */
@@ -458,5 +488,6 @@ rk_capture_live_free(struct rk_capture_live *lc)
 	if (lc->epfd >= 0)
 		close(lc->epfd);
 	free(lc->bpf);
+	pthread_mutex_destroy(&lc->lock);
 	free(lc);
 }

@@ -106,8 +106,9 @@ help(FILE *f)
 	    "      --flush SECONDS    store every SECONDS (default 60)\n"
 	    "      --idle SECONDS     fold conversations idle this long (default 300)\n"
 	    "      --max-sessions N   live conversations tracked at most (default 1000000)\n"
-	    "      --threads N        tracker threads; N > 1 also opens N sockets per\n"
-	    "                         interface in a PACKET_FANOUT hash group\n"
+	    "      --threads N        N > 1: N sockets per interface in a PACKET_FANOUT\n"
+	    "                         hash group, each read by its own thread, and\n"
+	    "                         N - 1 tracker threads (default 1: one thread)\n"
 	    "      --user NAME        user to run as after opening (default: renkei if it\n"
 	    "                         exists); CAP_NET_RAW is kept to reopen interfaces\n"
 	    "      --duration SECONDS stop after SECONDS\n"
@@ -508,6 +509,7 @@ rk_cmd_capture(int argc, char **argv)
 	po.on_flush = on_flush;
 	po.flush_user = &x;
 	po.n_threads = a.threads;
+	po.n_readers = a.threads; /* one reader per fanout socket: socket k of every interface */
 	po.names = x.names;
 	po.learn_dns = a.names.learn_dns;
 	if ((p = rk_pipeline_new(&po, &err)) == NULL) {

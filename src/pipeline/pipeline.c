@@ -59,33 +59,65 @@ struct fold {
 	uint32_t pad;
 };
 
+/* Batches from one reader to one tracker: a single-producer, single-consumer ring. */
+struct inring {
+	struct batch *batches;                /* RK_RING_BATCHES slots (1 in inline mode) */
+	_Alignas(64) _Atomic uint64_t head;   /* written by the reader */
+	_Alignas(64) _Atomic uint64_t tail;   /* written by the tracker */
+};
+
 struct tracker {
 	struct rk_pipeline *p;          /* owner */
 	struct rk_sess_table *tbl;      /* owned; touched only by this tracker's thread */
 	pthread_t th;                   /* the thread (threaded mode) */
-	struct batch *batches;          /* RK_RING_BATCHES slots */
+	struct inring *in;              /* one ring per reader */
 	struct fold *folds;             /* RK_FOLD_RING slots */
 	uint64_t last_tick;             /* µs, packet time of the previous flush pass */
-	_Alignas(64) _Atomic uint64_t in_head; /* written by the reader */
-	_Atomic uint64_t stop;          /* reader: no more batches will come */
-	_Alignas(64) _Atomic uint64_t in_tail; /* written by the tracker */
+	_Alignas(64) _Atomic uint64_t stop; /* reader 0: no more batches will come */
 	_Atomic uint64_t out_head;      /* written by the tracker */
 	_Atomic uint64_t done;          /* tracker: drained and finished */
 	_Alignas(64) _Atomic uint64_t out_tail; /* written by the integrator */
 };
 
+/*
+ * A reader: frames -> decode -> batches.  Reader 0 is the caller's thread
+ * and the only one for files; live, with several sockets per interface
+ * in a fanout group, reader k runs on its own thread and reads socket k of
+ * every interface.  Its counters are written by its thread only (relaxed
+ * atomics, so the status line may read them at any time).
+ */
+struct reader {
+	struct rk_pipeline *p;          /* owner */
+	int id;                         /* index: its ring in every tracker */
+	pthread_t th;                   /* the thread (readers > 0, live) */
+	struct rk_decoder dec;          /* its decoder (fragments, counters) */
+	struct rk_capture **srcs;       /* live sources it reads (borrowed) */
+	int n_srcs;                     /* how many */
+	_Atomic uint64_t n_records;     /* frames decoded into records */
+	_Atomic uint64_t first_ts;      /* µs, first frame (0 if none) */
+	_Atomic uint64_t last_ts;       /* µs, latest frame */
+	_Atomic int n_alive;            /* its sources still working */
+	_Alignas(64) _Atomic uint64_t ack; /* the last pause it obeyed */
+	_Atomic int exited;             /* its thread has left its loop */
+};
+
 struct rk_pipeline {
 	struct rk_pipeline_opts o;      /* options (names borrowed) */
-	struct rk_decoder dec;          /* reader-side decoder state */
 	struct rk_classifier *cls;      /* integrator's classifier */
 	struct tracker *tr;             /* n_threads trackers */
 	int n_tr;                       /* number of trackers */
+	struct reader *rd;              /* n_rd readers; rd[0] is the caller */
+	int n_rd;                       /* number of readers */
 	int threaded;                   /* 1 if trackers run on their own threads */
 	int started;                    /* threads started */
 	int finished;                   /* rk_pipeline_finish ran */
 	uint64_t seed;                  /* shard hash key */
 	uint64_t next_flush;            /* µs, packet time of the next flush; 0 = not yet set */
-	struct rk_pipeline_stats st;    /* counters */
+	struct rk_pipeline_stats st;    /* counters of the inputs (frames, bytes, files) */
+	pthread_mutex_t names_lock;     /* DNS learning from several readers */
+	_Alignas(64) _Atomic uint64_t pause; /* reader 0: the others stop at this epoch */
+	_Atomic uint64_t resume;        /* reader 0: ... and go on once it is reached */
+	_Atomic int readers_stop;       /* reader 0: the others leave */
 };
 
 static void
@@ -105,7 +137,7 @@ relax(unsigned *spins)
 static void
 flush_inline(struct rk_pipeline *p)
 {
-	struct batch *b = &p->tr[0].batches[0];
+	struct batch *b = &p->tr[0].in[0].batches[0];
 
 	rk_sess_update_batch(p->tr[0].tbl, b->r, b->n);
 	b->n = 0;
@@ -180,6 +212,61 @@ others_done(struct rk_pipeline *p)
 	return 1;
 }
 
+/* Count the batch at the tail of ring q (one is there) and take it off. */
+static void
+take_batch(struct tracker *t, struct inring *q, uint64_t tail)
+{
+	const struct batch *b = &q->batches[tail % RK_RING_BATCHES];
+
+	rk_sess_update_batch(t->tbl, b->r, b->n);
+	if (b->is_tick) {
+		/*
+		 * A flush (from reader 0): the other readers are paused and have
+		 * published all they had; count that first, then run the pass.
+		 */
+		for (int r = 1; r < t->p->n_rd; r++) {
+			struct inring *o = &t->in[r];
+			uint64_t ot = atomic_load_explicit(&o->tail, memory_order_relaxed);
+			uint64_t oh = atomic_load_explicit(&o->head, memory_order_acquire);
+			for (; ot < oh; ot++) {
+				const struct batch *ob = &o->batches[ot % RK_RING_BATCHES];
+				rk_sess_update_batch(t->tbl, ob->r, ob->n);
+			}
+			atomic_store_explicit(&o->tail, ot, memory_order_release);
+		}
+		tracker_tick(t, b->tick_ts);
+	}
+	atomic_store_explicit(&q->tail, tail + 1, memory_order_release);
+}
+
+/* One batch from each reader that has one.  Returns the number taken. */
+static int
+take_round(struct tracker *t)
+{
+	int n = 0;
+
+	for (int r = 0; r < t->p->n_rd; r++) {
+		struct inring *q = &t->in[r];
+		uint64_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+		if (tail < atomic_load_explicit(&q->head, memory_order_acquire)) {
+			take_batch(t, q, tail);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* 1 if no reader has a batch waiting for t. */
+static int
+rings_empty(struct tracker *t)
+{
+	for (int r = 0; r < t->p->n_rd; r++)
+		if (atomic_load_explicit(&t->in[r].tail, memory_order_relaxed) <
+		    atomic_load_explicit(&t->in[r].head, memory_order_acquire))
+			return 0;
+	return 1;
+}
+
 static void *
 tracker_main(void *arg)
 {
@@ -188,20 +275,13 @@ tracker_main(void *arg)
 	unsigned spins = 0;
 
 	for (;;) {
-		uint64_t tail = atomic_load_explicit(&t->in_tail, memory_order_relaxed);
-		if (tail < atomic_load_explicit(&t->in_head, memory_order_acquire)) {
-			const struct batch *b = &t->batches[tail % RK_RING_BATCHES];
-			rk_sess_update_batch(t->tbl, b->r, b->n);
-			if (b->is_tick)
-				tracker_tick(t, b->tick_ts);
+		if (take_round(t) > 0) {
 			if (is_integrator)
 				drain_folds(t->p);
-			atomic_store_explicit(&t->in_tail, tail + 1, memory_order_release);
 			spins = 0;
 			continue;
 		}
-		if (atomic_load_explicit(&t->stop, memory_order_acquire) &&
-		    tail == atomic_load_explicit(&t->in_head, memory_order_acquire))
+		if (atomic_load_explicit(&t->stop, memory_order_acquire) && rings_empty(t))
 			break;
 		if (!is_integrator || drain_folds(t->p) == 0)
 			relax(&spins);
@@ -217,32 +297,43 @@ tracker_main(void *arg)
 	return NULL;
 }
 
-/* Publish tracker t's current batch and wait for a free slot for the next. */
+/* Publish the batch ring q is filling and wait for a free slot for the next. */
 static void
-publish(struct tracker *t)
+publish(struct inring *q)
 {
-	uint64_t h = atomic_load_explicit(&t->in_head, memory_order_relaxed) + 1;
+	uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed) + 1;
 	unsigned spins = 0;
 
-	atomic_store_explicit(&t->in_head, h, memory_order_release);
-	while (h - atomic_load_explicit(&t->in_tail, memory_order_acquire) >= RK_RING_BATCHES)
+	atomic_store_explicit(&q->head, h, memory_order_release);
+	while (h - atomic_load_explicit(&q->tail, memory_order_acquire) >= RK_RING_BATCHES)
 		relax(&spins);
-	t->batches[h % RK_RING_BATCHES].n = 0;
-	t->batches[h % RK_RING_BATCHES].is_tick = 0;
+	q->batches[h % RK_RING_BATCHES].n = 0;
+	q->batches[h % RK_RING_BATCHES].is_tick = 0;
 }
 
-/* The batch tracker t is filling (threaded mode). */
+/* The batch ring q is filling (threaded mode). */
 static struct batch *
-cur_batch(struct tracker *t)
+cur_batch(struct inring *q)
 {
-	return &t->batches[atomic_load_explicit(&t->in_head, memory_order_relaxed) %
-	    RK_RING_BATCHES];
+	return &q->batches[atomic_load_explicit(&q->head, memory_order_relaxed) % RK_RING_BATCHES];
+}
+
+/* Publish what reader rd has gathered for every tracker. */
+static void
+publish_partial(struct reader *rd)
+{
+	for (int i = 0; i < rd->p->n_tr; i++) {
+		struct inring *q = &rd->p->tr[i].in[rd->id];
+		if (cur_batch(q)->n > 0)
+			publish(q);
+	}
 }
 
 /*
  * Wait until every tracker has taken every batch published and tracker 0
  * every fold handed over: then nothing touches the classifier until the
- * next batch is published, and the caller may use it.
+ * next batch is published, and the caller may use it.  The other readers
+ * must be paused (pause_readers).
  */
 static void
 quiesce(struct rk_pipeline *p)
@@ -250,10 +341,12 @@ quiesce(struct rk_pipeline *p)
 	unsigned spins = 0;
 
 	for (int i = 0; i < p->n_tr; i++) {
-		struct tracker *t = &p->tr[i];
-		while (atomic_load_explicit(&t->in_tail, memory_order_acquire) <
-		    atomic_load_explicit(&t->in_head, memory_order_acquire))
-			relax(&spins);
+		for (int r = 0; r < p->n_rd; r++) {
+			struct inring *q = &p->tr[i].in[r];
+			while (atomic_load_explicit(&q->tail, memory_order_acquire) <
+			    atomic_load_explicit(&q->head, memory_order_acquire))
+				relax(&spins);
+		}
 	}
 	/* No tracker has work left, so no fold can be added: wait for tracker 0 to take them. */
 	for (int i = 1; i < p->n_tr; i++) {
@@ -279,6 +372,41 @@ flush_aggregates(struct rk_pipeline *p, int is_final)
  * folded is judged and offered to on_flush.  The reader waits for the
  * trackers meanwhile: once per flush interval.
  */
+/*
+ * Stop the other readers (live, several sockets per interface) where they
+ * are: each publishes what it has gathered and waits.  Reader 0 only.
+ */
+static void
+pause_readers(struct rk_pipeline *p)
+{
+	uint64_t epoch = atomic_load_explicit(&p->pause, memory_order_relaxed) + 1;
+	unsigned spins = 0;
+
+	if (p->n_rd < 2)
+		return;
+	atomic_store_explicit(&p->pause, epoch, memory_order_release);
+	for (int r = 1; r < p->n_rd; r++) {
+		struct reader *rd = &p->rd[r];
+		while (atomic_load_explicit(&rd->ack, memory_order_acquire) < epoch &&
+		    !atomic_load_explicit(&rd->exited, memory_order_acquire))
+			relax(&spins);
+	}
+}
+
+static void
+resume_readers(struct rk_pipeline *p)
+{
+	if (p->n_rd > 1)
+		atomic_store_explicit(&p->resume, atomic_load_explicit(&p->pause,
+		    memory_order_relaxed), memory_order_release);
+}
+
+/*
+ * The periodic flush at packet time now: every tracker expires idle and
+ * ended sessions and hands out checkpoints of live ones; then everything
+ * folded is judged and offered to on_flush.  The readers wait for the
+ * trackers meanwhile: once per flush interval.
+ */
 static void
 tick(struct rk_pipeline *p, uint64_t now)
 {
@@ -286,12 +414,13 @@ tick(struct rk_pipeline *p, uint64_t now)
 		flush_inline(p);
 		tracker_tick(&p->tr[0], now);
 	} else {
+		pause_readers(p);
 		for (int i = 0; i < p->n_tr; i++) {
-			struct tracker *t = &p->tr[i];
-			struct batch *b = cur_batch(t);
+			struct inring *q = &p->tr[i].in[0];
+			struct batch *b = cur_batch(q);
 			b->is_tick = 1;
 			b->tick_ts = now;
-			publish(t);
+			publish(q);
 		}
 		quiesce(p);
 	}
@@ -300,6 +429,8 @@ tick(struct rk_pipeline *p, uint64_t now)
 		rk_classify_prune(p->cls, now - p->o.idle_us);
 	while (p->next_flush <= now)
 		p->next_flush += p->o.flush_us;
+	if (p->threaded)
+		resume_readers(p);
 }
 
 static int
@@ -312,6 +443,21 @@ start_threads(struct rk_pipeline *p, struct rk_err *err)
 		}
 	}
 	p->started = 1;
+	return 0;
+}
+
+/* The rings from every reader to tracker t.  Returns 0 or -1 (out of memory). */
+static int
+alloc_rings(struct rk_pipeline *p, struct tracker *t)
+{
+	t->in = calloc((size_t)p->n_rd, sizeof(*t->in));
+	if (t->in == NULL)
+		return -1;
+	for (int r = 0; r < p->n_rd; r++) {
+		t->in[r].batches = calloc(p->threaded ? RK_RING_BATCHES : 1, sizeof(struct batch));
+		if (t->in[r].batches == NULL)
+			return -1;
+	}
 	return 0;
 }
 
@@ -331,28 +477,35 @@ rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err)
 		return NULL;
 	}
 	p->o = *o;
+	pthread_mutex_init(&p->names_lock, NULL);
 	/*
-	 * n_threads counts every thread: 1 runs everything in the caller; N > 1
-	 * is the reader (the caller) plus N - 1 trackers, one core each.
+	 * n_threads counts the trackers' threads and reader 0: 1 runs
+	 * everything in the caller; N > 1 is the reader (the caller) plus
+	 * N - 1 trackers, one core each.  Live, n_readers > 1 adds readers.
 	 */
 	p->threaded = o->n_threads > 1;
 	p->n_tr = !p->threaded ? 1 : (o->n_threads > 65 ? 64 : o->n_threads - 1);
+	p->n_rd = !p->threaded || o->n_readers < 2 ? 1 : (o->n_readers > 64 ? 64 : o->n_readers);
 	p->seed = rk_hash_seed();
-	rk_decoder_init(&p->dec);
 	per = (o->max_sessions ? o->max_sessions : 1000000) / (size_t)p->n_tr;
 	p->cls = rk_classify_new(o->names, 2 * per * (size_t)p->n_tr, p->seed);
 	p->tr = calloc((size_t)p->n_tr, sizeof(*p->tr));
-	if (p->cls == NULL || p->tr == NULL)
+	p->rd = calloc((size_t)p->n_rd, sizeof(*p->rd));
+	if (p->cls == NULL || p->tr == NULL || p->rd == NULL)
 		goto nomem;
+	for (int r = 0; r < p->n_rd; r++) {
+		p->rd[r].p = p;
+		p->rd[r].id = r;
+		rk_decoder_init(&p->rd[r].dec);
+	}
 	for (int i = 0; i < p->n_tr; i++) {
 		struct tracker *t = &p->tr[i];
 		t->p = p;
 		/* Tracker 0 is the integrator: its sessions go to the classifier directly. */
 		t->tbl = rk_sess_table_new(per, p->seed ^ (uint64_t)i,
 		    p->threaded && i > 0 ? fold_ring : fold_inline, t);
-		t->batches = calloc(p->threaded ? RK_RING_BATCHES : 1, sizeof(struct batch));
 		t->folds = p->threaded && i > 0 ? calloc(RK_FOLD_RING, sizeof(struct fold)) : NULL;
-		if (t->tbl == NULL || t->batches == NULL || (p->threaded && i > 0 && t->folds == NULL))
+		if (t->tbl == NULL || alloc_rings(p, t) < 0 || (p->threaded && i > 0 && t->folds == NULL))
 			goto nomem;
 	}
 	if (p->threaded && start_threads(p, err) < 0) {
@@ -370,52 +523,67 @@ nomem:
 static void
 learn_dns(struct rk_pipeline *p, const struct rk_rec *r, const struct rk_payload *pl)
 {
-	if (!p->o.learn_dns || p->o.names == NULL || r->sport != 53 || pl->len < 12)
+	if (!p->o.learn_dns || p->o.names == NULL || r->sport != 53 || pl->len < 12 ||
+	    (r->proto != RK_PROTO_UDP && r->proto != RK_PROTO_TCP))
 		return;
-	if (r->proto == RK_PROTO_UDP)
-		(void)rk_names_learn_dns(p->o.names, pl->data, pl->len, 0);
-	else if (r->proto == RK_PROTO_TCP)
-		(void)rk_names_learn_dns(p->o.names, pl->data, pl->len, 1);
+	/* Several readers (live): one at a time.  A DNS answer, not every packet. */
+	if (p->n_rd > 1)
+		pthread_mutex_lock(&p->names_lock);
+	(void)rk_names_learn_dns(p->o.names, pl->data, pl->len, r->proto == RK_PROTO_TCP);
+	if (p->n_rd > 1)
+		pthread_mutex_unlock(&p->names_lock);
+}
+
+/* A frame's time in the reader's counters (its thread only writes them). */
+static inline void
+note_time(struct reader *rd, uint64_t ts)
+{
+	uint64_t first = atomic_load_explicit(&rd->first_ts, memory_order_relaxed);
+
+	if (first == 0 || ts < first)
+		atomic_store_explicit(&rd->first_ts, ts, memory_order_relaxed);
+	if (ts > atomic_load_explicit(&rd->last_ts, memory_order_relaxed))
+		atomic_store_explicit(&rd->last_ts, ts, memory_order_relaxed);
 }
 
 /* One frame from the capture: decode, learn names, hand on to its tracker. */
 static void
 on_frame(void *user, const struct rk_frame *f)
 {
-	struct rk_pipeline *p = user;
+	struct reader *rd = user;
+	struct rk_pipeline *p = rd->p;
 	struct rk_payload pl = {NULL, 0};
 	struct rk_rec r;
-	struct tracker *t;
+	struct inring *q;
 	struct batch *b;
 
-	if (p->st.first_ts == 0 || f->ts < p->st.first_ts)
-		p->st.first_ts = f->ts;
-	if (f->ts > p->st.last_ts)
-		p->st.last_ts = f->ts;
-	if (p->o.flush_us != 0) {
+	note_time(rd, f->ts);
+	/* Reader 0 runs the flushes; the others are paused meanwhile. */
+	if (p->o.flush_us != 0 && rd->id == 0) {
 		if (p->next_flush == 0)
 			p->next_flush = f->ts + p->o.flush_us;
 		else if (rk_unlikely(f->ts >= p->next_flush))
 			tick(p, f->ts);
 	}
-	if (rk_decode_frame(&p->dec, f->linktype, f->data, f->caplen, f->ts, &r, &pl) !=
+	if (rk_decode_frame(&rd->dec, f->linktype, f->data, f->caplen, f->ts, &r, &pl) !=
 	    RK_DECODE_OK)
 		return;
-	p->st.n_records++;
+	atomic_store_explicit(&rd->n_records,
+	    atomic_load_explicit(&rd->n_records, memory_order_relaxed) + 1, memory_order_relaxed);
 	learn_dns(p, &r, &pl);
 	if (!p->threaded) {
 		/* Inline: gather a batch so the table lookups can be prefetched. */
-		b = &p->tr[0].batches[0];
+		b = &p->tr[0].in[0].batches[0];
 		b->r[b->n++] = r;
 		if (b->n == RK_INLINE_BATCH)
 			flush_inline(p);
 		return;
 	}
-	t = &p->tr[rk_sess_rec_hash(&r, p->seed) % (uint64_t)p->n_tr];
-	b = cur_batch(t);
+	q = &p->tr[rk_sess_rec_hash(&r, p->seed) % (uint64_t)p->n_tr].in[rd->id];
+	b = cur_batch(q);
 	b->r[b->n++] = r;
 	if (b->n == RK_BATCH)
-		publish(t);
+		publish(q);
 }
 
 /*
@@ -434,7 +602,7 @@ rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err
 	if (rc < 0)
 		return rc;
 	p->st.n_files++;
-	while ((rc = rk_capture_dispatch(c, 4096, on_frame, p, err)) > 0)
+	while ((rc = rk_capture_dispatch(c, 4096, on_frame, &p->rd[0], err)) > 0)
 		;
 	if (rc == -RK_E_TRUNC)
 		p->st.n_truncated++;
@@ -476,12 +644,127 @@ live_stats(struct rk_pipeline *p, const struct rk_pipeline_stats *base,
 	}
 }
 
+/* Packet time: the latest frame any reader has seen. */
+static uint64_t
+packet_time(const struct rk_pipeline *p)
+{
+	uint64_t t = 0;
+
+	for (int r = 0; r < p->n_rd; r++) {
+		uint64_t v = atomic_load_explicit(&p->rd[r].last_ts, memory_order_relaxed);
+		t = v > t ? v : t;
+	}
+	return t;
+}
+
+/*
+ * One pass over a reader's sources: wait up to timeout_ms for any to be
+ * ready, then dispatch every working one.  A source that fails is left
+ * alone from then on.  Returns the number that handed frames on.
+ */
+static int
+read_sources(struct reader *rd, struct pollfd *pfd, int *failed, int timeout_ms,
+    struct rk_err *err)
+{
+	int got = 0;
+
+	(void)poll(pfd, (nfds_t)rd->n_srcs, timeout_ms);
+	for (int i = 0; i < rd->n_srcs; i++) {
+		int rc;
+		if (failed[i])
+			continue;
+		rc = rk_capture_dispatch(rd->srcs[i], 4096, on_frame, rd, err);
+		if (rc < 0) {
+			failed[i] = 1;
+			atomic_fetch_sub_explicit(&rd->n_alive, 1, memory_order_relaxed);
+		}
+		got += rc > 0;
+	}
+	return got;
+}
+
+/* A reader k > 0 (live): read its sources until told to leave, pausing for flushes. */
+static void *
+reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct rk_pipeline *p = rd->p;
+	struct pollfd pfd[64];
+	int failed[64] = {0};
+	struct rk_err err = {0};
+
+	for (int i = 0; i < rd->n_srcs; i++) {
+		pfd[i].fd = rk_capture_fd(rd->srcs[i]);
+		pfd[i].events = POLLIN;
+	}
+	while (!atomic_load_explicit(&p->readers_stop, memory_order_acquire) &&
+	    atomic_load_explicit(&rd->n_alive, memory_order_relaxed) > 0) {
+		uint64_t want;
+		(void)read_sources(rd, pfd, failed, 50, &err);
+		want = atomic_load_explicit(&p->pause, memory_order_acquire);
+		if (want > atomic_load_explicit(&rd->ack, memory_order_relaxed)) {
+			unsigned spins = 0;
+			publish_partial(rd);
+			atomic_store_explicit(&rd->ack, want, memory_order_release);
+			while (atomic_load_explicit(&p->resume, memory_order_acquire) < want &&
+			    !atomic_load_explicit(&p->readers_stop, memory_order_acquire))
+				relax(&spins);
+		}
+	}
+	publish_partial(rd);
+	atomic_store_explicit(&rd->exited, 1, memory_order_release);
+	return NULL;
+}
+
+/*
+ * Give reader k the sources k, k + n, k + 2n, ... and start the threads
+ * of readers 1..n-1.  Returns the number of readers started (1 = only the
+ * caller's).
+ */
+static int
+start_readers(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs, struct rk_capture **own)
+{
+	int n = p->n_rd < n_srcs ? p->n_rd : n_srcs, started = 1;
+
+	for (int r = 0; r < p->n_rd; r++) {
+		struct reader *rd = &p->rd[r];
+		rd->srcs = own + r * n_srcs;
+		rd->n_srcs = 0;
+		for (int i = r; r < n && i < n_srcs; i += n)
+			rd->srcs[rd->n_srcs++] = srcs[i];
+		atomic_store_explicit(&rd->n_alive, rd->n_srcs, memory_order_relaxed);
+		atomic_store_explicit(&rd->exited, rd->n_srcs == 0, memory_order_relaxed);
+	}
+	atomic_store_explicit(&p->readers_stop, 0, memory_order_relaxed);
+	for (int r = 1; r < n; r++) {
+		if (pthread_create(&p->rd[r].th, NULL, reader_main, &p->rd[r]) != 0) {
+			/* Cannot start it: reader 0 reads its sources too (below). */
+			atomic_store_explicit(&p->rd[r].exited, 1, memory_order_relaxed);
+			break;
+		}
+		started++;
+	}
+	return started;
+}
+
+/* Sources alive over every reader. */
+static int
+n_alive(const struct rk_pipeline *p)
+{
+	int n = 0;
+
+	for (int r = 0; r < p->n_rd; r++)
+		n += atomic_load_explicit(&p->rd[r].n_alive, memory_order_relaxed);
+	return n;
+}
+
 /*
  * Read live sources until *stop is set or every source has failed (see
- * pipeline.h).  One thread polls every source; frames from all of them go
- * through the same decoder and trackers, so the two halves of a
- * conversation seen on two interfaces meet in one session.  Flushes run
- * on packet time, and on the clock when the link is quiet.
+ * pipeline.h).  The caller's thread is reader 0: it reads its own sources,
+ * runs the flushes (on packet time, and on the clock when the link is
+ * quiet) and the status; the other readers only read.  Frames from every
+ * source go through the same trackers, so the two halves of a
+ * conversation seen on two interfaces meet in one session.
  */
 int
 rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs,
@@ -489,35 +772,40 @@ rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs
     struct rk_err *err)
 {
 	struct pollfd pfd[64];
+	struct rk_capture *own[64 * 64];
 	struct rk_pipeline_stats base = p->st;
-	int alive = n_srcs, failed[64] = {0};
+	int failed[64] = {0}, n_started;
 	uint64_t next_status = wall_us() + 1000000;
+	struct reader *rd0 = &p->rd[0];
 
 	if (n_srcs < 1 || n_srcs > 64)
 		return rk_err_set(err, RK_E_INVAL, "between 1 and 64 interfaces, not %d", n_srcs);
-	for (int i = 0; i < n_srcs; i++) {
-		pfd[i].fd = rk_capture_fd(srcs[i]);
+	n_started = start_readers(p, srcs, n_srcs, own);
+	if (n_started < p->n_rd && n_started < n_srcs) {
+		/* A reader thread could not start: reader 0 reads every source. */
+		atomic_store_explicit(&p->readers_stop, 1, memory_order_release);
+		for (int r = 1; r < n_started; r++)
+			pthread_join(p->rd[r].th, NULL);
+		for (int r = 1; r < p->n_rd; r++)
+			atomic_store_explicit(&p->rd[r].n_alive, 0, memory_order_relaxed);
+		rd0->n_srcs = n_srcs;
+		memcpy(rd0->srcs, srcs, (size_t)n_srcs * sizeof(*srcs));
+		atomic_store_explicit(&rd0->n_alive, n_srcs, memory_order_relaxed);
+		n_started = 1;
+	}
+	for (int i = 0; i < rd0->n_srcs; i++) {
+		pfd[i].fd = rk_capture_fd(rd0->srcs[i]);
 		pfd[i].events = POLLIN;
 	}
-	while (!*stop && alive > 0) {
+	while (!*stop && n_alive(p) > 0) {
 		uint64_t now;
-		int got = 0;
-		(void)poll(pfd, (nfds_t)n_srcs, 200);
-		for (int i = 0; i < n_srcs && !*stop; i++) {
-			int rc;
-			if (failed[i])
-				continue;
-			rc = rk_capture_dispatch(srcs[i], 4096, on_frame, p, err);
-			if (rc < 0) {
-				failed[i] = 1;
-				alive--;
-			}
-			got += rc > 0;
-		}
+		int got = rd0->n_srcs > 0 ? read_sources(rd0, pfd, failed, 200, err) : 0;
+		if (rd0->n_srcs == 0)
+			poll(NULL, 0, 200);
 		now = wall_us();
 		if (!got && p->o.flush_us != 0) {
 			/* A quiet link: let the clock move packet time on. */
-			uint64_t t = now > p->st.last_ts ? now : p->st.last_ts;
+			uint64_t pt = packet_time(p), t = now > pt ? now : pt;
 			if (p->next_flush == 0)
 				p->next_flush = t + p->o.flush_us;
 			else if (t >= p->next_flush)
@@ -533,8 +821,13 @@ rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs
 			next_status = now + 1000000;
 		}
 	}
+	atomic_store_explicit(&p->readers_stop, 1, memory_order_release);
+	for (int r = 1; r < n_started; r++)
+		pthread_join(p->rd[r].th, NULL);
+	for (int r = 0; r < p->n_rd; r++)
+		p->rd[r].srcs = NULL;
 	live_stats(p, &base, srcs, n_srcs);
-	return alive > 0 || *stop ? 0 : -RK_E_IO;
+	return n_alive(p) > 0 || *stop ? 0 : -RK_E_IO;
 }
 
 /*
@@ -551,12 +844,9 @@ rk_pipeline_finish(struct rk_pipeline *p)
 		flush_inline(p);
 		rk_sess_drain(p->tr[0].tbl);
 	} else {
-		for (int i = 0; i < p->n_tr; i++) {
-			struct tracker *t = &p->tr[i];
-			if (cur_batch(t)->n > 0)
-				publish(t);
-			atomic_store_explicit(&t->stop, 1, memory_order_release);
-		}
+		publish_partial(&p->rd[0]);
+		for (int i = 0; i < p->n_tr; i++)
+			atomic_store_explicit(&p->tr[i].stop, 1, memory_order_release);
 		/* Tracker 0 finishes last, once it has taken every other tracker's folds. */
 		for (int i = 0; i < p->n_tr; i++)
 			pthread_join(p->tr[i].th, NULL);
@@ -576,7 +866,21 @@ void
 rk_pipeline_get_stats(const struct rk_pipeline *p, struct rk_pipeline_stats *st)
 {
 	*st = p->st;
-	memcpy(st->decode, p->dec.stats, sizeof(st->decode));
+	st->n_records = 0;
+	st->first_ts = 0;
+	st->last_ts = 0;
+	memset(st->decode, 0, sizeof(st->decode));
+	for (int r = 0; r < p->n_rd; r++) {
+		const struct reader *rd = &p->rd[r];
+		uint64_t first = atomic_load_explicit(&rd->first_ts, memory_order_relaxed);
+		uint64_t last = atomic_load_explicit(&rd->last_ts, memory_order_relaxed);
+		st->n_records += atomic_load_explicit(&rd->n_records, memory_order_relaxed);
+		if (first != 0 && (st->first_ts == 0 || first < st->first_ts))
+			st->first_ts = first;
+		st->last_ts = last > st->last_ts ? last : st->last_ts;
+		for (int k = 0; k < RK_DSTAT__COUNT; k++)
+			st->decode[k] += rd->dec.stats[k];
+	}
 	memset(&st->sess, 0, sizeof(st->sess));
 	for (int i = 0; i < p->n_tr; i++) {
 		struct rk_sess_stats s;
@@ -614,10 +918,14 @@ rk_pipeline_free(struct rk_pipeline *p)
 	}
 	for (int i = 0; p->tr != NULL && i < p->n_tr; i++) {
 		rk_sess_table_free(p->tr[i].tbl);
-		free(p->tr[i].batches);
+		for (int r = 0; p->tr[i].in != NULL && r < p->n_rd; r++)
+			free(p->tr[i].in[r].batches);
+		free(p->tr[i].in);
 		free(p->tr[i].folds);
 	}
 	free(p->tr);
+	free(p->rd);
+	pthread_mutex_destroy(&p->names_lock);
 	rk_classify_free(p->cls);
 	free(p);
 }

@@ -45,6 +45,7 @@ struct rk_pipeline_opts {
 	rk_pipeline_flush_cb on_flush; /* may be NULL: aggregates are never cleared */
 	void *flush_user;       /* argument of on_flush */
 	int n_threads;          /* threads: 1 = everything in the caller; N > 1 = reader + N-1 trackers */
+	int n_readers;          /* live, N > 1: readers, reader k reads sources k, k + n, ... (0 = 1) */
 	const char *bpf;        /* capture filter, may be NULL */
 	struct rk_names *names; /* borrowed; DNS answers are learned into it; may be NULL */
 	int learn_dns;          /* learn host names from DNS answers */
@@ -73,8 +74,10 @@ int rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err 
  * non-zero (a signal handler sets it) or every source ends.  Between
  * batches: flushes on packet time (or on the clock when the link is
  * quiet), and status every second through status_cb (may be NULL).
- * Sources stay owned by the caller.  Returns 0, or <0 if every source
- * failed (err says why).
+ * With n_readers = n > 1 (threaded), source i is read by reader i % n,
+ * each on its own thread (reader 0 is the caller): give the sockets of a
+ * fanout group consecutive places, one per reader.  Sources stay owned by
+ * the caller.  Returns 0, or <0 if every source failed (err says why).
  */
 typedef void (*rk_pipeline_status_cb)(void *user, const struct rk_pipeline_stats *st);
 int rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs,

@@ -21,9 +21,12 @@
 #              services and edges scored (precision and recall must be 1.0)
 #   2 restart  same store, same clients again: sessions accumulate; the
 #              interface is deleted and re-created mid-run: "capture lost",
-#              "reopened", the process keeps running, the run is stored
+#              "reopened", the process keeps running, the run is stored;
+#              --threads 2: two fanout sockets, each with its reader thread
 #   3 kill -9  mid-run: PRAGMA integrity_check = ok, the report still works
-#   4 two-if   -i eth1 -i eth2 into a new store: srv's TCP services found
+#   4 two-if   -i eth1 -i eth2 into a new store, --threads 3 (three readers,
+#              two trackers: the halves of a conversation come through two
+#              readers): srv's TCP services found
 #              by the handshake rule in every session (both halves merged),
 #              no session decided one-way
 #   5 flood    1M SYNs from random sources (tcpreplay) with --max-sessions
@@ -269,7 +272,7 @@ S1=$(total_sessions "$WORK/p1.json")
 
 # ---- 2: restart into the same store; the interface vanishes and returns
 log "phase 2: restart, interface lost and reopened"
-cap_start p2 -i eth0 --db "$DB" --flush 2 --user nobody || exit 1
+cap_start p2 -i eth0 --db "$DB" --flush 2 --threads 2 --user nobody || exit 1
 clients 3
 sleep 1.5
 tap_readd 1
@@ -305,7 +308,7 @@ RESULTS+=("kill -9: integrity_check=$ic services=$n3")
 
 # ---- 4: two interfaces, one direction each
 log "phase 4: -i eth1 -i eth2 (each sees one direction of srv)"
-cap_start p4 -i eth1 -i eth2 --db "$WORK/two.db" --flush 2 || exit 1
+cap_start p4 -i eth1 -i eth2 --db "$WORK/two.db" --flush 2 --threads 3 || exit 1
 clients 3
 sleep 4
 cap_stop p4 || fail "phase 4 capture exit status"
