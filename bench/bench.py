@@ -557,6 +557,8 @@ def targets(rows):
     if rn is not None:
         t(f"renkei {NPROC} threads wall / libpcap loop wall <= 0.5", rn.get("wall_ratio"),
           lambda v: v <= 0.5, "{:.2f}")
+        spn = ar["wall"] / rn["wall"] if ar.get("wall") and rn.get("wall") else None
+        t(f"argus wall / renkei {NPROC} threads wall >= 10", spn, lambda v: v >= 10, "{:.1f}x")
     else:
         t("renkei all cores wall / libpcap loop wall <= 0.5 (one core only)", None, None, "")
     return out
@@ -731,9 +733,15 @@ def live(gen):
             # its closing lines on stderr, "stopped ...: N packets" and
             # "final flush: N packets, ... M dropped".  A fresh store per step.
             try:
-                res["renkei"] = live_steps(nsa, nsb, va, vb, f, "renkei",
-                                           [os.path.join(BUILD, "renkei"), "capture", "-i", vb,
-                                            "--no-status", "--db", os.path.join(TMP, "live.db")])
+                rx_cmd = [os.path.join(BUILD, "renkei"), "capture", "-i", vb,
+                          "--no-status", "--db", os.path.join(TMP, "live.db")]
+                res["renkei"] = live_steps(nsa, nsb, va, vb, f, "renkei", rx_cmd)
+                if NPROC > 1:
+                    # One fanout socket and reader thread per core.
+                    who = f"renkei --threads {NPROC}"
+                    res[who] = live_steps(nsa, nsb, va, vb, f, who,
+                                          rx_cmd[:-1] + [os.path.join(TMP, "live-n.db"),
+                                                         "--threads", str(NPROC)])
             except Failed as e:
                 print(f"live: renkei capture: failed: {e.reason}")
                 res["renkei"] = "failed: " + e.reason
