@@ -1,6 +1,6 @@
 # renkei - the front door.  Meson + Ninja do the real work; this file only
 # names the jobs a person runs:
-#   make          build build/renkei (and build/renkei-gen)
+#   make          install what is missing, build build/renkei (and build/renkei-gen)
 #   make demo     install what is missing, build, generate the demo capture,
 #                 analyse it and print the report
 #   make check    install what is missing, build, run every test
@@ -12,7 +12,8 @@ MESON_OPTS ?=
 
 .PHONY: all build deps-build demo check bench clean
 
-all: build
+all: deps-build
+	$(MAKE) build
 
 $(BUILD)/build.ninja:
 	@command -v meson >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1 || \
