@@ -36,6 +36,8 @@ rk_report_stats(FILE *f, const struct rk_pipeline_stats *st, const struct rk_cla
 	    "entries evicted because the table was full");
 	fprintf(f, "  %-22s %12" PRIu64 "  %s\n", "reused", st->sess.n_reused,
 	    "new connections on a 5-tuple whose connection had ended");
+	fprintf(f, "  %-22s %12" PRIu64 "  %s\n", "expired", st->sess.n_expired,
+	    "entries folded while reading: ended and quiet 10 s, or idle");
 	fprintf(f, "  %-22s %12" PRIu64 "  %s\n", "capacity", st->sess.max_live,
 	    "live entries at most (--max-sessions)");
 	fprintf(f, "  %-22s %12" PRIu64 "  %s\n", "memory", st->sess.mem_bytes,

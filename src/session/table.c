@@ -12,6 +12,19 @@
  *   tags:    [b0: t t t t t t t t][b1: ...]...      4 bytes per slot
  *   entries: [b0: s s s s s s s s][b1: ...]...    112 bytes per slot
  *
+ * Ended connections (rk_sess_set_linger): a connection that has ended
+ * (FIN both ways, or a RST) lives on for linger_us of packet time for its
+ * last ACKs and retransmissions; a packet after that starts a new entry,
+ * as a pure SYN always did (is_reuse).  When a connection ends, its slot
+ * goes on a ring; each batch first folds the ones at the ring's tail that
+ * have been quiet for linger_us (reap), so a capture read from a file
+ * hands finished connections to the classifier while it is read, not all
+ * at the end, and they free their slots.  Folding one early gives the same
+ * result as folding it at the end: any later packet of it would have
+ * started a new entry anyway.  The ring is a hint: an entry whose slot has
+ * changed hands is skipped, and when the ring is full a connection simply
+ * waits for the end (or for a late packet).
+ *
  * Invariants:
  * - n_live <= max_live after every rk_sess_update() returns.
  * - A slot is in use iff its tag is non-zero.
@@ -35,6 +48,14 @@
 #include "util/hash.h"
 
 #define RK_SESS_WAYS 8
+#define RK_SESS_ENDED 65536 /* ended connections remembered for reaping (power of 2) */
+
+/* A connection that has ended (FIN both ways, or RST), to fold once it is quiet. */
+struct ended {
+	uint32_t slot;     /* where it is */
+	uint32_t pad;
+	uint64_t first_ts; /* tells it from a later entry in the same slot */
+};
 #define RK_SESS_LOAD_PCT 92
 
 struct rk_sess_table {
@@ -45,6 +66,10 @@ struct rk_sess_table {
 	rk_sess_fold_cb fold;        /* where leaving entries go */
 	void *fold_user;             /* argument of fold */
 	size_t hand;                 /* next slot the idle scan looks at */
+	uint64_t linger_us;          /* an ended connection lives on this long (0: for ever) */
+	uint64_t now;                /* µs, latest record time seen */
+	struct ended *ended;         /* RK_SESS_ENDED ring: connections that ended, in order */
+	uint32_t ended_head, ended_tail; /* ring positions (head - tail entries) */
 	struct rk_sess_stats st;     /* counters */
 };
 
@@ -167,8 +192,9 @@ rk_sess_table_new(size_t max_sessions, uint64_t seed, rk_sess_fold_cb fold, void
 		return NULL;
 	t->n_buckets = (uint32_t)nb;
 	t->tags = calloc(nb * RK_SESS_WAYS, sizeof(uint32_t));
+	t->ended = malloc(RK_SESS_ENDED * sizeof(*t->ended));
 	t->slots = alloc_slots(nb * RK_SESS_WAYS * sizeof(struct rk_session));
-	if (t->tags == NULL || t->slots == NULL) {
+	if (t->tags == NULL || t->slots == NULL || t->ended == NULL) {
 		rk_sess_table_free(t);
 		return NULL;
 	}
@@ -189,6 +215,7 @@ rk_sess_table_free(struct rk_sess_table *t)
 		return;
 	free(t->tags);
 	free(t->slots);
+	free(t->ended);
 	free(t);
 }
 
@@ -242,13 +269,34 @@ count(struct rk_session *s, int dir, const struct rk_rec *r)
 
 static int has_ended(const struct rk_session *s);
 
-/* A pure SYN on an entry whose connection has ended starts a new connection. */
+/*
+ * On an entry whose connection has ended, a pure SYN starts a new
+ * connection (RK_FOLD_REUSE), and so does any packet after linger_us of
+ * quiet (RK_FOLD_IDLE, as the flush-time pass would have folded it).
+ * Returns the fold reason, or -1 if r belongs to s.
+ */
 static inline int
-is_reuse(const struct rk_session *s, const struct rk_rec *r)
+is_reuse(const struct rk_sess_table *t, const struct rk_session *s, const struct rk_rec *r)
 {
-	if (r->proto != RK_PROTO_TCP || (r->flags & (RK_TCP_SYN | RK_TCP_ACK)) != RK_TCP_SYN)
-		return 0;
-	return has_ended(s);
+	int syn = r->proto == RK_PROTO_TCP && (r->flags & (RK_TCP_SYN | RK_TCP_ACK)) == RK_TCP_SYN;
+	int late = t->linger_us != 0 && r->ts > s->last_ts + t->linger_us;
+
+	if (rk_likely(!syn && !late) || !has_ended(s))
+		return -1;
+	return syn ? RK_FOLD_REUSE : RK_FOLD_IDLE;
+}
+
+/* Remember that the connection in slot has just ended (if the ring has room). */
+static void
+note_ended(struct rk_sess_table *t, size_t slot)
+{
+	struct ended *e;
+
+	if (t->linger_us == 0 || t->ended_head - t->ended_tail == RK_SESS_ENDED)
+		return;
+	e = &t->ended[t->ended_head++ & (RK_SESS_ENDED - 1)];
+	e->slot = (uint32_t)slot;
+	e->first_ts = t->slots[slot].first_ts;
 }
 
 /* The slot to evict among the used slots of two buckets: least recently seen. */
@@ -358,6 +406,18 @@ find_in(const struct rk_sess_table *t, size_t b, uint32_t tag, const struct rk_s
 	return SIZE_MAX;
 }
 
+/* Count r in the entry in slot; if that ends its connection, remember it. */
+static inline void
+count_and_note(struct rk_sess_table *t, size_t slot, int dir, const struct rk_rec *r)
+{
+	struct rk_session *s = &t->slots[slot];
+	int was_ended = has_ended(s);
+
+	count(s, dir, r);
+	if (rk_unlikely(!was_ended) && has_ended(s))
+		note_ended(t, slot);
+}
+
 /* Count r in the entry of its conversation (located in l), creating it if needed. */
 static inline void
 apply(struct rk_sess_table *t, const struct rk_rec *r, const struct locus *l)
@@ -372,13 +432,18 @@ apply(struct rk_sess_table *t, const struct rk_rec *r, const struct locus *l)
 	if (slot == SIZE_MAX)
 		slot = find_in(t, b2, tag, &l->k);
 	if (slot != SIZE_MAX) {
+		int why;
 		s = &t->slots[slot];
-		if (rk_likely(!is_reuse(s, r))) {
-			count(s, l->dir, r);
+		why = is_reuse(t, s, r);
+		if (rk_likely(why < 0)) {
+			count_and_note(t, slot, l->dir, r);
 			return;
 		}
-		release(t, slot, RK_FOLD_REUSE);
-		t->st.n_reused++;
+		release(t, slot, (enum rk_fold_why)why);
+		if (why == RK_FOLD_REUSE)
+			t->st.n_reused++;
+		else
+			t->st.n_expired++;
 	}
 	slot = make_room(t, b1, b2);
 	s = &t->slots[slot];
@@ -390,7 +455,7 @@ apply(struct rk_sess_table *t, const struct rk_rec *r, const struct locus *l)
 	t->tags[slot] = tag;
 	t->st.n_live++;
 	t->st.n_created++;
-	count(s, l->dir, r);
+	count_and_note(t, slot, l->dir, r);
 }
 
 /*
@@ -398,11 +463,48 @@ apply(struct rk_sess_table *t, const struct rk_rec *r, const struct locus *l)
  * needed (which may evict the least recently seen of the candidates).
  * O(1): at most 2 * RK_SESS_WAYS tag compares; no allocation, no lock.
  */
+/*
+ * Fold the ended connections at the ring's tail that have been quiet for
+ * linger_us by packet time now; skip entries whose slot changed hands.
+ */
+static void
+reap(struct rk_sess_table *t, uint64_t now)
+{
+	while (t->ended_tail != t->ended_head) {
+		const struct ended *e = &t->ended[t->ended_tail & (RK_SESS_ENDED - 1)];
+		const struct rk_session *s = &t->slots[e->slot];
+		if (t->tags[e->slot] != 0 && s->first_ts == e->first_ts && has_ended(s)) {
+			if (s->last_ts + t->linger_us >= now)
+				return; /* the oldest is not quiet yet */
+			release(t, e->slot, RK_FOLD_IDLE);
+			t->st.n_expired++;
+		}
+		t->ended_tail++;
+	}
+}
+
+/* Move packet time on to ts and reap what has been quiet long enough. */
+static inline void
+advance(struct rk_sess_table *t, uint64_t ts)
+{
+	if (ts > t->now)
+		t->now = ts;
+	if (t->ended_tail != t->ended_head)
+		reap(t, t->now);
+}
+
+void
+rk_sess_set_linger(struct rk_sess_table *t, uint64_t linger_us)
+{
+	t->linger_us = linger_us;
+}
+
 void
 rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r)
 {
 	struct locus l;
 
+	advance(t, r->ts);
 	locate(t, r, &l);
 	apply(t, r, &l);
 }
@@ -421,6 +523,8 @@ rk_sess_update_batch(struct rk_sess_table *t, const struct rk_rec *r, size_t n)
 {
 	struct locus l[PREFETCH_AHEAD];
 
+	if (n > 0)
+		advance(t, r[0].ts); /* not later: the batch's own records come after */
 	for (size_t i = 0; i < n + PREFETCH_AHEAD; i++) {
 		struct locus *x = &l[i % PREFETCH_AHEAD];
 		/* The record PREFETCH_AHEAD back used this locus: apply it first. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session/test-session.c - unit tests of the session table: normalisation,
- * per-direction counters, eviction at capacity, reuse, drain and expiry.
+ * per-direction counters, eviction at capacity, reuse, drain, expiry and
+ * the linger of ended connections.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,10 +220,59 @@ test_batch_equals_one_by_one(void **state)
 	rk_sess_table_free(b);
 }
 
+/*
+ * With a linger of 10 s: an ended connection takes its last ACK within
+ * 10 s; a packet later than that starts a new entry; and one that stays
+ * quiet is folded while other traffic goes on (reap), not at the end.
+ */
+static void
+test_ended_connections_linger_then_leave(void **state)
+{
+	struct folds f = {0};
+	struct rk_sess_table *t = rk_sess_table_new(64, 11, on_fold, &f);
+	const uint64_t s = 1000000;
+	struct rk_rec r[4];
+	struct rk_sess_stats st;
+
+	(void)state;
+	rk_sess_set_linger(t, 10 * s);
+	/* Connection 1 (port 40001): data, FIN both ways, a last ACK 5 s later. */
+	r[0] = rec(0x0a000009, 40001, 0x0a000005, 443, RK_TCP_ACK | RK_REC_PAYLOAD, 1 * s);
+	r[1] = rec(0x0a000009, 40001, 0x0a000005, 443, RK_TCP_ACK | RK_TCP_FIN, 2 * s);
+	r[2] = rec(0x0a000005, 443, 0x0a000009, 40001, RK_TCP_ACK | RK_TCP_FIN, 3 * s);
+	r[3] = rec(0x0a000009, 40001, 0x0a000005, 443, RK_TCP_ACK, 8 * s);
+	rk_sess_update_batch(t, r, 4);
+	assert_int_equal(f.n, 0);
+	/* Connection 2 (port 40002) ends with a RST; a packet of it 11 s later is a new entry. */
+	r[0] = rec(0x0a000009, 40002, 0x0a000005, 443, RK_TCP_ACK | RK_REC_PAYLOAD, 9 * s);
+	r[1] = rec(0x0a000005, 443, 0x0a000009, 40002, RK_TCP_RST, 9 * s + 1);
+	r[2] = rec(0x0a000009, 40002, 0x0a000005, 443, RK_TCP_ACK, 20 * s + 2);
+	rk_sess_update_batch(t, r, 3);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.n_idle, 1);
+	assert_int_equal(f.last.key.pb, 40002);
+	assert_int_equal(f.last.d[0].pkts + f.last.d[1].pkts, 2);
+	/* Other traffic at 30 s: connection 1, quiet since 8 s, is reaped. */
+	r[0] = rec(0x0a000008, 40003, 0x0a000005, 443, RK_TCP_SYN, 30 * s);
+	rk_sess_update_batch(t, r, 1);
+	r[0] = rec(0x0a000008, 40003, 0x0a000005, 443, RK_TCP_ACK, 30 * s + 1);
+	rk_sess_update_batch(t, r, 1);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.last.key.pb, 40001);
+	assert_int_equal(f.last.d[0].pkts + f.last.d[1].pkts, 4);
+	rk_sess_get_stats(t, &st);
+	assert_int_equal(st.n_expired, 2);
+	assert_int_equal(st.n_live, 2); /* the late packet of 40002, and 40003 */
+	rk_sess_drain(t);
+	assert_int_equal(f.n, 4);
+	rk_sess_table_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ended_connections_linger_then_leave),
 		cmocka_unit_test(test_both_directions_one_entry),
 		cmocka_unit_test(test_capacity_is_never_exceeded),
 		cmocka_unit_test(test_reuse_after_close),
