@@ -534,8 +534,9 @@ rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err)
 		t->tbl = rk_sess_table_new(per, p->seed ^ (uint64_t)i,
 		    p->threaded && i > 0 ? fold_ring : fold_inline, t);
 		t->folds = p->threaded && i > 0 ? calloc(RK_FOLD_RING, sizeof(struct fold)) : NULL;
+		/* Reap ended connections early where the classifier has its own thread. */
 		if (t->tbl != NULL)
-			rk_sess_set_linger(t->tbl, RK_ENDED_LINGER_US);
+			rk_sess_set_linger(t->tbl, RK_ENDED_LINGER_US, p->threaded);
 		if (t->tbl == NULL || alloc_rings(p, t) < 0 || (p->threaded && i > 0 && t->folds == NULL))
 			goto nomem;
 	}

@@ -94,11 +94,13 @@ struct rk_sess_table *rk_sess_table_new(size_t max_sessions, uint64_t seed, rk_s
 void rk_sess_table_free(struct rk_sess_table *t);
 /*
  * An ended connection (FIN both ways, or RST) lives on linger_us of packet
- * time, then is folded (RK_FOLD_IDLE) as the table goes on; a later packet
- * starts a new entry.  0 (the default): ended connections stay until a
- * pure SYN reuses their 5-tuple, a flush-time pass or the end.
+ * time; a packet later than that starts a new entry.  With reap, it is
+ * also folded (RK_FOLD_IDLE) as soon as it has been quiet that long, while
+ * the table goes on; without, it waits for a flush-time pass or the end
+ * (the same result, folded later).  linger_us 0 (the default): ended
+ * connections stay until a pure SYN reuses their 5-tuple.
  */
-void rk_sess_set_linger(struct rk_sess_table *t, uint64_t linger_us);
+void rk_sess_set_linger(struct rk_sess_table *t, uint64_t linger_us, int reap);
 /* Apply one record: find or create its entry and count it.  O(1), no allocation. */
 void rk_sess_update(struct rk_sess_table *t, const struct rk_rec *r);
 /* Apply n records in order, prefetching ahead (same result as n rk_sess_update). */

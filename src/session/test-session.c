@@ -235,7 +235,7 @@ test_ended_connections_linger_then_leave(void **state)
 	struct rk_sess_stats st;
 
 	(void)state;
-	rk_sess_set_linger(t, 10 * s);
+	rk_sess_set_linger(t, 10 * s, 1);
 	/* Connection 1 (port 40001): data, FIN both ways, a last ACK 5 s later. */
 	r[0] = rec(0x0a000009, 40001, 0x0a000005, 443, RK_TCP_ACK | RK_REC_PAYLOAD, 1 * s);
 	r[1] = rec(0x0a000009, 40001, 0x0a000005, 443, RK_TCP_ACK | RK_TCP_FIN, 2 * s);
@@ -268,11 +268,40 @@ test_ended_connections_linger_then_leave(void **state)
 	rk_sess_table_free(t);
 }
 
+/* Without reaping, a quiet ended connection waits for the end; a late packet still splits it. */
+static void
+test_linger_without_reap_folds_at_the_end(void **state)
+{
+	struct folds f = {0};
+	struct rk_sess_table *t = rk_sess_table_new(64, 13, on_fold, &f);
+	const uint64_t s = 1000000;
+	struct rk_rec r[3];
+
+	(void)state;
+	rk_sess_set_linger(t, 10 * s, 0);
+	r[0] = rec(0x0a000009, 40001, 0x0a000005, 443, RK_TCP_ACK | RK_TCP_FIN, 1 * s);
+	r[1] = rec(0x0a000005, 443, 0x0a000009, 40001, RK_TCP_ACK | RK_TCP_FIN, 2 * s);
+	r[2] = rec(0x0a000008, 40002, 0x0a000005, 443, RK_TCP_ACK, 60 * s);
+	rk_sess_update_batch(t, r, 3);
+	r[0] = rec(0x0a000008, 40002, 0x0a000005, 443, RK_TCP_ACK, 61 * s);
+	rk_sess_update_batch(t, r, 1);
+	assert_int_equal(f.n, 0);
+	r[0] = rec(0x0a000009, 40001, 0x0a000005, 443, RK_TCP_ACK, 62 * s);
+	rk_sess_update_batch(t, r, 1);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.n_idle, 1);
+	assert_int_equal(f.last.d[0].pkts + f.last.d[1].pkts, 2);
+	rk_sess_drain(t);
+	assert_int_equal(f.n, 3);
+	rk_sess_table_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ended_connections_linger_then_leave),
+		cmocka_unit_test(test_linger_without_reap_folds_at_the_end),
 		cmocka_unit_test(test_both_directions_one_entry),
 		cmocka_unit_test(test_capacity_is_never_exceeded),
 		cmocka_unit_test(test_reuse_after_close),
