@@ -34,16 +34,13 @@
  *   2 * RK_SESS_WAYS slots.
  * - Every entry that leaves the table goes through the fold callback
  *   exactly once.
- * Memory: allocated once.  The slots ask for transparent huge pages
- * (madvise; where the kernel offers none they are ordinary pages): a hash
- * spreads even a few thousand sessions over every page of the table, so
- * with 4 KiB pages a 1M-session table costs 31,000 page faults and a TLB
- * miss on nearly every lookup.  Measured, interleaved medians of 11 runs:
- * 1M-packet capture 0.192 -> 0.147 s, 10M 1.128 -> 1.087 s (one thread).
+ * Memory: allocated once, faulted in as used.  (Transparent huge pages
+ * for the slots were measured: faster when renkei runs back to back, but
+ * up to 2.5 times slower on this VM when other programs freed memory just
+ * before - the bench's pattern - so they are not asked for.)
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "session/session.h"
 #include "util/bytes.h"
@@ -153,25 +150,6 @@ rk_sess_rec_hash(const struct rk_rec *r, uint64_t seed)
 	    r->proto);
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* The slots: huge-page aligned and advised when large enough to use them. */
-static struct rk_session *
-alloc_slots(size_t bytes)
-{
-	size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	void *p;
-
-	if (bytes < HUGE_PAGE)
-		return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-	p = aligned_alloc(HUGE_PAGE, len);
-#ifdef MADV_HUGEPAGE
-	if (p != NULL)
-		(void)madvise(p, len, MADV_HUGEPAGE); /* advice: failing is fine */
-#endif
-	return p;
-}
-
 /*
  * Create a table for at most max_sessions live entries (at least 16).
  * seed keys the hash; fold receives every entry that leaves.  Returns NULL
@@ -196,7 +174,7 @@ rk_sess_table_new(size_t max_sessions, uint64_t seed, rk_sess_fold_cb fold, void
 	t->n_buckets = (uint32_t)nb;
 	t->tags = calloc(nb * RK_SESS_WAYS, sizeof(uint32_t));
 	t->ended = malloc(RK_SESS_ENDED * sizeof(*t->ended));
-	t->slots = alloc_slots(nb * RK_SESS_WAYS * sizeof(struct rk_session));
+	t->slots = aligned_alloc(64, nb * RK_SESS_WAYS * sizeof(struct rk_session));
 	if (t->tags == NULL || t->slots == NULL || t->ended == NULL) {
 		rk_sess_table_free(t);
 		return NULL;
