@@ -3,17 +3,20 @@
  * pipeline/pipeline.h - the stages wired together (SPEC §6, fig. 6-9).
  *
  *   capture -> decode -> [batches by symmetric hash] -> trackers -> classifier
- *   (reader thread)                                     (N threads)  (integrator)
+ *   (reader threads)                                    (N - 1)     (on tracker 0)
  *
- * The reader reads frames, decodes them into 48-byte records, learns host
+ * A reader reads frames, decodes them into 48-byte records, learns host
  * names from DNS answers, and appends each record to the batch of the
  * tracker its conversation hashes to (both directions hash alike).  Each
  * tracker owns its session table: no locks and no shared writes on the
  * packet path, only single-producer/single-consumer rings of batches in,
- * and of folded sessions out.  The integrator (the calling thread) folds
- * those sessions into the classifier.  With one thread everything runs
- * inline in the caller; with N, the caller reads and N - 1 trackers count.  Output does not depend on the number of threads:
- * the classifier judges sessions in key order at the end.
+ * and of folded sessions out.  Tracker 0 is also the integrator: it folds
+ * every tracker's sessions into the classifier.  With one thread
+ * everything runs inline in the caller; with N, the caller reads (live:
+ * n_readers readers in all, one per fanout socket) and N - 1 trackers
+ * count.  Output does not depend on the number of threads: every
+ * aggregate the classifier keeps is a sum, a minimum or a maximum, and it
+ * judges sessions only once all of their evidence is in.
  */
 #ifndef RK_PIPELINE_PIPELINE_H
 #define RK_PIPELINE_PIPELINE_H
