@@ -288,8 +288,6 @@ take_one(struct rk_classifier *c, struct pending *pe)
 		touch(c, s, 0, pe->h[0]);
 		touch(c, s, 1, pe->h[1]);
 	}
-	if (rk_unlikely(c->endpoints.n_entries > c->max_pending))
-		rk_classify_prune(c, UINT64_MAX);
 	if (pe->why == RK_FOLD_CHECKPOINT && cr == NULL) {
 		int created;
 		cr = rk_map_upsert(&c->carries, &s->key, &created);
@@ -356,8 +354,12 @@ rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fo
 	pe = &c->pending[c->n_pending++];
 	pe->s = *s;
 	pe->why = (uint8_t)why;
-	if (c->n_pending - c->n_taken >= RK_FOLD_BATCH)
+	if (c->n_pending - c->n_taken >= RK_FOLD_BATCH) {
 		take_evidence(c);
+		/* Too much evidence: judge now, then forget the client-like (rk_classify_flush). */
+		if (rk_unlikely(c->endpoints.n_entries > c->max_pending))
+			rk_classify_flush(c);
+	}
 }
 
 static void
@@ -589,6 +591,14 @@ rk_classify_flush(struct rk_classifier *c)
 	c->n_pending = c->n_taken = 0;
 	c->st.n_flushes++;
 	prune_carries(c);
+	/*
+	 * Evidence beyond max_pending endpoints: forget the client-like ones.
+	 * Only after judging, so that every server found so far is kept with
+	 * its evidence (pruning first lost the evidence of servers seen
+	 * without a handshake, and most of their sessions came out reversed).
+	 */
+	if (rk_unlikely(c->endpoints.n_entries > c->max_pending))
+		rk_classify_prune(c, UINT64_MAX);
 }
 
 void

@@ -292,6 +292,18 @@ def small_session_table_evicts_and_counts():
 
 
 @test
+def evidence_outlives_a_full_classifier():
+    # A 2,000-session cap makes the classifier hold at most 4,000 endpoints
+    # of evidence: it must judge what it has before forgetting the
+    # client-like ones, or servers seen without a handshake lose their
+    # evidence and half their sessions come out reversed (was P=0.25).
+    pcap, truth = gen("nohs", "--seed", "11", "--packets", "300000", "--no-handshake")
+    for threads in ("1", "2"):
+        doc = analyze_json("--max-sessions", "2000", "--threads", threads, pcap)
+        assert_perfect(truth, doc, "no-handshake, 2000 sessions, %s threads" % threads)
+
+
+@test
 def text_report_has_summary_and_tables():
     pcap, _ = gen("hs", "--seed", "11", "--packets", "300000")
     out = analyze("--services", SITE_SERVICES, pcap).stdout.decode()
