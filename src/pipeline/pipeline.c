@@ -232,17 +232,15 @@ take_batch(struct tracker *t, struct inring *q, uint64_t tail)
 	if (b->is_tick) {
 		/*
 		 * A flush (from reader 0): the other readers are paused and have
-		 * published all they had; count that first, then run the pass.
+		 * published all they had (never a flush); count that first, then
+		 * run the pass.
 		 */
 		for (int r = 1; r < t->p->n_rd; r++) {
 			struct inring *o = &t->in[r];
-			uint64_t ot = atomic_load_explicit(&o->tail, memory_order_relaxed);
-			uint64_t oh = atomic_load_explicit(&o->head, memory_order_acquire);
-			for (; ot < oh; ot++) {
-				const struct batch *ob = &o->batches[ot % RK_RING_BATCHES];
-				rk_sess_update_batch(t->tbl, ob->r, ob->n);
-			}
-			atomic_store_explicit(&o->tail, ot, memory_order_release);
+			uint64_t ot;
+			while ((ot = atomic_load_explicit(&o->tail, memory_order_relaxed)) <
+			    atomic_load_explicit(&o->head, memory_order_acquire))
+				take_batch(t, o, ot);
 		}
 		tracker_tick(t, b->tick_ts);
 	}
@@ -394,12 +392,6 @@ flush_aggregates(struct rk_pipeline *p, int is_final)
 		rk_classify_clear(p->cls);
 }
 
-/*
- * The periodic flush at packet time now: every tracker expires idle and
- * ended sessions and hands out checkpoints of live ones; then everything
- * folded is judged and offered to on_flush.  The reader waits for the
- * trackers meanwhile: once per flush interval.
- */
 /*
  * Stop the other readers (live, several sockets per interface) where they
  * are: each publishes what it has gathered and waits.  Reader 0 only.
@@ -685,6 +677,16 @@ packet_time(const struct rk_pipeline *p)
 	return t;
 }
 
+/* Poll descriptors for a reader's sources. */
+static void
+watch_sources(const struct reader *rd, struct pollfd *pfd)
+{
+	for (int i = 0; i < rd->n_srcs; i++) {
+		pfd[i].fd = rk_capture_fd(rd->srcs[i]);
+		pfd[i].events = POLLIN;
+	}
+}
+
 /*
  * One pass over a reader's sources: wait up to timeout_ms for any to be
  * ready, then dispatch every working one.  A source that fails is left
@@ -721,10 +723,7 @@ reader_main(void *arg)
 	int failed[64] = {0};
 	struct rk_err err = {0};
 
-	for (int i = 0; i < rd->n_srcs; i++) {
-		pfd[i].fd = rk_capture_fd(rd->srcs[i]);
-		pfd[i].events = POLLIN;
-	}
+	watch_sources(rd, pfd);
 	while (!atomic_load_explicit(&p->readers_stop, memory_order_acquire) &&
 	    atomic_load_explicit(&rd->n_alive, memory_order_relaxed) > 0) {
 		uint64_t want;
@@ -821,10 +820,7 @@ rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_srcs
 		atomic_store_explicit(&rd0->n_alive, n_srcs, memory_order_relaxed);
 		n_started = 1;
 	}
-	for (int i = 0; i < rd0->n_srcs; i++) {
-		pfd[i].fd = rk_capture_fd(rd0->srcs[i]);
-		pfd[i].events = POLLIN;
-	}
+	watch_sources(rd0, pfd);
 	while (!*stop && n_alive(p) > 0) {
 		uint64_t now;
 		int got = rd0->n_srcs > 0 ? read_sources(rd0, pfd, failed, 200, err) : 0;

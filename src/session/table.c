@@ -21,9 +21,9 @@
  * hands finished connections to the classifier while it is read, not all
  * at the end, and they free their slots.  (The pipeline reaps when the
  * classifier runs on another thread than the table: on the same thread,
- * folding them all at the end measured 5% faster.)  Folding one early gives the same
- * result as folding it at the end: any later packet of it would have
- * started a new entry anyway.  The ring is a hint: an entry whose slot has
+ * folding them all at the end measured 5% faster.)  Folding one early
+ * gives the same result as folding it at the end: any later packet of it
+ * would have started a new entry anyway.  The ring is a hint: an entry whose slot has
  * changed hands is skipped, and when the ring is full a connection simply
  * waits for the end (or for a late packet).
  *
@@ -273,7 +273,7 @@ note_ended(struct rk_sess_table *t, size_t slot)
 {
 	struct ended *e;
 
-	if (!t->reap || t->ended_head - t->ended_tail == RK_SESS_ENDED)
+	if (t->ended_head - t->ended_tail == RK_SESS_ENDED)
 		return;
 	e = &t->ended[t->ended_head++ & (RK_SESS_ENDED - 1)];
 	e->slot = (uint32_t)slot;
@@ -392,8 +392,13 @@ static inline void
 count_and_note(struct rk_sess_table *t, size_t slot, int dir, const struct rk_rec *r)
 {
 	struct rk_session *s = &t->slots[slot];
-	int was_ended = has_ended(s);
+	int was_ended;
 
+	if (!t->reap) {
+		count(s, dir, r);
+		return;
+	}
+	was_ended = has_ended(s);
 	count(s, dir, r);
 	if (rk_unlikely(!was_ended) && has_ended(s))
 		note_ended(t, slot);
