@@ -26,13 +26,28 @@ build: $(BUILD)/build.ninja
 deps-build:
 	tools/deps.sh build
 
+# The demo: the report's summary on the terminal, the whole report in files
+# it names, a store for the web report, and what to try next.
+DEMO_ANALYZE = $(BUILD)/renkei analyze --services tools/gen/site-services
+
 demo: deps-build
 	$(MAKE) build
 	$(BUILD)/renkei-gen --seed 7 --clients 300 --servers 30 --subnets 10 --packets 200000 \
 	    -o $(BUILD)/demo.pcap --truth $(BUILD)/demo-truth.json
+	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
+	$(DEMO_ANALYZE) --db $(BUILD)/demo.db -o $(BUILD)/demo-report.txt $(BUILD)/demo.pcap
+	$(DEMO_ANALYZE) --json -o $(BUILD)/demo-report.json $(BUILD)/demo.pcap
 	@echo
-	@echo "== renkei analyze $(BUILD)/demo.pcap =="
-	$(BUILD)/renkei analyze --services tools/gen/site-services $(BUILD)/demo.pcap
+	@sed -n '/^Summary/,/^$$/p' $(BUILD)/demo-report.txt
+	@echo "The whole report, host by host:  $(BUILD)/demo-report.txt"
+	@echo "The same as JSON:                $(BUILD)/demo-report.json"
+	@echo "The generator's ground truth:    $(BUILD)/demo-truth.json"
+	@echo
+	@echo "Next:"
+	@echo "  $(BUILD)/renkei serve --db $(BUILD)/demo.db        # the web report and map: http://127.0.0.1:8080/"
+	@echo "  $(BUILD)/renkei report --db $(BUILD)/demo.db --services tools/gen/site-services --host 10.0.0.39"
+	@echo "  $(BUILD)/renkei analyze --explain 10.0.0.39:8080/tcp $(BUILD)/demo.pcap   # why that is a service"
+	@echo "  $(BUILD)/renkei analyze --help                    # every option; README.md for the rest"
 
 check:
 	tools/deps.sh check

@@ -3,13 +3,19 @@
 # tests/run-check.sh - everything `make check` runs, in order, each step
 # timed and counted:
 #   1. build (gcc, -Werror) and the cmocka unit tests + fuzz corpus replays
-#   2. end-to-end tests on generated captures (tests/e2e/e2e.py)
+#   2. end-to-end tests on generated captures (tests/e2e/e2e.py); a fresh
+#      Debian 12 (debootstrap) running `make demo` (tests/fresh/run-fresh.sh);
+#      every user error's message and exit code, progress on a terminal
+#      (tests/cli/errors.sh, tests/cli/progress.sh)
 #   3. ASan+UBSan build: unit tests again, then every capture of
 #      ../shared/data (tests/shared/run-shared.sh) and Zeek's baselines
-#      (tests/shared/zeek-compare.py)
+#      (tests/shared/zeek-compare.py); the same real captures with their
+#      handshakes as the truth, cut mid-conversation and seen one way
+#      (tests/shared/direction.py)
 #   4. clang build with libFuzzer: each fuzz target for FUZZ_SECONDS
-#   5. real programs in network namespaces, with and without handshakes
-#      (tests/traps/run-traps.sh; needs root)
+#   5. real programs in network namespaces, with and without handshakes,
+#      each capture also seen one way and cut (tests/traps/run-traps.sh;
+#      needs root)
 #   6. the web report: every API route with good and bad parameters, a
 #      headless chromium walking the pages and the map, XSS, the export
 #      (tests/web/run-web-tests.sh)
@@ -51,14 +57,18 @@ step() {
 setup() { # setup DIR [meson options...]
 	local dir=$1
 	shift
+	# A dir that 'make' set up (tests auto, maybe without cmocka) is
+	# reconfigured with this step's options rather than trusted as it is.
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	elif [ $# -gt 0 ]; then
+		meson configure "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
 	fi
 	ninja -C "$dir"
 }
 
 build_and_unit() {
-	setup build && meson test -C build --suite unit --print-errorlogs --num-processes "$jobs"
+	setup build -Dtests=enabled && meson test -C build --suite unit --print-errorlogs --num-processes "$jobs"
 }
 
 e2e() {
@@ -66,14 +76,26 @@ e2e() {
 }
 
 asan_unit() {
-	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false &&
+	setup build-asan -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false &&
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    meson test -C build-asan --suite unit --print-errorlogs --num-processes "$jobs"
+}
+
+asan_errors() {
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/cli/errors.sh build-asan
 }
 
 shared_data() {
 	[ -x tests/shared/run-shared.sh ] || { echo "SKIP: tests/shared/run-shared.sh missing"; return 77; }
 	tests/shared/run-shared.sh build-asan/renkei
+}
+
+direction() {
+	[ -d "$RENKEI_TESTDATA" ] || { echo "SKIP: no $RENKEI_TESTDATA"; return 77; }
+	# A floor, not the goal (99%): it fails when a change makes it worse.
+	python3 tests/shared/direction.py build/renkei "$RENKEI_TESTDATA" \
+	    --min-payload-accuracy "${DIRECTION_MIN:-0.975}"
 }
 
 zeek_baselines() {
@@ -94,7 +116,7 @@ fuzz() {
 	# fuzzer-no-link instruments the library too: without it the fuzzers are
 	# blind to the code they test (coverage from the target file alone).
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-	    -Dtests=false -Dc_args=-fsanitize=fuzzer-no-link || return 1
+	    -Dtests=disabled -Dc_args=-fsanitize=fuzzer-no-link || return 1
 	local t rc=0 corpus work seeds
 	for t in fuzz_decode fuzz_pcapfile fuzz_dns; do
 		work=$(mktemp -d)
@@ -133,18 +155,33 @@ live() {
 	tests/live/run-live.sh "$top/build/renkei"
 }
 
+first_minutes() {
+	tests/cli/errors.sh build || return 1
+	[ -x tests/cli/progress.sh ] || { echo "SKIP: tests/cli/progress.sh missing"; return 77; }
+	tests/cli/progress.sh build
+}
+
+fresh() {
+	[ -x tests/fresh/run-fresh.sh ] || { echo "SKIP: tests/fresh/run-fresh.sh missing"; return 77; }
+	tests/fresh/run-fresh.sh
+}
+
 traps() {
 	[ -x tests/traps/run-traps.sh ] || { echo "SKIP: tests/traps/run-traps.sh missing"; return 77; }
 	tests/traps/run-traps.sh "$top/build/renkei"
 }
 
 step "build + unit tests" build_and_unit
+step "fresh Debian 12: make demo in a debootstrap chroot" fresh
 step "end-to-end (generated captures)" e2e
+step "first minutes: error messages, exit codes, progress, 'wrote'" first_minutes
 step "store: analyze --db, report, ranges, diff, faults" store
 step "store: size converges while traffic grows" convergence
 step "ASan+UBSan unit tests" asan_unit
+step "ASan+UBSan: the error cases of the first minutes" asan_errors
 step "ASan+UBSan: every capture in shared/data" shared_data
 step "ASan+UBSan: Zeek baselines" zeek_baselines
+step "real captures cut mid-conversation and seen one way: direction" direction
 step "fuzzing (libFuzzer, ${FUZZ_SECONDS}s per target)" fuzz
 step "web report: API, headless chromium, XSS, export" web
 step "real programs in network namespaces" traps

@@ -8,11 +8,11 @@ mode=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs="gcc make meson ninja-build pkg-config libpcap-dev zlib1g-dev libsqlite3-dev \
-    libmicrohttpd-dev libgnutls28-dev libgraphviz-dev"
+    libmicrohttpd-dev libgnutls28-dev libgraphviz-dev netbase nmap-common"
 case "$mode" in
 build) ;;
 check)
-	pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev llvm python3 tcpdump iproute2 procps sqlite3"
+	pkgs="$pkgs libcmocka-dev clang libclang-rt-14-dev llvm python3 tcpdump iproute2 procps sqlite3 debootstrap"
 	for f in tests/traps/packages.txt tests/live/packages.txt tests/web/packages.txt; do
 		[ -f "$here/$f" ] && pkgs="$pkgs $(grep -v '^#' "$here/$f" | tr '\n' ' ')"
 	done

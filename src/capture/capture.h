@@ -114,8 +114,19 @@ int rk_capture_live_news(struct rk_capture *c, char *buf, size_t len);
 int rk_capture_dispatch(struct rk_capture *c, int max, rk_capture_cb cb, void *user,
     struct rk_err *err);
 void rk_capture_get_stats(const struct rk_capture *c, struct rk_capture_stats *st);
+
+/* How far a source has read its file (rk_capture_get_position), for progress displays. */
+struct rk_capture_position {
+	uint64_t offset;     /* bytes of the file consumed (gzip: compressed bytes); 0 = unknown */
+	uint64_t size;       /* bytes of the file at open; 0 = unknown (pipes, live) */
+};
+
+/* The source's position in its file; O(1), at most one lseek: call between batches. */
+void rk_capture_get_position(const struct rk_capture *c, struct rk_capture_position *pos);
 /* The link type of the first interface (pcapng frames carry their own). */
 int rk_capture_linktype(const struct rk_capture *c);
+/* linktype's name for messages (libpcap's, or LINKTYPE_N), in buf; returns buf. */
+const char *rk_capture_linktype_name(int linktype, char *buf, size_t len);
 void rk_capture_free(struct rk_capture *c);
 /* A stdio stream of fd's bytes, gunzipped if they are gzip (capture_gzip.c); owns fd. */
 FILE *rk_capture_gz_fdopen(int fd);

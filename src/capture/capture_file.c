@@ -66,6 +66,12 @@
  * cannot filter), the frames of that link type cannot match it: they are
  * rejected and counted in n_filtered.
  *
+ * Position: rk_capture_get_position says how far a file has been read
+ * (the cursor's file offset, or for libpcap on a regular file, gzip
+ * included, the offset of the descriptor under the stream) against its
+ * size at open, so a progress display can show a percentage without
+ * touching the frame loop.
+ *
  * Ownership: the struct rk_capture owns the window (or borrows the caller's buffer), the
  * interface and program tables and, for the libpcap back end, the pcap
  * handle.  Frame memory is valid only inside the callback.  Allocation
@@ -190,6 +196,9 @@ struct rk_capture {
 	char *bpf;           /* filter text (copy), NULL if none */
 	char *name;          /* file name for messages (copy) */
 	struct rk_err saved; /* the error that stopped the reader (ST_ERR) */
+	uint64_t size;       /* bytes of the file (or image) at open; 0 = unknown */
+	int pos_fd;          /* SRC_LIBPCAP on a regular file: the descriptor its stream
+	                        reads (owned by the stream), for the position; else -1 */
 };
 
 static inline uint16_t
@@ -902,6 +911,7 @@ cap_new(struct rk_capture **out, const char *name, const char *bpf, struct rk_er
 		return rk_err_set(err, RK_E_NOMEM, "%s: out of memory", name);
 	c->linktype = -1;
 	c->fd = -1;
+	c->pos_fd = -1;
 	c->name = strdup(name);
 	if (bpf != NULL && bpf[0] != '\0') {
 		c->bpf = strdup(bpf);
@@ -968,6 +978,7 @@ rk_capture_open_mem(struct rk_capture **out, const uint8_t *buf, size_t len, con
 		return rc;
 	c->buf = buf;
 	c->len = len;
+	c->size = len;
 	rc = mem_setup(c, err);
 	if (rc == 1) {
 		rc = rk_err_set(err, RK_E_FORMAT, "%s: not a pcap (version 2.4) or pcapng file",
@@ -1021,6 +1032,25 @@ rk_capture_open_fp(struct rk_capture **out, FILE *fp, const char *name, const ch
 }
 
 /*
+ * open_libpcap for a stream over descriptor fd (owned by fp): when fd is a
+ * regular file, remember it and the file's size, so that
+ * rk_capture_get_position can tell how far the stream has read.
+ */
+static int
+open_tracked(struct rk_capture **out, FILE *fp, int fd, const char *name, const char *bpf,
+    struct rk_err *err)
+{
+	struct stat sb;
+	int rc = open_libpcap(out, NULL, fp, name, bpf, err);
+
+	if (rc == 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		(*out)->pos_fd = fd;
+		(*out)->size = (uint64_t)sb.st_size;
+	}
+	return rc;
+}
+
+/*
  * Open a capture file; path "-" reads standard input.  A regular file whose
  * first 4 bytes are a pcap or pcapng magic is read in windows by the file
  * reader; anything else (stdin, pipes, other formats) goes to libpcap.
@@ -1043,14 +1073,14 @@ rk_capture_open_file(struct rk_capture **out, const char *path, const char *bpf,
 	uint32_t m;
 	size_t size;
 	ssize_t r;
-	int fd, rc;
+	int fd, raw, rc;
 
 	*out = NULL;
 	if (strcmp(path, "-") == 0) {
 		fd = dup(STDIN_FILENO);
 		if (fd < 0 || (fp = rk_capture_gz_fdopen(fd)) == NULL)
 			return rk_err_set(err, RK_E_IO, "standard input: %s", strerror(errno));
-		return open_libpcap(out, NULL, fp, "standard input", bpf, err);
+		return open_tracked(out, fp, fd, "standard input", bpf, err);
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1091,6 +1121,7 @@ rk_capture_open_file(struct rk_capture **out, const char *path, const char *bpf,
 		goto out;
 	}
 	c->fd = fd;
+	c->size = size;
 	fd = -1; /* the capture owns it now */
 	c->more = true;
 	c->want = 0;
@@ -1119,13 +1150,14 @@ libpcap:
 	 * between.  The reads above may have moved the offset.
 	 */
 	(void)lseek(fd, 0, SEEK_SET);
+	raw = fd;
 	fp = rk_capture_gz_fdopen(fd);
 	fd = -1; /* owned by fp now, or closed */
 	if (fp == NULL) {
 		rc = rk_err_set(err, RK_E_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	return open_libpcap(out, NULL, fp, path, bpf, err);
+	return open_tracked(out, fp, raw, path, bpf, err);
 out:
 	rk_capture_free(c);
 	if (fd >= 0)
@@ -1146,6 +1178,31 @@ rk_capture_get_stats(const struct rk_capture *c, struct rk_capture_stats *st)
 }
 
 /*
+ * How far the source has read its file, for progress displays.  OUT:
+ * pos->offset, the bytes of the file consumed so far: for the file reader
+ * the start of the next record; for libpcap on a regular file the
+ * descriptor's offset (gzip input: compressed bytes, ahead of the frames
+ * handed on by at most zlib's and stdio's buffers); pos->size, the file's
+ * size at open.  Both 0 when unknown (pipes, standard input from a pipe,
+ * live sources).  Cost: O(1); one lseek(2) for libpcap on a file, so call
+ * it between batches, never per frame.
+ */
+void
+rk_capture_get_position(const struct rk_capture *c, struct rk_capture_position *pos)
+{
+	off_t off;
+
+	pos->offset = 0;
+	pos->size = c->size;
+	if (c->kind == SRC_PCAP || c->kind == SRC_PCAPNG)
+		pos->offset = c->base + c->off;
+	else if (c->pos_fd >= 0 && (off = lseek(c->pos_fd, 0, SEEK_CUR)) > 0)
+		pos->offset = (uint64_t)off;
+	if (pos->offset > pos->size)
+		pos->offset = pos->size; /* the file grew after open */
+}
+
+/*
  * The LINKTYPE_* of the source: the file's for classic pcap and libpcap,
  * the first interface's for pcapng (each frame carries its own), -1 when a
  * pcapng file describes no interface before its first packet.  O(1).
@@ -1158,6 +1215,23 @@ rk_capture_linktype(const struct rk_capture *c)
 	if (c->kind == SRC_LIVE)
 		return rk_capture_live_linktype(c->live);
 	return c->linktype;
+}
+
+/*
+ * The name of LINKTYPE_* value linktype for messages ("ATM_CLIP",
+ * "LINKTYPE_147"), written into buf (len bytes, NUL-terminated); returns
+ * buf.  libpcap knows the names; a value it does not know gets its number.
+ */
+const char *
+rk_capture_linktype_name(int linktype, char *buf, size_t len)
+{
+	const char *name = pcap_datalink_val_to_name(linktype_to_dlt(linktype));
+
+	if (name != NULL)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "LINKTYPE_%d", linktype);
+	return buf;
 }
 
 /*

@@ -151,6 +151,11 @@ rk_capture_pcap_open(struct rk_capture_pcap **out, const char *path, FILE *fp,
 		pc->p = pcap_open_offline_with_tstamp_precision(path,
 		    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	}
+	if (pc->p == NULL && strstr(ebuf, "file header bytes, only got 0") != NULL) {
+		/* /dev/null, an empty pipe: say so, not libpcap's "truncated". */
+		rc = rk_err_set(err, RK_E_FORMAT, "%s: empty input (no capture file header)", name);
+		goto fail;
+	}
 	if (pc->p == NULL) {
 		rc = rk_err_set(err, classify_msg(ebuf), "%s: %s", name, ebuf);
 		goto fail;

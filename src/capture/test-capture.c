@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "capture/capture.h"
 
@@ -867,6 +868,74 @@ test_stdin(void **state)
 	assert_int_equal(s.linktype[1], 1);
 }
 
+/* Write the image gzip-compressed to name in tmpdir; returns the path. */
+static const char *
+write_gz(const char *name, const uint8_t *p, size_t len)
+{
+	static char path[256];
+	gzFile gz;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	gz = gzopen(path, "wb");
+	assert_non_null(gz);
+	assert_int_equal(gzwrite(gz, p, (unsigned)len), (int)len);
+	assert_int_equal(gzclose(gz), Z_OK);
+	return path;
+}
+
+/*
+ * rk_capture_get_position: the file reader's offset follows the records
+ * to the size; libpcap on a gzip file counts compressed bytes up to the
+ * file's size; a stream that is no file knows neither.
+ */
+static void
+test_position(void **state)
+{
+	struct rk_capture_position pos;
+	struct rk_capture *c;
+	struct rk_err err = { 0 };
+	struct stat sb;
+	struct seen s;
+	struct img im;
+	const char *path;
+
+	(void)state;
+	pcap_hdr(&im, false, 0xa1b2c3d4, 65535, 1);
+	pcap_rec(&im, 1000, 5, eth_tcp, sizeof(eth_tcp), sizeof(eth_tcp));
+	pcap_rec(&im, 1001, 6, eth_udp, sizeof(eth_udp), 60);
+	pcap_rec(&im, 1002, 7, eth_tcp, sizeof(eth_tcp), sizeof(eth_tcp));
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(rk_capture_open_file(&c, write_file("pos.pcap", im.b, im.n), NULL, &err),
+	    0);
+	rk_capture_get_position(c, &pos);
+	assert_int_equal(pos.size, im.n);
+	assert_int_equal(pos.offset, 24);
+	assert_int_equal(rk_capture_dispatch(c, 1, collect, &s, &err), 1);
+	rk_capture_get_position(c, &pos);
+	assert_int_equal(pos.offset, 24 + 16 + sizeof(eth_tcp));
+	assert_int_equal(drain(c, 64, &s, &err), 0);
+	rk_capture_get_position(c, &pos);
+	assert_int_equal(pos.offset, im.n);
+	rk_capture_free(c);
+
+	path = write_gz("pos.pcap.gz", im.b, im.n);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(rk_capture_open_file(&c, path, NULL, &err), 0);
+	assert_int_equal(drain(c, 64, &s, &err), 0);
+	assert_int_equal(s.n, 3);
+	rk_capture_get_position(c, &pos);
+	assert_int_equal(pos.size, (uint64_t)sb.st_size);
+	assert_int_equal(pos.offset, pos.size);
+	rk_capture_free(c);
+
+	assert_int_equal(rk_capture_open_fp(&c, fmemopen(im.b, im.n, "rb"), "mem", NULL, &err), 0);
+	assert_int_equal(drain(c, 64, &s, &err), 0);
+	rk_capture_get_position(c, &pos);
+	assert_int_equal(pos.size, 0);
+	assert_int_equal(pos.offset, 0);
+	rk_capture_free(c);
+}
+
 static void
 test_free_null(void **state)
 {
@@ -892,6 +961,7 @@ main(void)
 		cmocka_unit_test(test_bad_filter),
 		cmocka_unit_test(test_libpcap),
 		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_position),
 		cmocka_unit_test(test_free_null),
 	};
 

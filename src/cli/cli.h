@@ -26,6 +26,7 @@
 #endif
 
 struct rk_names;
+struct rk_ep_key;
 
 /* --services and --hosts files a command takes at most (each). */
 #define RK_CLI_MAX_NAME_FILES 16
@@ -36,13 +37,15 @@ enum {
 	RK_CLI_OPT_SERVICES_DB,
 	RK_CLI_OPT_HOSTS,
 	RK_CLI_OPT_NO_DNS,
+	RK_CLI_OPT_PORTS_DB,
 };
 
-/* The long_opts entries of --services, --services-db and --hosts, in that order. */
+/* The long_opts entries of --services, --services-db, --hosts and --ports-db, in that order. */
 #define RK_CLI_NAMES_LONG_OPTS \
 	{"services", required_argument, NULL, RK_CLI_OPT_SERVICES}, \
 	{"services-db", required_argument, NULL, RK_CLI_OPT_SERVICES_DB}, \
-	{"hosts", required_argument, NULL, RK_CLI_OPT_HOSTS}
+	{"hosts", required_argument, NULL, RK_CLI_OPT_HOSTS}, \
+	{"ports-db", required_argument, NULL, RK_CLI_OPT_PORTS_DB}
 /* The long_opts entry of --no-dns (commands that learn names from DNS). */
 #define RK_CLI_NO_DNS_LONG_OPT {"no-dns", no_argument, NULL, RK_CLI_OPT_NO_DNS}
 
@@ -50,13 +53,16 @@ enum {
 #define RK_CLI_NAMES_HELP \
 	"      --services FILE    site service names, services(5) format (repeatable)\n" \
 	"      --services-db FILE system service names (default /etc/services; 'none')\n" \
-	"      --hosts FILE       host names, hosts(5) format (repeatable)\n"
+	"      --hosts FILE       host names, hosts(5) format (repeatable)\n" \
+	"      --ports-db FILE    how often ports are found open, nmap-services format\n" \
+	"                         (default /usr/share/nmap/nmap-services if there; 'none')\n"
 #define RK_CLI_NO_DNS_HELP \
 	"      --no-dns           do not learn host names from DNS answers\n"
 
 /* Where a command's names come from: its name options, as given. */
 struct rk_cli_names {
 	const char *services_db;     /* --services-db: default /etc/services, "none" = none */
+	const char *ports_db;        /* --ports-db: default nmap's, "none" = none */
 	const char *services[RK_CLI_MAX_NAME_FILES]; /* --services, borrowed from argv */
 	int n_services;              /* entries used in services */
 	const char *hosts[RK_CLI_MAX_NAME_FILES];    /* --hosts, borrowed from argv */
@@ -85,6 +91,8 @@ int rk_cli_parse_size(const char *s, size_t min, size_t max, size_t *out);
 /* The same for option name's argument; -1 is reported. */
 int rk_cli_option_size(const char *name, const char *arg, size_t min, size_t max,
     size_t *out);
+/* Parse --explain's "IP:PORT/PROTO" or "[IPv6]:PORT/PROTO" into k; 0 or -1 (reported). */
+int rk_cli_parse_endpoint(const char *arg, struct rk_ep_key *k);
 /* Append the address of --host arg to the array *only; 0 or -1 (reported). */
 int rk_cli_add_host(uint8_t (**only)[RK_ADDR_LEN], size_t *n_only, const char *arg);
 /* After parse_args returned rc != 0: --help or the hint; the exit status. */
@@ -93,6 +101,8 @@ int rk_cli_usage(int rc, const char *cmd, void (*help)(FILE *));
 FILE *rk_cli_output_open(const char *path);
 /* Flush out: status, or RK_EXIT_INPUT if writing failed (reported). */
 int rk_cli_output_flush(FILE *out, int status);
+/* "wrote N files to DIR (open DIR/index.html ...)" after an export of the web pages. */
+void rk_cli_say_wrote_pages(const char *dir, int n_files);
 /* Close out unless it is stdout or NULL. */
 void rk_cli_output_close(FILE *out);
 

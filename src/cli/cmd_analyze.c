@@ -16,16 +16,25 @@
  * aggregates after each flush.  A flush the store refuses (locked, disk
  * full) is kept in memory and offered again at the next one; if the last
  * one fails, the report is still written and the exit status is 2.
+ *
+ * On a terminal, a run longer than a second shows a progress line on
+ * stderr (progress.c): the pipeline's on_progress hands it, between
+ * dispatch batches, the frames so far and how far into its file the
+ * reader is; the line is blanked after each file and before any message.
+ * Afterwards one line says what was written (-o FILE, --db).  -q silences
+ * both; off a terminal the progress hook is not even installed.
  */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "pipeline/pipeline.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -48,6 +57,9 @@ struct analyze_args {
 	const char *db;              /* --db, NULL = no store */
 	uint64_t flush_us;           /* --flush, µs of packet time */
 	uint64_t retention_us;       /* --retention, µs */
+	int quiet;                   /* -q: no progress line, no "wrote" lines */
+	int flush_given;             /* --flush was given */
+	int retention_given;         /* --retention was given */
 };
 
 /* The store side of a run (--db). */
@@ -59,6 +71,8 @@ struct db_ctx {
 	int final_done;                 /* the final flush was stored */
 	int final_failed;               /* the final flush failed: aggregates still in p */
 	int nomem;                      /* the shadow lost something */
+	uint64_t n_flushes;             /* flushes stored */
+	struct rk_progress *progress;   /* the progress line, blanked before a message; borrowed */
 };
 
 /* Judged sessions kept for --sessions / --explain. */
@@ -100,54 +114,11 @@ help(FILE *f)
 	    "                         (default 60; 0 = only at the end)\n"
 	    "      --retention DAYS   keep hourly detail DAYS before rolling it up into\n"
 	    "                         days (default 30; 0 = every finished hour)\n"
+	    "  -q, --quiet            no progress line on a terminal, no 'wrote' lines\n"
 	    "  -h, --help             this text\n"
 	    "\n"
 	    "exit status: 0 ok, 1 usage, 2 an input could not be read, 3 an input was\n"
 	    "truncated (the report covers everything before the cut)\n");
-}
-
-static int
-parse_proto(const char *s, uint8_t *proto)
-{
-	if (strcmp(s, "tcp") == 0)
-		*proto = RK_PROTO_TCP;
-	else if (strcmp(s, "udp") == 0)
-		*proto = RK_PROTO_UDP;
-	else if (strcmp(s, "sctp") == 0)
-		*proto = RK_PROTO_SCTP;
-	else
-		return -1;
-	return 0;
-}
-
-/* Parse "IP:PORT/PROTO" or "[IPv6]:PORT/PROTO" into k. */
-static int
-parse_endpoint(const char *arg, struct rk_ep_key *k)
-{
-	char buf[128], *slash, *colon, *ip;
-	size_t port;
-
-	if (strlen(arg) >= sizeof(buf))
-		return -1;
-	strcpy(buf, arg);
-	memset(k, 0, sizeof(*k));
-	slash = strrchr(buf, '/');
-	if (slash == NULL || parse_proto(slash + 1, &k->proto) < 0)
-		return -1;
-	*slash = '\0';
-	colon = strrchr(buf, ':');
-	if (colon == NULL || rk_cli_parse_size(colon + 1, 0, 65535, &port) < 0)
-		return -1;
-	*colon = '\0';
-	ip = buf;
-	if (ip[0] == '[' && colon > buf && colon[-1] == ']') {
-		ip++;
-		colon[-1] = '\0';
-	}
-	if (rk_addr_parse(ip, k->ip) < 0)
-		return -1;
-	k->port = (uint16_t)port;
-	return 0;
 }
 
 enum {
@@ -171,6 +142,7 @@ static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"flush", required_argument, NULL, OPT_FLUSH},
 	{"retention", required_argument, NULL, OPT_RETENTION},
+	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -182,6 +154,21 @@ default_threads(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : (n > 8 ? 8 : (int)n);
+}
+
+/*
+ * --flush and --retention say how to write the store: without --db they
+ * would do nothing, so they are refused rather than ignored.  0 or -1
+ * (reported).
+ */
+static int
+check_store_options(const struct analyze_args *a)
+{
+	if (a->db != NULL || (!a->flush_given && !a->retention_given))
+		return 0;
+	rk_cli_error("%s only applies with --db FILE (the store to write): add --db or drop it",
+	    a->flush_given ? "--flush" : "--retention");
+	return -1;
 }
 
 /* Parse argv into a; returns 0, 1 for --help, -1 on a usage error (reported). */
@@ -197,10 +184,11 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 	a->flush_us = 60 * 1000000ull;
 	a->retention_us = RK_STORE_RETENTION_US;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:qh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': a->bpf = optarg; break;
 		case 'o': a->output = optarg; break;
+		case 'q': a->quiet = 1; break;
 		case 'h': return 1;
 		case OPT_JSON: a->json = 1; break;
 		case OPT_ALL_HOSTS: a->all_hosts = 1; break;
@@ -211,11 +199,8 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 				return -1;
 			break;
 		case OPT_EXPLAIN:
-			if (parse_endpoint(optarg, &a->explain_key) < 0) {
-				rk_cli_error("--explain: want IP:PORT/PROTO (tcp, udp or sctp), "
-				    "got '%s'", optarg);
+			if (rk_cli_parse_endpoint(optarg, &a->explain_key) < 0)
 				return -1;
-			}
 			a->explain = 1;
 			break;
 		case OPT_MAX_SESSIONS:
@@ -236,6 +221,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 				return -1;
 			}
 			a->flush_us = (uint64_t)v * 1000000;
+			a->flush_given = 1;
 			break;
 		case OPT_RETENTION:
 			if (rk_cli_parse_size(optarg, 0, 36600, &v) < 0) {
@@ -244,6 +230,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 				return -1;
 			}
 			a->retention_us = (uint64_t)v * 86400 * 1000000;
+			a->retention_given = 1;
 			break;
 		default:
 			/* The name options, or an error getopt_long reported. */
@@ -256,7 +243,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		rk_cli_error("analyze: no capture file given (use '-' for standard input)");
 		return -1;
 	}
-	return 0;
+	return check_store_options(a);
 }
 
 static void
@@ -286,15 +273,35 @@ keep_verdict(void *user, const struct rk_session *s, const struct rk_verdict *v)
 	vs->n++;
 }
 
-/* Run every input; returns the exit status the inputs call for. */
-static int
-run_inputs(struct rk_pipeline *p, int n, char **files)
+/* The pipeline's on_progress: how far the file is read, onto the line (user: rk_progress). */
+static void
+show_progress(void *user, const struct rk_pipeline_progress *pg)
 {
-	int status = RK_EXIT_OK, n_ok = 0;
+	struct rk_progress_sample s = {0};
+
+	s.n_packets = pg->n_frames;
+	s.n_bytes = pg->n_bytes;
+	s.done = pg->offset;
+	s.total = pg->size;
+	rk_progress_update(user, &s);
+}
+
+/*
+ * Run every input, each a part of the progress line pr (blanked after
+ * each, before any message); returns the exit status the inputs call for.
+ */
+static int
+run_inputs(struct rk_pipeline *p, int n, char **files, struct rk_progress *pr)
+{
+	int status = RK_EXIT_OK, n_ok = 0, n_link = 0;
 
 	for (int i = 0; i < n; i++) {
 		struct rk_err err = {0};
-		int rc = rk_pipeline_run_file(p, files[i], &err);
+		int rc;
+
+		rk_progress_part(pr, i + 1, n, strcmp(files[i], "-") ? files[i] : "standard input");
+		rc = rk_pipeline_run_file(p, files[i], &err);
+		rk_progress_clear(pr);
 		if (rc == 0) {
 			n_ok++;
 		} else if (rc == -RK_E_TRUNC) {
@@ -302,12 +309,18 @@ run_inputs(struct rk_pipeline *p, int n, char **files)
 			rk_cli_error("warning: %s", err.msg);
 			if (status == RK_EXIT_OK)
 				status = RK_EXIT_PARTIAL;
+		} else if (rc == -RK_E_LINKTYPE) {
+			/* Read, but nothing in it could be decoded: not analysed. */
+			rk_cli_error("%s", err.msg);
+			n_link++;
 		} else {
 			rk_cli_error("%s", err.msg[0] ? err.msg : files[i]);
 			status = RK_EXIT_INPUT;
 		}
 	}
-	return n_ok == 0 ? -1 : status;
+	if (n_ok == 0)
+		return -1;
+	return n_link > 0 && status == RK_EXIT_OK ? RK_EXIT_PARTIAL : status;
 }
 
 /* Sessions in key order, then by start: the classifier judges them in the order they came. */
@@ -418,6 +431,7 @@ store_flush(void *user, struct rk_pipeline *p, int is_final)
 
 	rk_pipeline_get_stats(p, &st);
 	if (rk_store_flush(d->store, &d->run, c, d->names, &st, NULL, 0, &err) < 0) {
+		rk_progress_clear(d->progress);
 		rk_cli_error("%s%s", err.msg, is_final ? "" :
 		    " (kept in memory; trying again at the next flush)");
 		d->final_failed |= is_final;
@@ -426,6 +440,7 @@ store_flush(void *user, struct rk_pipeline *p, int is_final)
 	if (absorb(d->shadow, c) < 0)
 		d->nomem = 1;
 	d->final_done |= is_final;
+	d->n_flushes++;
 	return 0;
 }
 
@@ -497,6 +512,37 @@ db_finish(struct db_ctx *d, struct rk_pipeline *p)
 }
 
 /*
+ * Say on stderr what the run wrote: the report file of -o (its kind, its
+ * size if it is a regular file, and the packets behind it; only if
+ * is_written, the whole report reached it) and the flushes --db stored.
+ * Nothing for a report on stdout.
+ */
+static void
+tell_written(const struct analyze_args *a, FILE *out, struct rk_pipeline *p,
+    const struct db_ctx *d, int is_written)
+{
+	struct rk_pipeline_stats st;
+	char n[32], size[32] = "";
+	struct stat sb;
+
+	rk_pipeline_get_stats(p, &st);
+	rk_progress_format_count(st.n_frames, n, sizeof(n));
+	if (a->output != NULL && is_written) {
+		if (fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode)) {
+			strcpy(size, ", ");
+			rk_progress_format_bytes((uint64_t)sb.st_size, size + 2, sizeof(size) - 2);
+		}
+		rk_cli_error("wrote %s (%s%s, from %s packets)", a->output,
+		    a->explain ? "explanation" : a->json ? "JSON report" : "text report", size, n);
+	}
+	if (a->db != NULL && d->n_flushes > 0) {
+		rk_cli_error("stored %llu flush%s of %s packets in %s (run %lld)",
+		    (unsigned long long)d->n_flushes, d->n_flushes == 1 ? "" : "es", n, a->db,
+		    (long long)d->run.id);
+	}
+}
+
+/*
  * renkei analyze [options] FILE...: see help().  Returns the exit status
  * (cli.h).
  */
@@ -510,6 +556,7 @@ rk_cmd_analyze(int argc, char **argv)
 	struct rk_names *names = NULL;
 	struct rk_err err = {0};
 	struct db_ctx db = {0};
+	struct rk_progress prog;
 	const struct rk_classifier *rc_cls;
 	FILE *out = stdout;
 	int rc = parse_args(argc, argv, &a), status;
@@ -534,6 +581,12 @@ rk_cmd_analyze(int argc, char **argv)
 		po.on_flush = store_flush;
 		po.flush_user = &db;
 	}
+	rk_progress_init(&prog, "renkei", a.quiet);
+	db.progress = &prog;
+	if (rk_progress_is_on(&prog)) {
+		po.on_progress = show_progress;
+		po.progress_user = &prog;
+	}
 	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
 		rk_cli_error("%s", err.msg);
 		goto out;
@@ -542,7 +595,8 @@ rk_cmd_analyze(int argc, char **argv)
 	vs.only = &a.explain_key;
 	if (a.sessions || a.explain)
 		rk_classify_on_verdict(rk_pipeline_classifier(p), keep_verdict, &vs);
-	status = run_inputs(p, argc - optind, argv + optind);
+	status = run_inputs(p, argc - optind, argv + optind, &prog);
+	rk_progress_fini(&prog);
 	if (status < 0) {
 		status = RK_EXIT_INPUT;
 		goto out;
@@ -557,11 +611,13 @@ rk_cmd_analyze(int argc, char **argv)
 		status = RK_EXIT_USAGE;
 		goto out;
 	}
-	if (render(out, &a, p, rc_cls, names, &vs) < 0) {
+	if ((rc = render(out, &a, p, rc_cls, names, &vs)) < 0) {
 		rk_cli_error("out of memory writing the report");
 		status = RK_EXIT_INPUT;
 	}
 	status = rk_cli_output_flush(out, status);
+	if (!a.quiet)
+		tell_written(&a, out, p, &db, rc == 0 && !ferror(out));
 out:
 	rk_cli_output_close(out);
 	rk_pipeline_free(p);

@@ -481,7 +481,7 @@ rk_cmd_capture(int argc, char **argv)
 	struct rk_privsep_result pr;
 	struct rk_err err = {0};
 	struct rk_pipeline_stats st;
-	char source[512];
+	char source[512], b[5][32];
 	const char *user;
 	struct stat sb;
 	int rc, status = RK_EXIT_INPUT, db_existed;
@@ -524,8 +524,12 @@ rk_cmd_capture(int argc, char **argv)
 		rk_cli_error("%s", err.msg);
 		goto out;
 	}
-	if (!pr.did_switch && pr.uid == 0)
-		say(&x, "warning: running as root (no user 'renkei'; use --user NAME)");
+	if (!pr.did_switch && pr.uid == 0 && a.user != NULL)
+		say(&x, "warning: running as root, as --user %s asked: a bug in a decoder would "
+		    "own the machine (give an unprivileged user instead)", a.user);
+	else if (!pr.did_switch && pr.uid == 0)
+		say(&x, "warning: running as root (there is no user 'renkei': create it with "
+		    "'useradd --system renkei', or give --user NAME)");
 	say(&x, "capturing on %s (%d socket%s, snaplen %d, buffer %d MiB) as %s, "
 	    "capabilities %s; store %s, run %lld, flush every %u s", source, x.n_srcs,
 	    x.n_srcs == 1 ? "" : "s", a.snaplen, a.buffer_mb, pr.user,
@@ -538,11 +542,13 @@ rk_cmd_capture(int argc, char **argv)
 	rk_pipeline_finish(p);
 	rk_pipeline_get_stats(p, &st);
 	report_news(&x, 1);
-	say(&x, "stopped%s: %llu packets, %llu sessions, %llu evicted, %llu flushes stored, "
-	    "%llu failed", stop == SIGALRM ? " (--duration)" : stop ? " by a signal" : "",
-	    (unsigned long long)st.n_frames, (unsigned long long)st.sess.n_created,
-	    (unsigned long long)st.sess.n_evicted, (unsigned long long)x.n_flushes,
-	    (unsigned long long)x.n_flush_errors);
+	say(&x, "stopped%s: %s packets, %s sessions, %s evicted, %s %s stored, %s failed",
+	    stop == SIGALRM ? " (--duration)" : stop ? " by a signal" : "",
+	    rk_human_count(st.n_frames, b[0], sizeof(b[0])),
+	    rk_human_count(st.sess.n_created, b[1], sizeof(b[1])),
+	    rk_human_count(st.sess.n_evicted, b[2], sizeof(b[2])),
+	    rk_human_count(x.n_flushes, b[3], sizeof(b[3])), rk_plural(x.n_flushes, "flush",
+	    "flushes"), rk_human_count(x.n_flush_errors, b[4], sizeof(b[4])));
 	status = rc < 0 || x.last_flush_failed ? RK_EXIT_INPUT : RK_EXIT_OK;
 out:
 	rk_pipeline_free(p);

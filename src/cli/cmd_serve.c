@@ -10,6 +10,7 @@
  * of `renkei report --html DIR`).  SIGINT/SIGTERM stop the server.
  * Exit codes are in cli.h.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -81,6 +82,7 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* Parse argv into a; returns 0, 1 for --help, -1 on a usage error (reported). */
 static int
 parse_args(int argc, char **argv, struct serve_args *a)
 {
@@ -111,13 +113,11 @@ parse_args(int argc, char **argv, struct serve_args *a)
 				    c == RK_CLI_OPT_SERVICES ? "--services" : "--hosts"), -1;
 			(void)rk_cli_names_option(&a->names, c, optarg);
 			break;
-		case 'h': help(stdout); exit(RK_EXIT_OK);
+		case 'h': return 1;
 		default:
 			/* --services-db, or an error getopt_long reported. */
 			if ((rc = rk_cli_names_option(&a->names, c, optarg)) > 0)
 				break;
-			if (rc == 0)
-				help(stderr);
 			return -1;
 		}
 	}
@@ -130,32 +130,6 @@ parse_args(int argc, char **argv, struct serve_args *a)
 	return 0;
 }
 
-/* Is the host part of ADDR:PORT a loopback address (127/8, ::1)? */
-static int
-is_loopback(const char *listen)
-{
-	char host[RK_ADDR_STRLEN + 2];
-	const char *colon = strrchr(listen, ':');
-	uint8_t a[RK_ADDR_LEN];
-	static const uint8_t v6lo[RK_ADDR_LEN] = {[15] = 1};
-	size_t n;
-
-	if (colon == NULL)
-		return 0;
-	n = (size_t)(colon - listen);
-	if (n >= 2 && listen[0] == '[' && listen[n - 1] == ']') {
-		listen++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(host))
-		return 0;
-	memcpy(host, listen, n);
-	host[n] = '\0';
-	if (rk_addr_parse(host, a) != 0)
-		return 0;
-	return rk_addr_is_v4(a) ? a[12] == 127 : memcmp(a, v6lo, RK_ADDR_LEN) == 0;
-}
-
 /* The first line of path into buf (the secret); 0 or -1 (reported). */
 static int
 read_secret(const char *path, char *buf, size_t len)
@@ -163,10 +137,16 @@ read_secret(const char *path, char *buf, size_t len)
 	FILE *f = fopen(path, "r");
 	size_t n;
 
-	if (f == NULL || fgets(buf, (int)len, f) == NULL) {
-		rk_cli_error("--auth %s: cannot read it", path);
-		if (f != NULL)
-			fclose(f);
+	if (f == NULL) {
+		rk_cli_error("--auth %s: %s (the file holds the secret: a token, or user:password)",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fgets(buf, (int)len, f) == NULL) {
+		rk_cli_error("--auth %s: %s", path, ferror(f) ? strerror(errno) :
+		    "the file is empty: put the secret (a token of 8 characters or more, or "
+		    "user:password) on its first line");
+		fclose(f);
 		return -1;
 	}
 	fclose(f);
@@ -208,10 +188,10 @@ rk_cmd_serve(int argc, char **argv)
 	struct rk_web *w = NULL;
 	struct rk_err err = {0};
 	char secret[512];
-	int status = RK_EXIT_OK;
+	int status = RK_EXIT_OK, is_loopback = 0, rc;
 
-	if (parse_args(argc, argv, &a) != 0)
-		return RK_EXIT_USAGE;
+	if ((rc = parse_args(argc, argv, &a)) != 0)
+		return rk_cli_usage(rc, "serve", help);
 	o.listen = a.listen;
 	o.tls_cert = a.tls_cert;
 	o.tls_key = a.tls_key;
@@ -223,9 +203,14 @@ rk_cmd_serve(int argc, char **argv)
 			o.auth_basic = secret;
 		else
 			o.auth_token = secret;
-	} else if (a.export_dir == NULL && !is_loopback(a.listen)) {
-		rk_cli_error("--listen %s is not loopback: give --auth FILE (and --tls-cert/--tls-key)",
-		    a.listen);
+	}
+	if (a.export_dir == NULL && rk_web_listen_check(a.listen, &is_loopback, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		return RK_EXIT_USAGE;
+	}
+	if (a.export_dir == NULL && a.auth == NULL && !is_loopback) {
+		rk_cli_error("--listen %s is reachable from other machines: give --auth FILE (and "
+		    "--tls-cert/--tls-key), or listen on 127.0.0.1", a.listen);
 		return RK_EXIT_USAGE;
 	}
 	if (a.db != NULL) {
@@ -247,9 +232,12 @@ rk_cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	if (a.export_dir != NULL) {
-		if (rk_web_export(w, a.export_dir, 0, 0, &err) < 0) {
+		int n = rk_web_export(w, a.export_dir, 0, 0, &err);
+		if (n < 0) {
 			rk_cli_error("%s", err.msg);
 			status = RK_EXIT_INPUT;
+		} else {
+			rk_cli_say_wrote_pages(a.export_dir, n);
 		}
 		goto out;
 	}

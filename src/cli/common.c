@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cli/common.c - what the subcommands share: the name options and tables,
- * numeric option values, --host lists, usage errors and the -o stream.
+ * numeric option values, --host lists, --explain endpoints, usage errors
+ * and the -o stream.
  *
  * analyze, capture, report and serve all take --services FILE...,
  * --services-db FILE and --hosts FILE... (analyze and capture also
@@ -19,12 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify/classify.h"
 #include "cli/cli.h"
 #include "names/names.h"
 #include "util/err.h"
 
 /* The default --services-db: a system without it still works. */
 #define DEFAULT_SERVICES_DB "/etc/services"
+/* The default --ports-db (Debian's nmap-common): used when there, silently not otherwise. */
+#define DEFAULT_PORTS_DB "/usr/share/nmap/nmap-services"
 
 /*
  * Set n to the defaults of the name options: the system services file,
@@ -35,6 +39,7 @@ rk_cli_names_init(struct rk_cli_names *n)
 {
 	memset(n, 0, sizeof(*n));
 	n->services_db = DEFAULT_SERVICES_DB;
+	n->ports_db = DEFAULT_PORTS_DB;
 	n->learn_dns = 1;
 }
 
@@ -51,6 +56,9 @@ rk_cli_names_option(struct rk_cli_names *n, int opt, const char *arg)
 	switch (opt) {
 	case RK_CLI_OPT_SERVICES_DB:
 		n->services_db = arg;
+		return 1;
+	case RK_CLI_OPT_PORTS_DB:
+		n->ports_db = arg;
 		return 1;
 	case RK_CLI_OPT_NO_DNS:
 		n->learn_dns = 0;
@@ -100,8 +108,11 @@ names_load(const struct rk_cli_names *cn, int is_quiet)
 		fprintf(stderr, "renkei: warning: %s\n", err.msg);
 	}
 	for (int i = 0; i < cn->n_services; i++)
-		if (rk_names_load_services(n, cn->services[i], &err) < 0 && !is_quiet)
+		if (rk_names_load_site_services(n, cn->services[i], &err) < 0 && !is_quiet)
 			goto fail;
+	if (strcmp(cn->ports_db, "none") != 0 && rk_names_load_ports(n, cn->ports_db, &err) < 0 &&
+	    !is_quiet && strcmp(cn->ports_db, DEFAULT_PORTS_DB) != 0)
+		goto fail; /* a named file must load; nmap's may be absent */
 	for (int i = 0; i < cn->n_hosts; i++)
 		if (rk_names_load_hosts(n, cn->hosts[i], &err) < 0 && !is_quiet)
 			goto fail;
@@ -164,6 +175,67 @@ rk_cli_option_size(const char *name, const char *arg, size_t min, size_t max, si
 	if (rk_cli_parse_size(arg, min, max, out) == 0)
 		return 0;
 	rk_cli_error("%s: want a number from %zu to %zu, got '%s'", name, min, max, arg);
+	return -1;
+}
+
+/* "tcp", "udp", "sctp" into *proto; 0 or -1. */
+static int
+parse_proto(const char *s, uint8_t *proto)
+{
+	if (strcmp(s, "tcp") == 0)
+		*proto = RK_PROTO_TCP;
+	else if (strcmp(s, "udp") == 0)
+		*proto = RK_PROTO_UDP;
+	else if (strcmp(s, "sctp") == 0)
+		*proto = RK_PROTO_SCTP;
+	else
+		return -1;
+	return 0;
+}
+
+/* rk_cli_parse_endpoint without the report.  0 or -1. */
+static int
+parse_endpoint(const char *arg, struct rk_ep_key *k)
+{
+	char buf[128], *slash, *colon, *ip;
+	size_t port;
+
+	memset(k, 0, sizeof(*k));
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	slash = strrchr(buf, '/');
+	if (slash == NULL || parse_proto(slash + 1, &k->proto) < 0)
+		return -1;
+	*slash = '\0';
+	colon = strrchr(buf, ':');
+	if (colon == NULL || rk_cli_parse_size(colon + 1, 0, 65535, &port) < 0)
+		return -1;
+	*colon = '\0';
+	ip = buf;
+	if (ip[0] == '[' && colon > buf && colon[-1] == ']') {
+		ip++;
+		colon[-1] = '\0';
+	}
+	if (rk_addr_parse(ip, k->ip) < 0)
+		return -1;
+	k->port = (uint16_t)port;
+	return 0;
+}
+
+/*
+ * The endpoint of an --explain argument: "IP:PORT/PROTO", IPv6 as
+ * "[ADDR]:PORT/PROTO", PROTO tcp, udp or sctp.  OUT: *k (zeroed first).
+ * Returns 0, or -1 with "--explain: want IP:PORT/PROTO ..., got 'ARG'"
+ * reported.  O(len).
+ */
+int
+rk_cli_parse_endpoint(const char *arg, struct rk_ep_key *k)
+{
+	if (parse_endpoint(arg, k) == 0)
+		return 0;
+	rk_cli_error("--explain: want IP:PORT/PROTO (tcp, udp or sctp; IPv6 as "
+	    "[ADDR]:PORT/PROTO), got '%s'", arg);
 	return -1;
 }
 
@@ -245,4 +317,16 @@ rk_cli_output_close(FILE *out)
 {
 	if (out != stdout && out != NULL)
 		fclose(out);
+}
+
+/*
+ * After an export of the web pages: "renkei: wrote N files to DIR (open
+ * DIR/index.html in a browser)" on stderr, so the one thing a person must
+ * know next is on the screen.
+ */
+void
+rk_cli_say_wrote_pages(const char *dir, int n_files)
+{
+	fprintf(stderr, "renkei: wrote %d %s to %s (open %s/index.html in a browser)\n", n_files,
+	    n_files == 1 ? "file" : "files", dir, dir);
 }

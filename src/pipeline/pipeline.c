@@ -607,23 +607,75 @@ on_frame(void *user, const struct rk_frame *f)
 }
 
 /*
+ * Tell on_progress how far the file c (opened from path) has been read:
+ * between batches only, so the frame loop never sees it.  O(1), at most
+ * one lseek (rk_capture_get_position).
+ */
+static void
+report_progress(struct rk_pipeline *p, const struct rk_capture *c, const char *path)
+{
+	struct rk_pipeline_progress pg;
+	struct rk_capture_position pos;
+	struct rk_capture_stats cs;
+
+	rk_capture_get_stats(c, &cs);
+	rk_capture_get_position(c, &pos);
+	pg.path = path;
+	pg.n_frames = p->st.n_frames + cs.n_frames;
+	pg.n_bytes = p->st.n_bytes + cs.n_bytes;
+	pg.offset = pos.offset;
+	pg.size = pos.size;
+	p->o.on_progress(p->o.progress_user, &pg);
+}
+
+/*
+ * A file none of whose frames renkei could decode for their link type
+ * (n_unsupported of n_frames; a file of headers only counts by its first
+ * interface) is no input at all: -RK_E_LINKTYPE with err naming the type,
+ * rather than an empty report that looks like a quiet network.  0 if any
+ * frame was of a link type renkei decodes.
+ */
+static int
+check_linktype(const struct rk_capture *c, uint64_t n_frames, uint64_t n_unsupported,
+    struct rk_err *err)
+{
+	int lt = rk_capture_linktype(c);
+	char name[64];
+
+	if (n_unsupported < n_frames || (n_frames == 0 && (lt < 0 || rk_decode_linktype_ok(lt))))
+		return 0;
+	return rk_err_set(err, RK_E_LINKTYPE, "%s: link type %s (%d) is not one renkei decodes "
+	    "(it reads Ethernet, Linux cooked SLL/SLL2, raw IP, BSD loopback, PPP, Cisco HDLC, "
+	    "FDDI, 802.11, NFLOG)", rk_capture_name(c), rk_capture_linktype_name(lt, name,
+	    sizeof(name)), lt);
+}
+
+/*
  * Read one capture to its end through the pipeline.  Returns 0, or <0 with
  * err set: -RK_E_TRUNC means the file ended mid-record and everything
- * before the cut was analysed; other codes mean it could not be read.
+ * before the cut was analysed; -RK_E_LINKTYPE that it was read but none
+ * of its frames is of a link type renkei decodes (check_linktype); other
+ * codes mean it could not be read.
  */
 int
 rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err)
 {
 	struct rk_capture *c = NULL;
 	struct rk_capture_stats cs;
+	uint64_t unsupported;
 	int rc;
 
 	rc = rk_capture_open_file(&c, path, p->o.bpf, err);
+	if (rc == -RK_E_TRUNC)
+		return -RK_E_FORMAT; /* cut in its header: nothing of it can be read */
 	if (rc < 0)
 		return rc;
 	p->st.n_files++;
-	while ((rc = rk_capture_dispatch(c, 4096, on_frame, &p->rd[0], err)) > 0)
-		;
+	unsupported = p->rd[0].dec.stats[RK_DSTAT_LINK_UNSUPPORTED];
+	while ((rc = rk_capture_dispatch(c, 4096, on_frame, &p->rd[0], err)) > 0) {
+		if (p->o.on_progress != NULL)
+			report_progress(p, c, path);
+	}
 	if (rc == -RK_E_TRUNC)
 		p->st.n_truncated++;
 	rk_capture_get_stats(c, &cs);
@@ -631,6 +683,9 @@ rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err
 	p->st.n_bytes += cs.n_bytes;
 	p->st.n_filtered += cs.n_filtered;
 	p->st.n_kernel_drops += cs.n_drops;
+	if (rc >= 0)
+		rc = check_linktype(c, cs.n_frames,
+		    p->rd[0].dec.stats[RK_DSTAT_LINK_UNSUPPORTED] - unsupported, err);
 	rk_capture_free(c);
 	return rc < 0 ? rc : 0;
 }

@@ -41,6 +41,22 @@ struct rk_pipeline;
  */
 typedef int (*rk_pipeline_flush_cb)(void *user, struct rk_pipeline *p, int is_final);
 
+/* Where the reading of a file stands (rk_pipeline_progress_cb). */
+struct rk_pipeline_progress {
+	const char *path;       /* the input being read, as given (borrowed for the call) */
+	uint64_t n_frames;      /* frames read so far, every input of the pipeline */
+	uint64_t n_bytes;       /* wire bytes of those frames */
+	uint64_t offset;        /* bytes of this file consumed (gzip: compressed); 0 = unknown */
+	uint64_t size;          /* bytes of this file; 0 = unknown (stdin, pipes) */
+};
+
+/*
+ * Called by rk_pipeline_run_file between dispatch batches (every 4096
+ * frames or so), in the caller's thread, never per frame.  It should only
+ * look at the clock and, now and then, draw: the batch waits for it.
+ */
+typedef void (*rk_pipeline_progress_cb)(void *user, const struct rk_pipeline_progress *pg);
+
 struct rk_pipeline_opts {
 	size_t max_sessions;    /* live sessions, all trackers together */
 	uint64_t flush_us;      /* packet time between flushes; 0 = only at the end */
@@ -52,6 +68,8 @@ struct rk_pipeline_opts {
 	const char *bpf;        /* capture filter, may be NULL */
 	struct rk_names *names; /* borrowed; DNS answers are learned into it; may be NULL */
 	int learn_dns;          /* learn host names from DNS answers */
+	rk_pipeline_progress_cb on_progress; /* files: between batches; may be NULL (no cost) */
+	void *progress_user;    /* argument of on_progress */
 };
 
 struct rk_pipeline_stats {
@@ -70,7 +88,10 @@ struct rk_pipeline_stats {
 
 struct rk_pipeline *rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err);
 void rk_pipeline_free(struct rk_pipeline *p);
-/* Read one capture file ("-" = stdin) to its end.  0, or <0 with err (-RK_E_TRUNC: partial). */
+/*
+ * Read one capture file ("-" = stdin) to its end, calling on_progress
+ * between batches.  0, or <0 with err (-RK_E_TRUNC: partial).
+ */
 int rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err);
 /*
  * Live sources (capture_live.c): read all of them until *stop becomes

@@ -69,8 +69,10 @@ summary(FILE *f, const struct rk_model *m, const struct rk_classifier *c,
 	fprintf(f, "  traffic      %s packets, %s bytes\n", rk_human_count(st->n_frames, b1, 64),
 	    rk_human_bytes(st->n_bytes, b2, 64));
 	fprintf(f, "  networks     %zu IPv4 /24, %zu IPv6 /64\n", v4, v6);
-	fprintf(f, "  hosts        %zu: %zu server hosts, %zu client-only hosts\n", m->n_hosts,
-	    servers, clients);
+	fprintf(f, "  hosts        %s: %s server %s, %s client-only %s\n",
+	    rk_human_count(m->n_hosts, b1, 64), rk_human_count(servers, b2, 64),
+	    rk_plural(servers, "host", "hosts"), rk_human_count(clients, b3, 64),
+	    rk_plural(clients, "host", "hosts"));
 	fprintf(f, "  services     %s, used over %s dependencies\n",
 	    rk_human_count(m->n_services, b1, 64), rk_human_count(m->n_edges, b2, 64));
 	fprintf(f, "  sessions     %s established, %s one-way, %s refused, %s half-open, "
@@ -81,10 +83,11 @@ summary(FILE *f, const struct rk_model *m, const struct rk_classifier *c,
 	    rk_human_count(cs.n_kind[RK_SK_HALFOPEN], (char[32]){0}, 32),
 	    rk_human_count(cs.n_kind[RK_SK_BACKSCATTER], (char[32]){0}, 32),
 	    rk_human_count(cs.n_kind[RK_SK_UNANSWERED], (char[32]){0}, 32));
-	fprintf(f, "  drops        %" PRIu64 " by the kernel, %" PRIu64 " malformed, %" PRIu64
-	    " non-IP, %" PRIu64 " unsupported link, %" PRIu64 " sessions evicted\n",
-	    st->n_kernel_drops, malformed, st->decode[RK_DSTAT_NON_IP],
-	    st->decode[RK_DSTAT_LINK_UNSUPPORTED], st->sess.n_evicted);
+	fprintf(f, "  drops        %s by the kernel, %s malformed, %s non-IP, %s unsupported "
+	    "link, %s sessions evicted\n", rk_human_count(st->n_kernel_drops, b1, 64),
+	    rk_human_count(malformed, b2, 64), rk_human_count(st->decode[RK_DSTAT_NON_IP], b3, 64),
+	    rk_human_count(st->decode[RK_DSTAT_LINK_UNSUPPORTED], (char[32]){0}, 32),
+	    rk_human_count(st->sess.n_evicted, (char[32]){0}, 32));
 	if (st->n_truncated)
 		fprintf(f, "  warning      %" PRIu64 " input(s) truncated: analysed up to the cut\n",
 		    st->n_truncated);

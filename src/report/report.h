@@ -9,7 +9,9 @@
  *   and traffic), in human units;
  * - JSON: one document (schema in README.md, "schema": 1);
  * - the decoder counters (--stats) and the evidence behind one endpoint
- *   (--explain).
+ *   (--explain); from a store, which keeps neither the sessions nor every
+ *   counter, the counters it keeps and, in place of the sessions, what the
+ *   aggregates say about the endpoint (the rules that decided, its peers).
  * Everything is sorted (by address, then protocol and port), so the same
  * capture gives the same bytes of output.  Names from DNS are strangers'
  * text: the JSON writer escapes them; the text report prints them as they
@@ -47,9 +49,15 @@ int rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipel
     const struct rk_report_opts *o);
 /* The decoder and session-table counters, one per line. */
 void rk_report_stats(FILE *f, const struct rk_pipeline_stats *st, const struct rk_classifier *c);
+/* The same counters less those a store does not keep (report --stats). */
+void rk_report_stats_stored(FILE *f, const struct rk_pipeline_stats *st,
+    const struct rk_classifier *c);
 /* The evidence and decisions for one endpoint; sessions are the verdicts that involve it. */
 void rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_names *names,
     const struct rk_ep_key *k, const struct rk_report_session *sessions, size_t n_sessions);
+/* What the aggregates tell of one endpoint: the rules that decided, its clients, services used. */
+int rk_report_explain_aggregates(FILE *f, const struct rk_classifier *c,
+    const struct rk_names *names, const struct rk_ep_key *k, size_t max_peers);
 struct rk_json;
 /* The fields of one service / dependency object (shared with the web API). */
 void rk_report_json_service(struct rk_json *j, const struct rk_names *names,

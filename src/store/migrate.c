@@ -186,10 +186,21 @@ static const char schema_v2[] =
     "DROP INDEX service_buckets_time;"
     "CREATE INDEX service_buckets_hours ON service_buckets(bucket) WHERE span = 0;";
 
+/*
+ * Schema 3: two more facts of an endpoint's evidence, the request/answer
+ * exchanges it began and answered (rk_role_requester), so that report
+ * --explain from the store weighs what analyze weighed.  Rows of older
+ * runs read 0 for both: evidence they did not record.
+ */
+static const char schema_v3[] =
+    "ALTER TABLE endpoints ADD COLUMN opened INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE endpoints ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;";
+
 /* migrations[i] takes the schema from version i to version i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

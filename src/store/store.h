@@ -31,7 +31,7 @@
 #define RK_STORE_RDONLY 0x1 /* open read-only (report, web); fails if absent */
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define RK_STORE_SCHEMA 2
+#define RK_STORE_SCHEMA 3
 /* Default retention of hour buckets before they are rolled up into days. */
 #define RK_STORE_RETENTION_US (30ull * 86400 * 1000000)
 
@@ -52,6 +52,25 @@ struct rk_store_iface {
 	uint64_t packets;      /* packets received */
 	uint64_t kernel_drops; /* pcap_stats ps_drop */
 	uint64_t if_drops;     /* pcap_stats ps_ifdrop */
+};
+
+/* A capture run as read back from the store (report --stats). */
+struct rk_store_run_info {
+	int64_t id;            /* runs.id */
+	char *mode;            /* "file" or "live", owned (rk_store_runs_free) */
+	char *source;          /* file names or interfaces, comma separated, owned */
+	char *version;         /* renkei version that ran it, owned */
+	uint64_t first_ts;     /* µs, first packet (packet time) */
+	uint64_t last_ts;      /* µs, last packet */
+	uint64_t n_packets;    /* frames read */
+	uint64_t n_bytes;      /* wire bytes read */
+	uint64_t n_flushes;    /* flushes stored */
+};
+
+/* One run's stored evidence of one endpoint (report --explain). */
+struct rk_store_evidence {
+	int64_t run_id;        /* runs.id */
+	struct rk_endpoint e;  /* cumulative over the run as of its last flush */
 };
 
 /* Open (creating and migrating, unless RK_STORE_RDONLY) the store at path. */
@@ -83,6 +102,19 @@ int rk_store_rollup(struct rk_store *s, uint64_t older_than_us, struct rk_err *e
 int rk_store_load(struct rk_store *s, uint64_t since_us, uint64_t until_us,
     struct rk_classifier *c, struct rk_names *n, struct rk_pipeline_stats *st,
     struct rk_err *err);
+/*
+ * The evidence of endpoint k in each run overlapping [since_us, until_us)
+ * that stored it (only endpoints that served are stored), by run id.
+ * OUT: *out (malloc'd, free()), *n_out (0: no stored evidence).
+ */
+int rk_store_load_evidence(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+    const struct rk_ep_key *k, struct rk_store_evidence **out, size_t *n_out,
+    struct rk_err *err);
+/* The runs with packets in [since_us, until_us), by id.  OUT: *out (rk_store_runs_free). */
+int rk_store_load_runs(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+    struct rk_store_run_info **out, size_t *n_out, struct rk_err *err);
+/* Free what rk_store_load_runs returned; NULL is a no-op. */
+void rk_store_runs_free(struct rk_store_run_info *runs, size_t n);
 /* First and last packet time stored (0, 0 if the store is empty). */
 int rk_store_range(struct rk_store *s, uint64_t *first_ts, uint64_t *last_ts,
     struct rk_err *err);

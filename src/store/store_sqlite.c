@@ -124,8 +124,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " ON CONFLICT (client, server, proto, port, span, bucket) DO UPDATE SET" EDGE_ADD,
 	[S_ENDPOINT] = "INSERT INTO endpoints (run_id, host, proto, port, sessions, peer_ips,"
 	    " peer_ports, syn_sent, syn_recv, synack_sent, synack_recv, refused, oneway_recv,"
-	    " as_server, as_client, bytes_sent, bytes_recv) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+	    " as_server, as_client, bytes_sent, bytes_recv, opened, answered) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
 	    " ON CONFLICT (run_id, host, proto, port) DO UPDATE SET"
 	    " sessions = excluded.sessions, peer_ips = excluded.peer_ips,"
 	    " peer_ports = excluded.peer_ports, syn_sent = excluded.syn_sent,"
@@ -133,7 +133,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " synack_recv = excluded.synack_recv, refused = excluded.refused,"
 	    " oneway_recv = excluded.oneway_recv, as_server = excluded.as_server,"
 	    " as_client = excluded.as_client, bytes_sent = excluded.bytes_sent,"
-	    " bytes_recv = excluded.bytes_recv",
+	    " bytes_recv = excluded.bytes_recv, opened = excluded.opened,"
+	    " answered = excluded.answered",
 	[S_OLDEST_HOUR] = "SELECT min(b) FROM (SELECT min(bucket) AS b FROM edges WHERE span = 0"
 	    " UNION ALL SELECT min(bucket) FROM service_buckets WHERE span = 0)",
 	/* "WHERE" before ON CONFLICT keeps the parser from reading a join's ON. */
@@ -300,6 +301,46 @@ open_rdonly(struct rk_store *s, struct rk_err *err)
 }
 
 /*
+ * What SQLite would only call "unable to open database file" or "disk I/O
+ * error", said before it tries: path is a directory or a device, the file
+ * a reader wants is absent, or the directory a writer would create it in
+ * is.  0, or <0 with err naming the cause and the fix.
+ */
+static int
+check_path(const char *path, int rdonly, struct rk_err *err)
+{
+	struct stat sb;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	if (stat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode))
+			return rk_err_set(err, RK_E_INVAL, "%s: is a directory; the store is a "
+			    "file (e.g. %s/renkei.db)", path, path);
+		if (!S_ISREG(sb.st_mode))
+			return rk_err_set(err, RK_E_INVAL, "%s: not a regular file; the store is "
+			    "a SQLite file (e.g. /var/lib/renkei/renkei.db)", path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return rk_err_set(err, RK_E_IO, "%s: %s", path, strerror(errno));
+	if (rdonly)
+		return rk_err_set(err, RK_E_IO, "%s: no such store (make one with 'renkei analyze "
+		    "--db %s FILE...' or 'renkei capture --db %s')", path, path, path);
+	if (slash == NULL || slash == path)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &sb) < 0)
+		return rk_err_set(err, RK_E_IO, "%s: the directory %s %s (create it first: mkdir "
+		    "-p %s)", path, dir, errno == ENOENT ? "does not exist" : strerror(errno), dir);
+	if (!S_ISDIR(sb.st_mode))
+		return rk_err_set(err, RK_E_INVAL, "%s: %s is not a directory", path, dir);
+	return 0;
+}
+
+/*
  * Open the store at path (":memory:" for a private in-memory store).
  * Without RK_STORE_RDONLY the file is created if absent, switched to WAL
  * and migrated to the current schema; a read-only file, a locked file (after
@@ -322,6 +363,8 @@ rk_store_open(struct rk_store **out, const char *path, int flags, struct rk_err 
 	}
 	s->rdonly = (flags & RK_STORE_RDONLY) != 0;
 	s->retention_us = RK_STORE_RETENTION_US;
+	if ((rc = check_path(path, s->rdonly, err)) < 0)
+		goto out;
 	if (s->rdonly) {
 		rc = open_rdonly(s, err);
 	} else if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -489,7 +532,8 @@ put_endpoint(struct rk_store *s, int64_t run_id, const struct rk_endpoint *e, in
 	const uint64_t v[] = {
 		e->n_sessions, e->n_peer_ips, e->n_peer_ports, e->n_syn_sent, e->n_syn_recv,
 		e->n_synack_sent, e->n_synack_recv, e->n_refused, e->n_oneway_recv,
-		e->n_as_server, e->n_as_client, e->bytes_sent, e->bytes_recv,
+		e->n_as_server, e->n_as_client, e->bytes_sent, e->bytes_recv, e->n_opened,
+		e->n_answered,
 	};
 
 	sqlite3_bind_int64(st, 1, run_id);
@@ -751,7 +795,8 @@ static const char load_endpoints_sql[] =
     "SELECT h.ip, e.proto, e.port, sum(sessions), max(peer_ips), max(peer_ports),"
     " sum(syn_sent), sum(syn_recv), sum(synack_sent), sum(synack_recv), sum(refused),"
     " sum(oneway_recv), sum(as_server), sum(as_client), sum(e.bytes_sent),"
-    " sum(e.bytes_recv) FROM endpoints e JOIN hosts h ON h.id = e.host"
+    " sum(e.bytes_recv), sum(opened), sum(answered)"
+    " FROM endpoints e JOIN hosts h ON h.id = e.host"
     " WHERE e.run_id IN (" RUNS_IN_RANGE ")"
     " GROUP BY e.host, e.proto, e.port";
 static const char load_runs_sql[] =
@@ -763,6 +808,17 @@ static const char load_counters_sql[] =
     RUNS_IN_RANGE ") GROUP BY name";
 static const char load_names_sql[] =
     "SELECT ip, name FROM hosts WHERE name IS NOT NULL";
+/* One endpoint's evidence (?5 address, ?6 proto, ?7 port), run by run. */
+static const char load_evidence_sql[] =
+    "SELECT e.run_id, h.ip, e.proto, e.port, e.sessions, e.peer_ips, e.peer_ports,"
+    " e.syn_sent, e.syn_recv, e.synack_sent, e.synack_recv, e.refused, e.oneway_recv,"
+    " e.as_server, e.as_client, e.bytes_sent, e.bytes_recv, e.opened, e.answered"
+    " FROM endpoints e JOIN hosts h ON h.id = e.host"
+    " WHERE h.ip = ?5 AND e.proto = ?6 AND e.port = ?7 AND e.run_id IN (" RUNS_IN_RANGE ")"
+    " ORDER BY e.run_id";
+static const char load_run_rows_sql[] =
+    "SELECT id, mode, source, version, first_ts, last_ts, packets, bytes, flushes"
+    " FROM runs WHERE id IN (" RUNS_IN_RANGE ") ORDER BY id";
 
 /* The range being loaded and where it goes. */
 struct load {
@@ -772,8 +828,45 @@ struct load {
 	struct rk_pipeline_stats *st; /* OUT: run summary */
 	struct rk_classify_stats cs; /* kind / rule counters summed */
 	int64_t since_s, until_s;    /* bucket range, seconds */
-	uint64_t since_us, until_us; /* run range, µs (until: UINT64 max = unbounded) */
+	uint64_t since_us, until_us; /* run range, µs (until: INT64_MAX = unbounded) */
+	const struct rk_ep_key *key; /* the endpoint of load_evidence_sql (?5-?7), or NULL */
+	void *rows;                  /* OUT: the rows of a list load, malloc'd (add_row) */
+	size_t n_rows, max_rows;     /* rows used, allocated */
+	size_t row_size;             /* bytes per row */
 };
+
+/* Set up l to load [since_us, until_us) (0 = unbounded) from s; everything else empty. */
+static void
+load_init(struct load *l, struct rk_store *s, uint64_t since_us, uint64_t until_us)
+{
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+	l->since_us = since_us;
+	l->until_us = until_us != 0 ? until_us : UINT64_MAX;
+	if (l->until_us > (uint64_t)INT64_MAX)
+		l->until_us = (uint64_t)INT64_MAX;
+	l->since_s = (int64_t)(since_us / 1000000);
+	l->until_s = (int64_t)((l->until_us + 999999) / 1000000);
+}
+
+/* A new zeroed row at the end of l->rows; NULL if out of memory. */
+static void *
+add_row(struct load *l)
+{
+	char *row;
+
+	if (l->n_rows == l->max_rows) {
+		size_t m = l->max_rows ? 2 * l->max_rows : 8;
+		void *p = realloc(l->rows, m * l->row_size);
+		if (p == NULL)
+			return NULL;
+		l->rows = p;
+		l->max_rows = m;
+	}
+	row = (char *)l->rows + l->n_rows++ * l->row_size;
+	memset(row, 0, l->row_size);
+	return row;
+}
 
 /* A 16-byte address column into out; -1 if the column is not one. */
 static int
@@ -872,30 +965,90 @@ row_edge(struct load *l, sqlite3_stmt *q)
 	return 0;
 }
 
+/*
+ * The columns from i on - address, proto, port, then the counters in the
+ * order of the endpoints table - into e (zeroed first).  -1 if the address
+ * column is not one.
+ */
+static int
+col_endpoint(sqlite3_stmt *q, int i, struct rk_endpoint *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (col_addr(q, i, e->key.ip) < 0)
+		return -1;
+	e->key.proto = (uint8_t)sqlite3_column_int(q, i + 1);
+	e->key.port = (uint16_t)sqlite3_column_int(q, i + 2);
+	e->n_sessions = (uint32_t)col_u64(q, i + 3);
+	e->n_peer_ips = (uint32_t)col_u64(q, i + 4);
+	e->n_peer_ports = (uint32_t)col_u64(q, i + 5);
+	e->n_syn_sent = (uint32_t)col_u64(q, i + 6);
+	e->n_syn_recv = (uint32_t)col_u64(q, i + 7);
+	e->n_synack_sent = (uint32_t)col_u64(q, i + 8);
+	e->n_synack_recv = (uint32_t)col_u64(q, i + 9);
+	e->n_refused = (uint32_t)col_u64(q, i + 10);
+	e->n_oneway_recv = (uint32_t)col_u64(q, i + 11);
+	e->n_as_server = (uint32_t)col_u64(q, i + 12);
+	e->n_as_client = (uint32_t)col_u64(q, i + 13);
+	e->bytes_sent = col_u64(q, i + 14);
+	e->bytes_recv = col_u64(q, i + 15);
+	e->n_opened = (uint32_t)col_u64(q, i + 16);
+	e->n_answered = (uint32_t)col_u64(q, i + 17);
+	return 0;
+}
+
 static int
 row_endpoint(struct load *l, sqlite3_stmt *q)
 {
 	struct rk_endpoint e;
 
-	memset(&e, 0, sizeof(e));
-	if (col_addr(q, 0, e.key.ip) < 0)
+	if (col_endpoint(q, 0, &e) < 0)
 		return 1;
-	e.key.proto = (uint8_t)sqlite3_column_int(q, 1);
-	e.key.port = (uint16_t)sqlite3_column_int(q, 2);
-	e.n_sessions = (uint32_t)col_u64(q, 3);
-	e.n_peer_ips = (uint32_t)col_u64(q, 4);
-	e.n_peer_ports = (uint32_t)col_u64(q, 5);
-	e.n_syn_sent = (uint32_t)col_u64(q, 6);
-	e.n_syn_recv = (uint32_t)col_u64(q, 7);
-	e.n_synack_sent = (uint32_t)col_u64(q, 8);
-	e.n_synack_recv = (uint32_t)col_u64(q, 9);
-	e.n_refused = (uint32_t)col_u64(q, 10);
-	e.n_oneway_recv = (uint32_t)col_u64(q, 11);
-	e.n_as_server = (uint32_t)col_u64(q, 12);
-	e.n_as_client = (uint32_t)col_u64(q, 13);
-	e.bytes_sent = col_u64(q, 14);
-	e.bytes_recv = col_u64(q, 15);
 	return rk_classify_merge_endpoint(l->c, &e) < 0 ? -RK_E_NOMEM : 0;
+}
+
+/* One run's evidence of the endpoint l->key, appended to l->rows. */
+static int
+row_evidence(struct load *l, sqlite3_stmt *q)
+{
+	struct rk_store_evidence *ev;
+	struct rk_endpoint e;
+
+	if (col_endpoint(q, 1, &e) < 0)
+		return 1;
+	if ((ev = add_row(l)) == NULL)
+		return -RK_E_NOMEM;
+	ev->run_id = sqlite3_column_int64(q, 0);
+	ev->e = e;
+	return 0;
+}
+
+/* A copy of text column i ("" if NULL); NULL if out of memory. */
+static char *
+col_strdup(sqlite3_stmt *q, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(q, i);
+
+	return strdup(t != NULL ? t : "");
+}
+
+/* One run, appended to l->rows. */
+static int
+row_run_info(struct load *l, sqlite3_stmt *q)
+{
+	struct rk_store_run_info *r = add_row(l);
+
+	if (r == NULL)
+		return -RK_E_NOMEM;
+	r->id = sqlite3_column_int64(q, 0);
+	r->first_ts = col_u64(q, 4);
+	r->last_ts = col_u64(q, 5);
+	r->n_packets = col_u64(q, 6);
+	r->n_bytes = col_u64(q, 7);
+	r->n_flushes = col_u64(q, 8);
+	if ((r->mode = col_strdup(q, 1)) == NULL || (r->source = col_strdup(q, 2)) == NULL ||
+	    (r->version = col_strdup(q, 3)) == NULL)
+		return -RK_E_NOMEM;
+	return 0;
 }
 
 static int
@@ -973,6 +1126,11 @@ each_row(struct load *l, const char *sql, int (*fn)(struct load *, sqlite3_stmt 
 	sqlite3_bind_int64(q, 2, l->until_s);
 	bind_u64(q, 3, l->since_us);
 	bind_u64(q, 4, l->until_us);
+	if (l->key != NULL) {
+		sqlite3_bind_blob(q, 5, l->key->ip, RK_ADDR_LEN, SQLITE_STATIC);
+		sqlite3_bind_int(q, 6, l->key->proto);
+		sqlite3_bind_int(q, 7, l->key->port);
+	}
 	while ((step = sqlite3_step(q)) == SQLITE_ROW)
 		if ((rc = fn(l, q)) < 0)
 			break;
@@ -993,7 +1151,9 @@ each_row(struct load *l, const char *sql, int (*fn)(struct load *, sqlite3_stmt 
  * classifier derives them from sessions) are merged into c, whose maps
  * should be empty; distinct counts (clients per service, services and
  * uses per host) are counted, not summed.  The evidence of the endpoints
- * that served in runs overlapping the range goes into c's endpoints; the
+ * that served in runs overlapping the range goes into c's endpoints (whole
+ * runs; distinct peer IPs and ports: the largest of one run, the store
+ * keeping counts, not peers; the other counters summed); the
  * runs' counters are added to st (packets, bytes, decoder, sessions; first
  * and last clipped to the range) and to c's kind/rule counters; stored
  * host names go into n (may be NULL) as learned names.  A transaction
@@ -1007,17 +1167,10 @@ rk_store_load(struct rk_store *s, uint64_t since_us, uint64_t until_us, struct r
 	struct load l;
 	int rc;
 
-	memset(&l, 0, sizeof(l));
-	l.s = s;
+	load_init(&l, s, since_us, until_us);
 	l.c = c;
 	l.n = n;
 	l.st = st;
-	l.since_us = since_us;
-	l.until_us = until_us != 0 ? until_us : UINT64_MAX;
-	if (l.until_us > (uint64_t)INT64_MAX)
-		l.until_us = (uint64_t)INT64_MAX;
-	l.since_s = (int64_t)(since_us / 1000000);
-	l.until_s = (int64_t)((l.until_us + 999999) / 1000000);
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(s, err);
 	if ((rc = each_row(&l, load_services_sql, row_service, err)) == 0 &&
@@ -1030,6 +1183,95 @@ rk_store_load(struct rk_store *s, uint64_t since_us, uint64_t until_us, struct r
 	if (rc == 0)
 		rk_classify_add_stats(c, &l.cs);
 	return rc;
+}
+
+/* Run one list query over l's range in a read transaction (one snapshot). */
+static int
+load_rows(struct load *l, const char *sql, int (*fn)(struct load *, sqlite3_stmt *),
+    struct rk_err *err)
+{
+	int rc;
+
+	if (sqlite3_exec(l->s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(l->s, err);
+	rc = each_row(l, sql, fn, err);
+	sqlite3_exec(l->s->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+/*
+ * The evidence of endpoint k (address, proto, port) in each run that
+ * overlaps [since_us, until_us) (0 = unbounded) and stored it, by run id:
+ * a run stores the evidence of the endpoints that served at least once in
+ * it (rk_store_flush), cumulative over the run as of its last flush, so a
+ * client's ephemeral port or an endpoint never seen has none (*n_out 0).
+ * The runs are whole: their evidence is not cut at the range's ends.
+ * Distinct counts (peer IPs, peer ports) are each run's own: the store
+ * keeps the counts, not the peers, so rk_store_load merges runs by taking
+ * the largest of one run for those and summing the other counters.
+ * OUT: *out (malloc'd, the caller frees it; NULL if none), *n_out.
+ * Returns 0 or <0 with err set.  O(runs in range), by primary key.
+ */
+int
+rk_store_load_evidence(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+    const struct rk_ep_key *k, struct rk_store_evidence **out, size_t *n_out,
+    struct rk_err *err)
+{
+	struct load l;
+	int rc;
+
+	load_init(&l, s, since_us, until_us);
+	l.key = k;
+	l.row_size = sizeof(struct rk_store_evidence);
+	rc = load_rows(&l, load_evidence_sql, row_evidence, err);
+	if (rc < 0) {
+		free(l.rows);
+		l.rows = NULL;
+		l.n_rows = 0;
+	}
+	*out = l.rows;
+	*n_out = l.n_rows;
+	return rc;
+}
+
+/*
+ * The runs with packets in [since_us, until_us) (0 = unbounded), by id:
+ * what each run was (mode, source, version) and the packet time and
+ * traffic it covers, whole.  OUT: *out (free with rk_store_runs_free;
+ * NULL if none), *n_out.  Returns 0 or <0 with err set.  O(runs).
+ */
+int
+rk_store_load_runs(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+    struct rk_store_run_info **out, size_t *n_out, struct rk_err *err)
+{
+	struct load l;
+	int rc;
+
+	load_init(&l, s, since_us, until_us);
+	l.row_size = sizeof(struct rk_store_run_info);
+	rc = load_rows(&l, load_run_rows_sql, row_run_info, err);
+	if (rc < 0) {
+		rk_store_runs_free(l.rows, l.n_rows);
+		l.rows = NULL;
+		l.n_rows = 0;
+	}
+	*out = l.rows;
+	*n_out = l.n_rows;
+	return rc;
+}
+
+/* Free the n runs of rk_store_load_runs and their strings; NULL is a no-op. */
+void
+rk_store_runs_free(struct rk_store_run_info *runs, size_t n)
+{
+	if (runs == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(runs[i].mode);
+		free(runs[i].source);
+		free(runs[i].version);
+	}
+	free(runs);
 }
 
 /*

@@ -5,7 +5,8 @@
  * sums across runs, distinct client counts, time ranges, rollup into day
  * buckets, names, the migration guard (newer schema, foreign and corrupt
  * files), a locked store (the flush fails, keeps nothing, and succeeds on
- * retry) and read-only opening.
+ * retry), read-only opening, and the per-run evidence of one endpoint and
+ * the list of runs (report --explain, --stats).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -375,9 +376,10 @@ test_rollup(void **state)
 }
 
 /*
- * A schema 1 store (made here by undoing schema 2's index changes) is
- * upgraded when opened for writing: its rows stay, the unused indexes go,
- * and the rollup still finds its hours; read-only it is refused until then.
+ * A schema 1 store (made here by undoing schema 2's index changes and
+ * schema 3's columns) is upgraded when opened for writing: its rows stay,
+ * the unused indexes go, the endpoints gain their columns, and the rollup
+ * still finds its hours; read-only it is refused until then.
  */
 static void
 test_upgrade_v1(void **state)
@@ -404,11 +406,14 @@ test_upgrade_v1(void **state)
 	    "CREATE INDEX edges_server ON edges(server, proto, port);"
 	    "CREATE INDEX edges_time ON edges(span, bucket);"
 	    "CREATE INDEX service_buckets_time ON service_buckets(span, bucket);"
+	    "ALTER TABLE endpoints DROP COLUMN opened; ALTER TABLE endpoints DROP COLUMN answered;"
 	    "PRAGMA user_version = 1");
 	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
-	assert_non_null(strstr(err.msg, "older than 2"));
+	assert_non_null(strstr(err.msg, "older than 3"));
 	s = open_ok(path, 0);
-	assert_int_equal(query_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(query_int(path, "PRAGMA user_version"), RK_STORE_SCHEMA);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM pragma_table_info('endpoints')"
+	    " WHERE name IN ('opened', 'answered')"), 2);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
 	    " AND name IN ('edges_server', 'edges_time', 'service_buckets_time')"), 0);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
@@ -509,7 +514,7 @@ test_refusals(void **state)
 	assert_non_null(strstr(err.msg, "not a database"));
 	unlink(path);
 	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
-	assert_non_null(strstr(err.msg, "No such file"));
+	assert_non_null(strstr(err.msg, "no such store (make one with"));
 	rmdir(dir);
 }
 
@@ -589,6 +594,137 @@ readonly_checks(void)
 	return bad;
 }
 
+/* An endpoint's evidence with the counters a run would have folded. */
+static void
+add_evidence(struct rk_classifier *c, int host, uint16_t port, uint32_t sessions,
+    uint32_t peer_ips, uint32_t as_server, uint32_t as_client)
+{
+	struct rk_endpoint e = {0};
+
+	ip4(e.key.ip, 10, 0, 0, host);
+	e.key.proto = RK_PROTO_TCP;
+	e.key.port = port;
+	e.n_sessions = sessions;
+	e.n_peer_ips = peer_ips;
+	e.n_peer_ports = peer_ips + 1;
+	e.n_syn_recv = sessions;
+	e.n_synack_sent = sessions;
+	e.n_as_server = as_server;
+	e.n_as_client = as_client;
+	e.bytes_sent = 1000 * sessions;
+	e.bytes_recv = 10 * sessions;
+	assert_int_equal(rk_classify_merge_endpoint(c, &e), 0);
+}
+
+/*
+ * Evidence is stored per run for the endpoints that served, and read back
+ * run by run for one endpoint (whole runs overlapping the range); the
+ * runs themselves come back with what they covered.
+ */
+static void
+test_evidence_and_runs(void **state)
+{
+	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_classifier *c1 = rk_classify_new(NULL, 64, 1), *c2 = rk_classify_new(NULL, 64, 1);
+	struct rk_classifier *l;
+	struct rk_store_evidence *ev = NULL;
+	struct rk_store_run_info *runs = NULL;
+	struct rk_pipeline_stats st;
+	struct rk_store_run r1, r2;
+	struct rk_err err = {0};
+	struct rk_ep_key k = {0}, client = {0}, unknown = {0};
+	const struct rk_endpoint *e;
+	size_t n = 99;
+
+	(void)state;
+	ip4(k.ip, 10, 0, 0, 10);
+	k.proto = RK_PROTO_TCP;
+	k.port = 80;
+	/* Run 1: the service served 3 sessions to 3 peers; 10.0.0.11:40000 only as a client. */
+	begin(s, &r1);
+	add_session(c1, 1, 10, 80, T0 + 10, 100);
+	add_evidence(c1, 10, 80, 2, 2, 2, 0);
+	add_evidence(c1, 11, 40000, 5, 1, 0, 5);
+	flush(s, &r1, c1, T0, T0 + H / 2);
+	/* Run 2, a day later: 7 sessions from 4 peers, one of them as a client. */
+	begin(s, &r2);
+	add_session(c2, 2, 10, 80, T0 + 25 * H, 100);
+	add_evidence(c2, 10, 80, 6, 4, 5, 1);
+	flush(s, &r2, c2, T0 + 25 * H, T0 + 26 * H);
+
+	assert_int_equal(rk_store_load_evidence(s, 0, 0, &k, &ev, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ev[0].run_id, r1.id);
+	assert_int_equal(ev[1].run_id, r2.id);
+	assert_memory_equal(&ev[0].e.key, &k, sizeof(k));
+	assert_int_equal(ev[0].e.n_sessions, 3);
+	assert_int_equal(ev[0].e.n_peer_ips, 2);
+	assert_int_equal(ev[0].e.n_peer_ports, 3);
+	assert_int_equal(ev[0].e.n_as_server, 3);
+	assert_int_equal(ev[0].e.n_synack_sent, 2);
+	assert_int_equal(ev[0].e.bytes_sent, 2000);
+	assert_int_equal(ev[1].e.n_sessions, 7);
+	assert_int_equal(ev[1].e.n_peer_ips, 4);
+	assert_int_equal(ev[1].e.n_peer_ports, 5);
+	assert_int_equal(ev[1].e.n_as_client, 1);
+	free(ev);
+	/* A range inside run 2 takes run 2 only, whole. */
+	assert_int_equal(rk_store_load_evidence(s, T0 + 25 * H + 1, T0 + 25 * H + 2, &k, &ev, &n,
+	    &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].run_id, r2.id);
+	assert_int_equal(ev[0].e.n_sessions, 7);
+	free(ev);
+	/* A port that never served has no stored evidence; nor has a host never seen. */
+	ip4(client.ip, 10, 0, 0, 11);
+	client.proto = RK_PROTO_TCP;
+	client.port = 40000;
+	assert_int_equal(rk_store_load_evidence(s, 0, 0, &client, &ev, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(ev);
+	ip4(unknown.ip, 192, 0, 2, 1);
+	unknown.proto = RK_PROTO_TCP;
+	unknown.port = 80;
+	assert_int_equal(rk_store_load_evidence(s, 0, 0, &unknown, &ev, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* rk_store_load merges the runs: sums, but the largest distinct counts of one run. */
+	l = load(s, 0, 0, &st);
+	e = rk_map_find(rk_classify_endpoints(l), &k);
+	assert_non_null(e);
+	assert_int_equal(e->n_sessions, 10);
+	assert_int_equal(e->n_as_server, 9);
+	assert_int_equal(e->n_as_client, 1);
+	assert_int_equal(e->n_peer_ips, 4);
+	assert_int_equal(e->n_peer_ports, 5);
+	assert_null(rk_map_find(rk_classify_endpoints(l), &client));
+	rk_classify_free(l);
+
+	assert_int_equal(rk_store_load_runs(s, 0, 0, &runs, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(runs[0].id, r1.id);
+	assert_string_equal(runs[0].mode, "file");
+	assert_string_equal(runs[0].source, "test.pcap");
+	assert_string_equal(runs[0].version, "test");
+	assert_int_equal(runs[0].first_ts, T0);
+	assert_int_equal(runs[0].last_ts, T0 + H / 2);
+	assert_int_equal(runs[0].n_packets, 100);
+	assert_int_equal(runs[0].n_bytes, 10000);
+	assert_int_equal(runs[0].n_flushes, 1);
+	assert_int_equal(runs[1].id, r2.id);
+	rk_store_runs_free(runs, n);
+	assert_int_equal(rk_store_load_runs(s, T0 + 24 * H, 0, &runs, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(runs[0].id, r2.id);
+	rk_store_runs_free(runs, n);
+	assert_int_equal(rk_store_load_runs(s, T0 + 40 * H, 0, &runs, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(runs);
+	rk_store_runs_free(NULL, 0);
+	rk_classify_free(c1);
+	rk_classify_free(c2);
+	rk_store_close(s);
+}
+
 /* As root (whom permissions do not stop) the checks run in a child as nobody. */
 static void
 test_readonly_file(void **state)
@@ -626,6 +762,7 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_locked),
 		cmocka_unit_test(test_readonly_file),
+		cmocka_unit_test(test_evidence_and_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,6 +121,38 @@ test_human(void **state)
 	assert_string_equal(rk_human_time(1700000000000000ULL, b, sizeof(b)), "2023-11-14 22:13:20");
 }
 
+/* Times people type: every accepted form, and dates that do not exist refused. */
+static void
+test_parse_time(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(rk_human_parse_time("1700000000", &v), 0);
+	assert_int_equal(v, 1700000000ull * 1000000);
+	assert_int_equal(rk_human_parse_time("2023-11-14", &v), 0);
+	assert_int_equal(v, 1699920000ull * 1000000);
+	assert_int_equal(rk_human_parse_time("2023-11-14T22:13", &v), 0);
+	assert_int_equal(v, 1700000000ull * 1000000 - 20 * 1000000);
+	assert_int_equal(rk_human_parse_time("2023-11-14 22:13:20Z", &v), 0);
+	assert_int_equal(v, 1700000000ull * 1000000);
+	assert_int_equal(rk_human_parse_time("2024-02-29", &v), 0);
+	assert_true(rk_human_parse_time("2023-02-29", &v) < 0);
+	assert_true(rk_human_parse_time("2023-02-30", &v) < 0);
+	assert_true(rk_human_parse_time("2023-04-31", &v) < 0);
+	assert_true(rk_human_parse_time("2023-13-01", &v) < 0);
+	assert_true(rk_human_parse_time("2023-11-14T24:00", &v) < 0);
+	assert_true(rk_human_parse_time("2023-11-14T22:60", &v) < 0);
+	assert_true(rk_human_parse_time("2023-11-14T", &v) < 0);
+	assert_true(rk_human_parse_time("2023-1-14", &v) < 0);
+	assert_true(rk_human_parse_time("1969-12-31", &v) < 0);
+	assert_true(rk_human_parse_time("2023-11-14x", &v) < 0);
+	assert_true(rk_human_parse_time("99999999999999", &v) < 0);
+	assert_true(rk_human_parse_time("", &v) < 0);
+	assert_string_equal(rk_plural(1, "client", "clients"), "client");
+	assert_string_equal(rk_plural(0, "client", "clients"), "clients");
+}
+
 int
 main(void)
 {
@@ -130,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_human),
+		cmocka_unit_test(test_parse_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

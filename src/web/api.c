@@ -245,6 +245,8 @@ evidence_json(struct rk_json *j, const struct rk_web_snap *s, const struct rk_se
 	rk_json_ku64(j, "as_server", e->n_as_server);
 	rk_json_ku64(j, "as_client", e->n_as_client);
 	rk_json_ku64(j, "refused", e->n_refused);
+	rk_json_ku64(j, "exchanges_begun", e->n_opened);
+	rk_json_ku64(j, "exchanges_answered", e->n_answered);
 	rk_json_end(j, '}');
 }
 

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,8 +54,9 @@ close_page(struct rk_page *p, const char *name, struct rk_err *err)
 
 /*
  * Write the pages of [since, until) into dir.  Costs one page render per
- * host, service and network (seconds at the paper's scale).  0 or <0 with
- * err (what could not be written).
+ * host, service and network (seconds at the paper's scale).  Returns the
+ * number of files written (>= 0), or <0 with err (what could not be
+ * written).
  */
 int
 rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t until_us,
@@ -64,7 +66,7 @@ rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t unt
 	struct rk_web_map_filter mf = {0};
 	struct rk_hosts_q q = {0};
 	char name[256], a[RK_ADDR_STRLEN], assets[4096];
-	uint64_t n_pages;
+	uint64_t n_pages, n_files = 0;
 	int rc;
 
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
@@ -84,6 +86,7 @@ rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t unt
 		fwrite(as->data, 1, as->len, p.f);
 		if ((rc = close_page(&p, name, err)) != 0)
 			return rc;
+		n_files++;
 	}
 #define PAGE(fname, call)                                                       \
 	do {                                                                    \
@@ -92,6 +95,7 @@ rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t unt
 		(void)(call);                                                   \
 		if ((rc = close_page(&p, (fname), err)) != 0)                   \
 			return rc;                                              \
+		n_files++;                                                      \
 	} while (0)
 	PAGE("index.html", rk_page_overview(&p));
 	PAGE("networks.html", rk_page_networks(&p));
@@ -121,5 +125,5 @@ rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t unt
 		PAGE(name, rk_page_service(&p, k, err));
 	}
 #undef PAGE
-	return 0;
+	return n_files > INT_MAX ? INT_MAX : (int)n_files;
 }

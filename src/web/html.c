@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/human.h"
 #include "web/web_int.h"
 
 static void
@@ -88,45 +89,13 @@ rk_web_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 /*
  * Parse a time for since/until: Unix seconds, "YYYY-MM-DD",
  * "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (UTC; what an HTML
- * datetime-local input sends).  OUT: µs.  0 or -RK_E_INVAL.
+ * datetime-local input sends), as the command line takes them
+ * (rk_human_parse_time).  OUT: µs.  0 or -RK_E_INVAL.
  */
 int
 rk_web_parse_time(const char *s, uint64_t *out_us)
 {
-	struct tm tm;
-	const char *end;
-	uint64_t v;
-	time_t t;
-
-	if (s == NULL || s[0] == '\0')
-		return -RK_E_INVAL;
-	if (rk_web_parse_u64(s, 0, 253402300799ull, &v) == 0) {
-		*out_us = v * 1000000;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL)
-		return -RK_E_INVAL;
-	if (*end == 'T' || *end == ' ') {
-		const char *e2 = strptime(end + 1, "%H:%M", &tm);
-		if (e2 == NULL)
-			return -RK_E_INVAL;
-		end = e2;
-		if (*end == ':') {
-			e2 = strptime(end + 1, "%S", &tm);
-			if (e2 == NULL)
-				return -RK_E_INVAL;
-			end = e2;
-		}
-	}
-	if (*end != '\0' || tm.tm_year < 70 || tm.tm_year > 8000)
-		return -RK_E_INVAL;
-	t = timegm(&tm);
-	if (t < 0)
-		return -RK_E_INVAL;
-	*out_us = (uint64_t)t * 1000000;
-	return 0;
+	return rk_human_parse_time(s, out_us) == 0 ? 0 : -RK_E_INVAL;
 }
 
 /* "tcp", "udp", "sctp" or a number 0-255.  0 or -RK_E_INVAL. */

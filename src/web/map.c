@@ -401,8 +401,9 @@ node_label(const struct rk_web_snap *s, const struct mnode *mn, char *label, siz
 		rk_addr_format(h->ip, a, sizeof(a));
 		safe_name(nm, 25, rk_web_host_name(s, h->ip));
 		snprintf(label, llen, "%s%s%s", a, nm[0] ? "\n" : "", nm);
-		snprintf(tip, tlen, "%s %s: %u services, %" PRIu64 " clients (summed over services), %s", a, nm,
-		    h->n_services, clients, rk_human_bytes(h->bytes_sent + h->bytes_recv, b,
+		snprintf(tip, tlen, "%s %s: %u %s, %" PRIu64 " %s (summed over services), %s", a, nm,
+		    h->n_services, rk_plural(h->n_services, "service", "services"), clients,
+		    rk_plural(clients, "client", "clients"), rk_human_bytes(h->bytes_sent + h->bytes_recv, b,
 		    sizeof(b)));
 	}
 }

@@ -720,10 +720,12 @@ evidence(struct rk_page *p, const struct rk_service *s)
 		fprintf(p->f, "<li>%u distinct peer addresses, %u distinct peer ports</li>"
 		    "<li>SYN+ACK sent in %u sessions, received in %u; SYN received in %u, sent in %u"
 		    "</li><li>served %u sessions, was client in %u, refused %u</li>"
-		    "<li>server score %.2f (peers %.2f, peer ports %.2f, handshakes %.2f, port %.2f)"
-		    "</li>", e->n_peer_ips, e->n_peer_ports, e->n_synack_sent, e->n_synack_recv,
-		    e->n_syn_recv, e->n_syn_sent, e->n_as_server, e->n_as_client, e->n_refused,
-		    sp.total, sp.fan_ips, sp.fan_ports, sp.handshake, sp.port);
+		    "<li>began %u request/answer exchanges, answered %u</li>"
+		    "<li>server score %.2f (peers %.2f, peer ports %.2f, handshakes %.2f, answered "
+		    "%.2f, port %.2f)</li>", e->n_peer_ips, e->n_peer_ports, e->n_synack_sent,
+		    e->n_synack_recv, e->n_syn_recv, e->n_syn_sent, e->n_as_server, e->n_as_client,
+		    e->n_refused, e->n_opened, e->n_answered, sp.total, sp.fan_ips, sp.fan_ports,
+		    sp.handshake, sp.opener, sp.port);
 	} else {
 		fputs("<li>endpoint evidence not kept for this range</li>", p->f);
 	}
@@ -967,9 +969,10 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 		nets[n_nets - 1].bytes += e->bytes_c2s + e->bytes_s2c;
 		cl[i] = s->m.by_server[first + i];
 	}
-	fprintf(p->f, "<section><h2>Clients by network</h2><p>%zu clients in %zu networks.</p>"
+	fprintf(p->f, "<section><h2>Clients by network</h2><p>%zu %s in %zu %s.</p>"
 	    "<table class=\"list\" id=\"client-nets\"><thead><tr><th>network</th><th>clients</th>"
-	    "<th>traffic</th></tr></thead><tbody>\n", n, n_nets);
+	    "<th>traffic</th></tr></thead><tbody>\n", n, rk_plural(n, "client", "clients"),
+	    n_nets, rk_plural(n_nets, "network", "networks"));
 	for (size_t i = 0; i < n_nets; i++) {
 		fputs("<tr><td>", p->f);
 		net_link(p, nets[i].prefix);

@@ -17,6 +17,7 @@
  * data source opens the database read-only.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -443,7 +444,8 @@ parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl, struct r
 	size_t hl;
 
 	if (colon == NULL || rk_web_parse_u64(colon + 1, 0, 65535, &port) != 0)
-		return rk_err_set(err, RK_E_INVAL, "--listen %s: want ADDR:PORT", s);
+		return rk_err_set(err, RK_E_INVAL, "--listen %s: want ADDR:PORT (127.0.0.1:8080, "
+		    "[::1]:8080, localhost:8080)", s);
 	hl = (size_t)(colon - s);
 	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
 		s++;
@@ -453,23 +455,83 @@ parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl, struct r
 		return rk_err_set(err, RK_E_INVAL, "--listen %s: want ADDR:PORT", s);
 	memcpy(host, s, hl);
 	host[hl] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1"); /* the one name taken: no resolver */
 	memset(ss, 0, sizeof(*ss));
 	if (strchr(host, ':') == NULL) {
 		struct sockaddr_in *in = (struct sockaddr_in *)ss;
 		in->sin_family = AF_INET;
 		in->sin_port = htons((uint16_t)port);
 		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
-			return rk_err_set(err, RK_E_INVAL, "--listen: bad address %s", host);
+			return rk_err_set(err, RK_E_INVAL, "--listen %s: '%s' is not an IP address "
+			    "(want 127.0.0.1:8080, [::1]:8080, localhost:8080 or 0.0.0.0:8080)", s, host);
 		*sl = sizeof(*in);
 	} else {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)port);
 		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
-			return rk_err_set(err, RK_E_INVAL, "--listen: bad address %s", host);
+			return rk_err_set(err, RK_E_INVAL, "--listen %s: '%s' is not an IPv6 address",
+			    s, host);
 		*sl = sizeof(*in6);
 	}
 	return 0;
+}
+
+/*
+ * Check a --listen value before anything is loaded: 0 with *is_loopback
+ * (OUT) set when its address is 127/8 or ::1, or -RK_E_INVAL with err
+ * saying what is wrong with it.
+ */
+int
+rk_web_listen_check(const char *listen, int *is_loopback, struct rk_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (parse_listen(listen, &ss, &sl, err) != 0)
+		return -RK_E_INVAL;
+	if (ss.ss_family == AF_INET)
+		*is_loopback = (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+	else
+		*is_loopback = IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+	return 0;
+}
+
+/*
+ * The listening socket, bound by us rather than by libmicrohttpd so a
+ * refusal names its reason ("Address already in use") and the port asked
+ * for.  OUT: *port, the port bound (the real one when 0 was asked).
+ * Returns the socket, or -1 with err set.
+ */
+static int
+listen_socket(const char *what, const struct sockaddr_storage *ss, socklen_t sl,
+    unsigned *port, struct rk_err *err)
+{
+	struct sockaddr_storage got;
+	socklen_t gl = sizeof(got);
+	int fd, on = 1, e;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return rk_err_set(err, RK_E_IO, "--listen %s: %s", what, strerror(errno)), -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ss->ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(fd, (const struct sockaddr *)ss, sl) != 0 || listen(fd, 64) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&got, &gl) != 0) {
+		e = errno;
+		close(fd);
+		rk_err_set(err, RK_E_IO, "cannot listen on %s: %s%s", what, strerror(e),
+		    e == EADDRINUSE ? " (another program has that port: pick another with "
+		    "--listen ADDR:PORT)" : e == EACCES ? " (ports below 1024 need root or "
+		    "CAP_NET_BIND_SERVICE)" : e == EADDRNOTAVAIL ? " (no interface of this "
+		    "machine has that address)" : "");
+		return -1;
+	}
+	*port = ntohs(got.ss_family == AF_INET ? ((struct sockaddr_in *)&got)->sin_port :
+	    ((struct sockaddr_in6 *)&got)->sin6_port);
+	return fd;
 }
 
 /*
@@ -487,8 +549,8 @@ rk_web_serve(struct rk_web *w, const struct rk_web_opts *o, volatile sig_atomic_
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
 	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
-	int rc = 0;
+	unsigned port = 0;
+	int rc = 0, fd;
 
 	if (parse_listen(o->listen, &ss, &sl, err) != 0)
 		return -RK_E_INVAL;
@@ -508,25 +570,30 @@ rk_web_serve(struct rk_web *w, const struct rk_web_opts *o, volatile sig_atomic_
 		}
 		flags |= MHD_USE_TLS;
 	}
+	if ((fd = listen_socket(o->listen, &ss, sl, &port, err)) < 0) {
+		rc = -RK_E_IO;
+		goto out;
+	}
 	if (cert != NULL)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &sv,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		    MHD_OPTION_LISTEN_SOCKET, fd,
 		    MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 		    MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &sv,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		    MHD_OPTION_LISTEN_SOCKET, fd,
 		    MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		    MHD_OPTION_END);
 	if (d == NULL) {
-		rc = rk_err_set(err, RK_E_IO, "cannot listen on %s%s", o->listen,
-		    cert != NULL ? " (or the TLS certificate/key is unusable)" : "");
+		close(fd);
+		rc = rk_err_set(err, RK_E_IO, "cannot serve on %s%s", o->listen,
+		    cert != NULL ? ": the TLS certificate or key is unusable (check --tls-cert "
+		    "and --tls-key: PEM files that belong together)" : "");
 		goto out;
 	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	if (on_listen != NULL)
-		on_listen(arg, info != NULL ? info->port : 0);
+		on_listen(arg, port);
 	while (!*stop) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);

@@ -75,9 +75,11 @@ void rk_web_free(struct rk_web *w);
  * Serve until *stop becomes non-zero.  on_listen, if not NULL, is called
  * with the bound port once listening.  0 or <0 with err.
  */
+/* Is listen a usable ADDR:PORT, and a loopback one (*is_loopback)?  0 or -RK_E_INVAL + err. */
+int rk_web_listen_check(const char *listen, int *is_loopback, struct rk_err *err);
 int rk_web_serve(struct rk_web *w, const struct rk_web_opts *o, volatile sig_atomic_t *stop,
     void (*on_listen)(void *arg, unsigned port), void *arg, struct rk_err *err);
-/* Write every page, the map and the assets of [since, until) into dir. */
+/* Write every page, the map and the assets of [since, until) into dir: files written, or <0. */
 int rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t until_us,
     struct rk_err *err);
 /* A data source that analyses capture files (demo and tests). */

@@ -15,7 +15,14 @@
 #   6. a file that is not SQLite, a SQLite file that is not a store, a
 #      store from a newer renkei: clear errors, exit 2, file untouched;
 #   7. kill -9 in the middle of analyze --db of a big capture: the store
-#      passes PRAGMA integrity_check and report works.
+#      passes PRAGMA integrity_check and report works;
+#   8. report --explain: a server endpoint reads as analyze --explain of
+#      the same run up to the decision, then the rules and its clients
+#      (checked against analyze's JSON); over two runs sessions add up and
+#      peer IPs are the largest of one run; a client's port and an unknown
+#      endpoint: exit 2 with the cause and the fix.  report --stats: every
+#      stored counter equals analyze --stats, a line per run, then the
+#      report.  report --sessions: exit 1, one line.
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -117,7 +124,7 @@ sys.exit(0 if n * 100 < t else 1)'
 check "analyze --db prints the same report as analyze" compare d1.json a1-db.json
 check "two runs recorded" [ "$(sqlite3 s.db 'SELECT count(*) FROM runs')" = 2 ]
 check "store is WAL" [ "$(sqlite3 s.db 'PRAGMA journal_mode')" = wal ]
-check "store schema 2" [ "$(sqlite3 s.db 'PRAGMA user_version')" = 2 ]
+check "store schema 3" [ "$(sqlite3 s.db 'PRAGMA user_version')" = 3 ]
 "$renkei" report --db s.db >r-all.txt
 check "text report has the summary" grep -q "^Summary" r-all.txt
 
@@ -212,6 +219,153 @@ check "killed mid-run: integrity_check ok" [ "$(sqlite3 k.db 'PRAGMA integrity_c
 check "killed mid-run: report works" [ $? = 0 ]
 check "killed mid-run: some flushes were stored" \
     [ "$(sqlite3 k.db 'SELECT flushes > 0 FROM runs')" = 1 ]
+
+# 8. report --explain, --stats, --sessions.  The endpoints are picked from
+# analyze's own output (the busiest TCP service of both days, a client's
+# port, an endpoint that served and was a client too), not hard-wired.
+"$renkei" analyze --sessions --json d1.pcap >d1-sess.json
+set -- $(python3 - <<'PY'
+import json
+d1, d2, ss = (json.load(open(f)) for f in ("d1.json", "d2.json", "d1-sess.json"))
+key = lambda s: (s["ip"], s["proto"], s["port"])
+both = {key(s) for s in d2["services"]}
+srv = max((s for s in d1["services"] if s["proto"] == "tcp" and key(s) in both),
+          key=lambda s: (s["sessions"], s["ip"]))
+svcs = {key(s) for s in d1["services"]}
+cli = next(s for s in ss["sessions"] if s["proto"] == "tcp" and s["kind"] == "established"
+           and ":" not in s["client"] and (s["client"], "tcp", s["client_port"]) not in svcs)
+print(f'{srv["ip"]}:{srv["port"]}/tcp {cli["client"]}:{cli["client_port"]}/tcp {cli["client"]}')
+PY
+)
+srv=$1 cep=$2 cip=$3
+echo "     server endpoint $srv, client endpoint $cep"
+"$renkei" analyze --db ex.db --explain "$srv" d1.pcap >ae1.txt 2>/dev/null
+"$renkei" analyze --db ex.db --explain "$srv" d2.pcap >ae2.txt 2>/dev/null
+"$renkei" report --db ex.db --explain "$srv" --until '2023-11-15 12:00' >re1.txt
+check "report --explain (server endpoint): exit 0" [ $? = 0 ]
+upto_decision() { sed '/^Decision: /q' "$1"; }
+check "report --explain == analyze --explain of the same run, up to the decision (day 1)" \
+    cmp -s <(upto_decision ae1.txt) <(upto_decision re1.txt)
+"$renkei" report --db ex.db --explain "$srv" --since '2023-11-15 12:00' >re2.txt
+check "report --explain == analyze --explain of the same run, up to the decision (day 2)" \
+    cmp -s <(upto_decision ae2.txt) <(upto_decision re2.txt)
+check "report --explain: the evidence of run 1 alone in day 1" \
+    grep -q "^Stored evidence: 1 run overlapping" re1.txt
+check "report --explain: the decisions by rule, its clients and who they are (day 1)" \
+    python3 - "$srv" <<'PY'
+import json, re, sys
+ip, port = sys.argv[1].rsplit("/", 1)[0].rsplit(":", 1)
+d = json.load(open("d1.json"))
+svc = next(s for s in d["services"] if (s["ip"], s["proto"], str(s["port"])) == (ip, "tcp", port))
+clients = {e["client"] for e in d["edges"] if (e["server"], e["proto"], str(e["port"])) == (ip, "tcp", port)}
+t = open("re1.txt").read()
+m = re.search(r"^Sessions it served: (\d+), decided by (.*)$", t, re.M)
+rules = sum(int(n) for n in re.findall(r" (\d+)", " " + m.group(2)))
+listed = re.findall(r"^    (\S+)(?: \([^)]*\))? +\d+ +\S+ +\d{4}-", t.split("\nClients: ")[1], re.M)
+more = re.search(r"\.\.\. (\d+) more", t)
+ok = (int(m.group(1)) == svc["sessions"] == rules and
+      re.search(rf"^Clients: {len(clients)} ", t, re.M) and set(listed) <= clients and
+      len(listed) + (int(more.group(1)) if more else 0) == len(clients))
+print(f"  {m.group(1)} sessions served, {len(clients)} clients, {len(listed)} listed")
+sys.exit(0 if ok else 1)
+PY
+"$renkei" report --db ex.db --explain "$srv" >re-all.txt
+check "report --explain over two runs: sessions summed, peer IPs the largest of one run" \
+    python3 - <<'PY'
+import re, sys
+def ev(f):
+    t = open(f).read()
+    return (int(re.search(r"^  sessions +(\d+)", t, re.M).group(1)),
+            int(re.search(r"^  distinct peer IPs +(\d+)", t, re.M).group(1)))
+(s1, p1), (s2, p2), (sa, pa) = ev("ae1.txt"), ev("ae2.txt"), ev("re-all.txt")
+t = open("re-all.txt").read()
+ok = (sa == s1 + s2 and pa == max(p1, p2) and "Stored evidence: 2 runs" in t and
+      re.search(r"^  run 1 ", t, re.M) and re.search(r"^  run 2 ", t, re.M))
+sys.exit(0 if ok else 1)
+PY
+# With one flush at the end, analyze --db judges as analyze does: the same text.
+"$renkei" analyze --db f0.db --flush 0 d1.pcap >/dev/null
+"$renkei" analyze --explain "$srv" d1.pcap >ap1.txt
+"$renkei" report --db f0.db --explain "$srv" >rf0.txt
+check "report --explain (--flush 0 store) == analyze --explain without a store" \
+    cmp -s <(upto_decision ap1.txt) <(upto_decision rf0.txt)
+"$renkei" report --db f0.db --explain "$cep" >rc.txt 2>err.txt
+check "report --explain of a client's port: exit 2" [ $? = 2 ]
+check "report --explain of a client's port: the cause and the fix" \
+    grep -qx "renkei: no stored evidence for $cep; analyze it with renkei analyze --explain $cep FILE" err.txt
+n_uses=$(python3 -c 'import json,sys; print(sum(e["client"] == sys.argv[1] for e in json.load(open("d1.json"))["edges"]))' "$cip")
+check "report --explain of a client's port: what the store knows of its host" \
+    grep -q "^  $cip in the range: offers .*, uses $n_uses\$" rc.txt
+"$renkei" report --db f0.db --explain 192.0.2.1:9/tcp >ru.txt 2>err.txt
+check "report --explain of an unknown endpoint: exit 2, said so" \
+    [ $? = 2 -a "$(grep -c 'no stored evidence for 192.0.2.1:9/tcp' err.txt)" = 1 ]
+check "report --explain of an unknown endpoint: its host not seen" \
+    grep -q "^  192.0.2.1: not seen in the range" ru.txt
+mixed=$(sqlite3 f0.db "SELECT h.ip_text || ':' || e.port || '/' || CASE e.proto WHEN 6 THEN 'tcp'
+    ELSE 'udp' END FROM endpoints e JOIN hosts h ON h.id = e.host
+    WHERE e.as_client > 0 AND e.proto IN (6, 17) AND h.ip_text NOT LIKE '%:%' LIMIT 1")
+if [ -n "$mixed" ]; then
+	"$renkei" report --db f0.db --explain "$mixed" >rm.txt
+	check "report --explain of $mixed (served, and was a client): the services its host used" \
+	    python3 - "$mixed" <<'PY'
+import json, re, sys
+ip, proto = sys.argv[1].split(":")[0], sys.argv[1].split("/")[1]
+n = sum(e["client"] == ip and e["proto"] == proto for e in json.load(open("d1.json"))["edges"])
+sys.exit(0 if re.search(rf"^Services {re.escape(ip)} used over {proto}: {n} ",
+                        open("rm.txt").read(), re.M) else 1)
+PY
+fi
+"$renkei" report --db f0.db --explain 10.0.0.1:http/tcp >/dev/null 2>&1
+check "report --explain with a bad endpoint: exit 1" [ $? = 1 ]
+"$renkei" report --db f0.db --explain "$srv" --diff - - - - >/dev/null 2>&1
+check "report --explain with --diff: exit 1" [ $? = 1 ]
+
+# --stats: the counters of analyze --stats that the store keeps, equal.
+"$renkei" analyze --stats d1.pcap >as1.txt
+"$renkei" report --db f0.db --stats >rs1.txt
+check "report --stats: exit 0" [ $? = 0 ]
+check "report --stats == analyze --stats for every counter stored" python3 - <<'PY'
+import re, sys
+def counters(f):
+    out, sec = {}, None
+    for line in open(f):
+        if line == "\n":
+            break
+        if not line.startswith(" "):
+            sec = line.strip()
+        elif m := re.match(r"^  (\S+) +(\d+)(?:  |$)", line):
+            out[(sec, m.group(1))] = int(m.group(2))
+    return out
+a, r = counters("as1.txt"), counters("rs1.txt")
+missing = {k for k in a if k not in r}
+diff = {k: (a[k], r[k]) for k in r if k in a and a[k] != r[k]}
+extra = {k for k in r if k not in a}
+print(f"  {len(r)} counters equal; not stored: {sorted(k[1] for k in missing)}")
+sys.exit(0 if not diff and not extra and
+         missing == {("Session table", n) for n in ("reused", "expired", "capacity", "memory")}
+         else 1)
+PY
+pk=$(python3 -c 'import json; print(format(json.load(open("d1.json"))["summary"]["packets"], ","))')
+check "report --stats: a line per run" \
+    grep -Eq "^  #1 +file  2023-11-14 [0-9:]+ \.\. 2023-11-14 [0-9:]+ UTC +$pk packets  d1.pcap\$" rs1.txt
+"$renkei" report --db f0.db >r-f0.txt
+check "report --stats: then the report" cmp -s <(sed '1,/^$/d' rs1.txt) r-f0.txt
+"$renkei" report --db s.db --stats >rs-all.txt
+check "report --stats of two runs: both listed, frames summed" python3 - <<'PY'
+import json, re, sys
+t = open("rs-all.txt").read()
+n = sum(json.load(open(f))["summary"]["packets"] for f in ("d1.json", "d2.json"))
+sys.exit(0 if re.search(r"^  #1 ", t, re.M) and re.search(r"^  #2 ", t, re.M) and
+         int(re.search(r"^  frames +(\d+)", t, re.M).group(1)) == n else 1)
+PY
+"$renkei" report --db s.db --json --stats >rs.json
+check "report --json --stats is the JSON report, as for analyze" cmp -s rs.json r-all.json
+
+# --sessions: refused in one line that names the cause and the fix.
+"$renkei" report --db s.db --sessions >/dev/null 2>err.txt
+check "report --sessions: exit 1" [ $? = 1 ]
+check "report --sessions: one line, the cause and the fix" [ "$(cat err.txt)" = \
+    "renkei: report --sessions: the store keeps no individual conversations; run 'renkei analyze --sessions --json FILE' on the capture" ]
 
 echo "store-e2e: $n_ok passed, $n_fail failed"
 [ $n_fail = 0 ]

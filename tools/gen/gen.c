@@ -38,6 +38,9 @@
  *   ever stored.
  * - Same arguments, same bytes: one PRNG stream for the plan, one for the
  *   traffic, consumed in event order; no wall clock, no hash randomness.
+ *   The progress line on a terminal (src/cli/progress.c, every
+ *   PROGRESS_EVERY simulated packets) only reads the run's counters and
+ *   the wall clock; nothing it does reaches the files.
  * - --no-handshake runs the identical simulation and only suppresses the
  *   writing of SYN, SYN-ACK and handshake-completing ACK of real
  *   sessions; --packets counts simulated packets, so both variants stop
@@ -57,10 +60,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/progress.h"
 #include "gen.h"
 
 #define NO_EDGE UINT32_MAX
 #define MAX_HOSTS (1u << 20) /* edge keys pack host indexes in 20 bits */
+#define PROGRESS_EVERY 8192  /* simulated packets between two looks at the clock */
+#define PCAP_FILE_HLEN 24u   /* pcap file header, bytes */
+#define PCAP_REC_HLEN 16u    /* pcap record header, bytes */
 
 /* Services: the (proto, port) a server offers and how sessions look. */
 enum svc {
@@ -270,6 +277,7 @@ struct gen {
 	uint64_t period;       /* µs, --duration */
 	bool no_handshake;     /* --no-handshake */
 	bool verbose;          /* -v: a summary on stderr */
+	bool quiet;            /* -q: no progress line, no closing "wrote" line */
 
 	/* plan */
 	struct gen_rng prng;   /* plan stream */
@@ -311,6 +319,8 @@ struct gen {
 	uint32_t pending;      /* edges not yet done */
 	double persist_pps;    /* packets/s the persistent sessions make */
 	struct gen_out out;    /* the pcap */
+	struct rk_progress progress; /* the line on a terminal (stderr) */
+	uint64_t progress_at;  /* sim_pkts at which to update it next; UINT64_MAX = off */
 };
 
 /* ------------------------------------------------------------------ */
@@ -1607,6 +1617,33 @@ run_over(const struct gen *g)
 	    g->period_idx + 1 == g->n_periods && g->pass_pos == g->n_pass;
 }
 
+/* The bytes of the pcap so far: headers included, buffered bytes too. */
+static uint64_t
+out_file_bytes(const struct gen *g)
+{
+	return PCAP_FILE_HLEN + g->out.n_pkts * PCAP_REC_HLEN + g->out.n_bytes;
+}
+
+/*
+ * Hand the progress line where the run stands (written packets, file
+ * bytes, simulated packets of the target); every PROGRESS_EVERY simulated
+ * packets, so the clock is read once per batch, never per packet.  The
+ * output does not depend on it: it reads the run, never the PRNGs.
+ */
+static void
+show_progress(struct gen *g)
+{
+	struct rk_progress_sample ps = {0};
+
+	ps.n_packets = g->out.n_pkts;
+	ps.max_packets = g->n_target * g->n_periods;
+	ps.n_bytes = out_file_bytes(g);
+	ps.done = g->sim_pkts;
+	ps.total = ps.max_packets;
+	rk_progress_update(&g->progress, &ps);
+	g->progress_at = g->sim_pkts + PROGRESS_EVERY;
+}
+
 /* The main loop: one packet (or one launch) per turn until run_over(). */
 static void
 run(struct gen *g)
@@ -1614,6 +1651,8 @@ run(struct gen *g)
 	run_init(g);
 	while (!run_over(g)) {
 		struct sess *s = g->n_heap ? g->heap[0] : NULL;
+		if (g->sim_pkts >= g->progress_at)
+			show_progress(g);
 		if (!s || g->launch_ts <= s->ts) {
 			launch(g);
 			continue;
@@ -1715,14 +1754,15 @@ addr_text(const uint8_t a[16], char *buf, size_t len)
 /*
  * Write the truth: every edge that has packets in the capture and every
  * service that those edges reach, sorted by address (IPv4 before IPv6),
- * protocol and port.  Returns 0 or a negative errno.
+ * protocol and port.  OUT: *n_svcs, *n_edges, the services and edges
+ * written.  Returns 0 or a negative errno.
  */
 static int
-write_truth(struct gen *g, const char *path)
+write_truth(struct gen *g, const char *path, uint32_t *n_svcs, uint32_t *n_edges)
 {
 	FILE *fp = fopen(path, "w");
 	struct trow *rows;
-	uint32_t n = 0, n_cli = 0, n_srv = 0;
+	uint32_t n = 0, k = 0, n_cli = 0, n_srv = 0;
 	uint8_t *seen;
 	char a[64], b[64];
 	int rc = 0;
@@ -1758,7 +1798,7 @@ write_truth(struct gen *g, const char *path)
 	    g->seed, g->out.n_pkts, g->out.n_bytes, g->out.first_ts, g->out.last_ts);
 	qsort(rows, n, sizeof(*rows), trow_cmp_svc);
 	fputs("\"services\":[", fp);
-	for (uint32_t i = 0, k = 0; i < n; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		if (i && trow_cmp_svc(&rows[i - 1], &rows[i]) == 0)
 			continue;
 		fprintf(fp, "%s\n{\"ip\":\"%s\",\"proto\":\"%s\",\"port\":%u,\"name\":\"%s\"}",
@@ -1774,6 +1814,8 @@ write_truth(struct gen *g, const char *path)
 		    rows[i].port);
 	}
 	fprintf(fp, "],\n\"hosts\":{\"clients\":%u,\"servers\":%u}}\n", n_cli, n_srv);
+	*n_svcs = k;
+	*n_edges = n;
 	if (ferror(fp))
 		rc = -EIO;
 	if (fclose(fp) != 0 && !rc)
@@ -1793,7 +1835,7 @@ usage(FILE *fp)
 	fputs("usage: renkei-gen [-o OUT.pcap|-] [--truth TRUTH.json] [--packets N]\n"
 	      "                  [--clients N] [--servers N] [--subnets M] [--seed S]\n"
 	      "                  [--no-handshake] [--start-ts UNIX] [--duration SECONDS]\n"
-	      "                  [--hours H] [-v]\n",
+	      "                  [--hours H] [-v] [-q]\n",
 	    fp);
 }
 
@@ -1812,6 +1854,28 @@ parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max)
 		exit(2);
 	}
 	return v;
+}
+
+/*
+ * The closing line on stderr: what was written, e.g. "renkei-gen: wrote
+ * demo.pcap (200,000 packets, 118 MB) and demo-truth.json (72 services,
+ * 2,526 edges)"; truth_path NULL when there is no truth file.
+ */
+static void
+tell_written(const struct gen *g, const char *out_path, const char *truth_path,
+    uint32_t n_svcs, uint32_t n_edges)
+{
+	char a[32], b[32], c[32], d[32];
+
+	fprintf(stderr, "renkei-gen: wrote %s (%s packets, %s)",
+	    strcmp(out_path, "-") == 0 ? "standard output" : out_path,
+	    rk_progress_format_count(g->out.n_pkts, a, sizeof(a)),
+	    rk_progress_format_bytes(out_file_bytes(g), b, sizeof(b)));
+	if (truth_path != NULL)
+		fprintf(stderr, " and %s (%s services, %s edges)", truth_path,
+		    rk_progress_format_count(n_svcs, c, sizeof(c)),
+		    rk_progress_format_count(n_edges, d, sizeof(d)));
+	fputc('\n', stderr);
 }
 
 /*
@@ -1834,11 +1898,13 @@ main(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"hours", required_argument, NULL, 'H'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct gen *g = xcalloc(1, sizeof(*g));
 	const char *out_path = "-", *truth_path = NULL;
+	uint32_t n_svcs = 0, n_edges = 0;
 	int ch, rc;
 
 	g->seed = 1;
@@ -1849,7 +1915,7 @@ main(int argc, char **argv)
 	g->n_periods = 1;
 	g->start_ts = 1700000000ULL * 1000000;
 	g->period = 3600ULL * 1000000;
-	while ((ch = getopt_long(argc, argv, "o:hv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:hvq", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			out_path = optarg;
@@ -1886,6 +1952,9 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			g->verbose = true;
+			break;
+		case 'q':
+			g->quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1935,7 +2004,10 @@ main(int argc, char **argv)
 		gen_free(g);
 		return 1;
 	}
+	rk_progress_init(&g->progress, "renkei-gen", g->quiet);
+	g->progress_at = rk_progress_is_on(&g->progress) ? PROGRESS_EVERY : UINT64_MAX;
 	run(g);
+	rk_progress_fini(&g->progress);
 	if ((rc = gen_out_close(&g->out)) < 0) {
 		fprintf(stderr, "renkei-gen: %s: %s\n", out_path, strerror(-rc));
 		goto out;
@@ -1948,8 +2020,10 @@ main(int argc, char **argv)
 		    g->out.n_pkts, g->sim_pkts, g->out.n_bytes, g->next_id, g->n_done,
 		    g->n_done ? (double)g->done_pkts / (double)g->n_done : 0.0, g->n_edges,
 		    g->n_persists, g->n_subnets);
-	if (truth_path && (rc = write_truth(g, truth_path)) < 0)
+	if (truth_path && (rc = write_truth(g, truth_path, &n_svcs, &n_edges)) < 0)
 		fprintf(stderr, "renkei-gen: %s: %s\n", truth_path, strerror(-rc));
+	else if (!g->quiet)
+		tell_written(g, out_path, truth_path, n_svcs, n_edges);
 out:
 	gen_free(g);
 	return rc < 0 ? 1 : 0;
