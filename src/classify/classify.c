@@ -45,13 +45,35 @@ struct carry {
 	uint8_t pad[6];
 };
 
+/*
+ * Reflection: unasked datagrams from one service port of many sources to
+ * one host.  Keyed by (receiving host, proto, the sources' port); the
+ * distinct sources are counted like peers (first here, others in the
+ * shared fingerprint set).
+ */
+struct reflect {
+	struct rk_ep_key key;    /* receiver address, proto, the senders' port */
+	uint32_t n_sources;      /* distinct sending addresses, saturating at RK_PEER_CAP */
+	uint32_t first_source;   /* digest of the first one */
+};
+
+/* Distinct unasked sources from one service port that make a flood. */
+#define REFLECT_MIN_SOURCES 8
+
+/* A one-way verdict this sure says which side the mirror shows (learn_mirror). */
+#define MIRROR_MIN_CONF 0.75
+
 struct rk_classifier {
 	const struct rk_names *names;  /* borrowed, may be NULL */
 	struct rk_map endpoints;       /* struct rk_endpoint by rk_ep_key */
+	struct rk_map reflect;         /* struct reflect by rk_ep_key */
 	struct rk_map services;        /* struct rk_service by rk_ep_key */
 	struct rk_map edges;           /* struct rk_edge by rk_edge_key */
 	struct rk_map hosts;           /* struct rk_host by address */
 	struct rk_u64set peers;        /* fingerprints of (endpoint, peer IP / peer port) */
+	struct rk_u64set pairs;        /* fingerprints of (client host, server host) on named ports */
+	uint64_t n_shows_clients;      /* clear one-way sessions whose visible side was the client's */
+	uint64_t n_shows_servers;      /* ... the server's (learn_mirror) */
 	uint64_t seed;                 /* for the fingerprints */
 	struct pending *pending;       /* sessions folded, not yet judged */
 	struct rk_map carries;         /* struct carry by session key, live checkpointed sessions */
@@ -65,7 +87,7 @@ struct rk_classifier {
 
 static const char *const kind_names[RK_SK__COUNT] = {
 	"established", "oneway", "refused", "unanswered", "halfopen", "backscatter",
-	"multicast", "noports",
+	"multicast", "noports", "reflection",
 };
 
 static const char *const rule_names[RK_RULE__COUNT] = {
@@ -111,7 +133,9 @@ rk_classify_new(const struct rk_names *names, size_t max_pending, uint64_t seed)
 	rk_map_init(&c->edges, sizeof(struct rk_edge_key), sizeof(struct rk_edge), seed);
 	rk_map_init(&c->hosts, RK_ADDR_LEN, sizeof(struct rk_host), seed);
 	rk_map_init(&c->carries, sizeof(struct rk_sess_key), sizeof(struct carry), seed);
+	rk_map_init(&c->reflect, sizeof(struct rk_ep_key), sizeof(struct reflect), seed);
 	rk_u64set_init(&c->peers);
+	rk_u64set_init(&c->pairs);
 	return c;
 }
 
@@ -125,7 +149,9 @@ rk_classify_free(struct rk_classifier *c)
 	rk_map_fini(&c->edges);
 	rk_map_fini(&c->hosts);
 	rk_map_fini(&c->carries);
+	rk_map_fini(&c->reflect);
 	rk_u64set_fini(&c->peers);
+	rk_u64set_fini(&c->pairs);
 	free(c->pending);
 	free(c);
 }
@@ -150,7 +176,8 @@ ep_key(struct rk_ep_key *k, const struct rk_session *s, int side_b)
  * endpoint and its fingerprint can be made again when the second comes.
  */
 #define PEER_DOM_IP (1ULL << 40)   /* fingerprint domains: addresses, */
-#define PEER_DOM_PORT (2ULL << 40) /* ports */
+#define PEER_DOM_PORT (2ULL << 40) /* ports, */
+#define PEER_DOM_SRC (3ULL << 40)  /* reflection sources */
 
 static uint32_t
 ip_digest(const uint8_t ip[RK_ADDR_LEN])
@@ -227,9 +254,133 @@ add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b, ui
 	e->n_synack_recv += in->synacks > 0;
 	e->n_refused += out->pkts > 0 && out->pkts == out->rsts && in->pkts > in->rsts;
 	e->n_oneway_recv += out->pkts == 0;
+	if (out->pkts > 0 && in->pkts > 0) {
+		int asker = rk_role_requester(s);
+		e->n_opened += asker == side_b;
+		e->n_answered += asker == !side_b;
+	}
 	e->last_ts = s->last_ts > e->last_ts ? s->last_ts : e->last_ts;
 	e->bytes_sent += s->bytes[side_b ? RK_DIR_BA : RK_DIR_AB];
 	e->bytes_recv += s->bytes[side_b ? RK_DIR_AB : RK_DIR_BA];
+}
+
+/* The reflection key of a one-way datagram session: (receiver, proto, sender's port). */
+static void
+reflect_key(struct rk_ep_key *k, const struct rk_session *s)
+{
+	int to_b = s->d[RK_DIR_AB].pkts > 0;
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->ip, to_b ? s->key.b : s->key.a, RK_ADDR_LEN);
+	k->port = to_b ? s->key.pa : s->key.pb;
+	k->proto = s->key.proto;
+}
+
+/*
+ * A one-way datagram session from a service port: one more source of
+ * unasked answers for its receiver (rk_classify_is_reflection).  Sources
+ * on unnamed ports are not counted: a reflector answers from its
+ * service's port.
+ */
+static void
+count_unasked(struct rk_classifier *c, const struct rk_session *s)
+{
+	struct rk_ep_key k;
+	struct reflect *r;
+	uint64_t h;
+	uint32_t src;
+
+	reflect_key(&k, s);
+	if (!rk_names_has_service(c->names, k.proto, k.port))
+		return;
+	src = ip_digest(s->d[RK_DIR_AB].pkts > 0 ? s->key.a : s->key.b);
+	h = rk_map_hash(&c->reflect, &k);
+	if ((r = rk_map_upsert_h(&c->reflect, &k, h, NULL)) == NULL) {
+		c->st.n_nomem++;
+		return;
+	}
+	if (r->n_sources == 0) {
+		r->n_sources = 1;
+		r->first_source = src;
+	} else {
+		count_peer(c, h, PEER_DOM_SRC, &r->n_sources, r->first_source, src);
+	}
+}
+
+/*
+ * A one-way datagram session that is part of a reflection flood: its
+ * receiver got unasked datagrams from REFLECT_MIN_SOURCES or more
+ * sources, all from this one service port, on a port of its own that
+ * never sent anything, and not the same port (NTP and syslog talk from
+ * their port to their port).  The senders are reflectors, the receiver
+ * their victim: neither side is a server or a client of the other.
+ */
+static int
+is_reflection(const struct rk_classifier *c, const struct rk_session *s,
+    const struct rk_endpoint *ea, const struct rk_endpoint *eb)
+{
+	struct rk_ep_key k;
+	const struct reflect *r;
+	const struct rk_endpoint *rcv = s->d[RK_DIR_AB].pkts > 0 ? eb : ea;
+
+	if (c->reflect.n_entries == 0)
+		return 0;
+	reflect_key(&k, s);
+	if (k.port == rcv->key.port || rcv->n_oneway_recv < rcv->n_sessions)
+		return 0;
+	r = rk_map_find(&c->reflect, &k);
+	return r != NULL && r->n_sources >= REFLECT_MIN_SOURCES;
+}
+
+/*
+ * Hosts that serve each other.  A conversation with a named port on one
+ * side only says which host serves which; a later conversation of the
+ * same two hosts between two unnamed ports (a DCE-RPC dynamic endpoint
+ * after the endpoint mapper on 135, a passive FTP data port after 21, a
+ * WinRM or debugging port) most likely goes the same way.  One
+ * fingerprint per (client host, server host), taken with the evidence.
+ */
+static uint64_t
+pair_fp(const struct rk_classifier *c, const uint8_t *client, const uint8_t *server)
+{
+	return rk_hash_mix(rk_hash_words(client, RK_ADDR_LEN, c->seed) ^
+	    rk_hash_words(server, RK_ADDR_LEN, c->seed + 1) * 3);
+}
+
+static int
+port_named(const struct rk_classifier *c, uint8_t proto, uint16_t port)
+{
+	return rk_names_has_service(c->names, proto, port);
+}
+
+static void
+note_pair(struct rk_classifier *c, const struct rk_session *s)
+{
+	int na = port_named(c, s->key.proto, s->key.pa), nb = port_named(c, s->key.proto, s->key.pb);
+
+	if (na == nb || memcmp(s->key.a, s->key.b, RK_ADDR_LEN) == 0)
+		return;
+	if (rk_u64set_add(&c->pairs, na ? pair_fp(c, s->key.b, s->key.a) :
+	    pair_fp(c, s->key.a, s->key.b)) < 0)
+		c->st.n_nomem++;
+}
+
+/*
+ * For a conversation between two unnamed ports: +1 if B uses a named
+ * service of A elsewhere (A is the likelier server), -1 if the reverse,
+ * 0 if neither or both.
+ */
+static double
+pair_hint(const struct rk_classifier *c, const struct rk_session *s)
+{
+	int ab, ba;
+
+	if (c->pairs.n == 0 || port_named(c, s->key.proto, s->key.pa) ||
+	    port_named(c, s->key.proto, s->key.pb))
+		return 0.0;
+	ab = rk_u64set_has(&c->pairs, pair_fp(c, s->key.b, s->key.a));
+	ba = rk_u64set_has(&c->pairs, pair_fp(c, s->key.a, s->key.b));
+	return (double)(ab - ba);
 }
 
 /* A later fold of a checkpointed connection: its endpoints are still in use. */
@@ -284,6 +435,10 @@ take_one(struct rk_classifier *c, struct pending *pe)
 	if (cr == NULL) {
 		add_evidence(c, s, 0, pe->h[0]);
 		add_evidence(c, s, 1, pe->h[1]);
+		if (pe->kind == RK_SK_ONEWAY && s->key.proto != RK_PROTO_TCP)
+			count_unasked(c, s);
+		if (pe->kind == RK_SK_ESTABLISHED || pe->kind == RK_SK_ONEWAY)
+			note_pair(c, s);
 	} else {
 		touch(c, s, 0, pe->h[0]);
 		touch(c, s, 1, pe->h[1]);
@@ -413,6 +568,8 @@ aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_v
 	int new_svc, new_edge;
 
 	ep_key(&sk, s, sb);
+	if (v->service_port != 0)
+		sk.port = v->service_port;
 	svc = rk_map_upsert(&c->services, &sk, &new_svc);
 	memset(&ek, 0, sizeof(ek));
 	memcpy(ek.client, sb ? s->key.a : s->key.b, RK_ADDR_LEN);
@@ -492,6 +649,52 @@ judge_endpoints(struct rk_classifier *c, const struct pending *pe, struct rk_end
 	return *ea != NULL && *eb != NULL ? 0 : -1;
 }
 
+/*
+ * What the one-way conversations of this capture show: the clients'
+ * side (a mirror of requests) or the servers' (of answers).  Counted over
+ * the one-way sessions the evidence decides clearly, before any is
+ * judged, so that a one-way session the evidence cannot decide (two
+ * hosts talking 123 to 123 once) follows the mirror: its receiver serves
+ * where the mirror shows requests, its sender where it shows answers.
+ * Sums over the pending list: the same in any fold order.
+ */
+static void
+learn_mirror(struct rk_classifier *c)
+{
+	for (size_t j = 0; j < c->n_pending; j++) {
+		const struct pending *pe = &c->pending[j];
+		struct rk_ep_key ka, kb;
+		const struct rk_endpoint *ea, *eb;
+		struct rk_verdict v;
+		if (pe->kind != RK_SK_ONEWAY)
+			continue;
+		ep_key(&ka, &pe->s, 0);
+		ep_key(&kb, &pe->s, 1);
+		ea = rk_map_find_h(&c->endpoints, &ka, pe->h[0]);
+		eb = rk_map_find_h(&c->endpoints, &kb, pe->h[1]);
+		if (ea == NULL || eb == NULL)
+			continue;
+		rk_role_decide(&pe->s, RK_SK_ONEWAY, ea, eb, pair_hint(c, &pe->s), c->names, &v);
+		if (v.rule == RK_RULE_TIE || v.confidence < MIRROR_MIN_CONF)
+			continue;
+		if (v.server_is_b == (pe->s.d[RK_DIR_BA].pkts > 0))
+			c->n_shows_servers++;
+		else
+			c->n_shows_clients++;
+	}
+}
+
+/* Which side of a one-way session the evidence could not decide serves: 1 B, 0 A. */
+static int
+oneway_tie_server_is_b(const struct rk_classifier *c, const struct rk_session *s)
+{
+	int b_sent = s->d[RK_DIR_BA].pkts > 0;
+
+	if (c->n_shows_servers > 2 * c->n_shows_clients)
+		return b_sent; /* the mirror shows answers: the sender serves */
+	return !b_sent;       /* requests, or one way by nature (syslog): the receiver */
+}
+
 static void
 judge(struct rk_classifier *c, const struct pending *pe)
 {
@@ -507,7 +710,11 @@ judge(struct rk_classifier *c, const struct pending *pe)
 		c->st.n_nomem++;
 		return;
 	}
-	rk_role_decide(s, kind, ea, eb, c->names, &v);
+	if (kind == RK_SK_ONEWAY && s->key.proto != RK_PROTO_TCP && is_reflection(c, s, ea, eb))
+		kind = RK_SK_REFLECTION;
+	rk_role_decide(s, kind, ea, eb, pair_hint(c, s), c->names, &v);
+	if (kind == RK_SK_ONEWAY && v.rule == RK_RULE_TIE)
+		v.server_is_b = oneway_tie_server_is_b(c, s);
 	if (cr != NULL && cr->verdict != 0) {
 		/* Judged at an earlier checkpoint: keep that orientation. */
 		v.kind = kind = RK_SK_ESTABLISHED;
@@ -575,6 +782,7 @@ void
 rk_classify_flush(struct rk_classifier *c)
 {
 	take_evidence(c);
+	learn_mirror(c);
 	for (size_t j = 0; j < c->n_pending; j++) {
 		const struct pending *pe = &c->pending[j];
 		if (j + 8 < c->n_pending) {
@@ -747,6 +955,8 @@ rk_classify_merge_endpoint(struct rk_classifier *c, const struct rk_endpoint *e)
 	d->n_oneway_recv += e->n_oneway_recv;
 	d->n_as_server += e->n_as_server;
 	d->n_as_client += e->n_as_client;
+	d->n_opened += e->n_opened;
+	d->n_answered += e->n_answered;
 	d->bytes_sent += e->bytes_sent;
 	d->bytes_recv += e->bytes_recv;
 	return 0;
@@ -767,6 +977,28 @@ static int
 is_server_like(const struct rk_endpoint *e)
 {
 	return e->n_as_server > 0 || e->n_synack_sent > 0;
+}
+
+/* Forget the receivers of unasked datagrams that are no flood (yet).  O(entries). */
+static void
+prune_reflect(struct rk_classifier *c)
+{
+	struct rk_map keep;
+
+	rk_map_init(&keep, sizeof(struct rk_ep_key), sizeof(struct reflect), c->seed);
+	for (size_t i = 0; i < c->reflect.n_entries; i++) {
+		const struct reflect *r = rk_map_at(&c->reflect, i);
+		struct reflect *n;
+		if (r->n_sources < REFLECT_MIN_SOURCES)
+			continue;
+		if ((n = rk_map_upsert(&keep, &r->key, NULL)) == NULL) {
+			c->st.n_nomem++;
+			continue;
+		}
+		*n = *r;
+	}
+	rk_map_fini(&c->reflect);
+	c->reflect = keep;
 }
 
 /*
@@ -800,6 +1032,12 @@ rk_classify_prune(struct rk_classifier *c, uint64_t older_than)
 		rk_map_fini(&c->endpoints);
 		c->endpoints = keep;
 		c->st.n_pruned += dropped;
+	}
+	if (c->reflect.n_entries > c->max_pending)
+		prune_reflect(c);
+	if (c->pairs.n > 4 * c->max_pending) {
+		rk_u64set_fini(&c->pairs);
+		rk_u64set_init(&c->pairs);
 	}
 	if (c->peers.n > 4 * c->max_pending) {
 		/* Kept endpoints may count a peer again: evidence only grows more server-like. */

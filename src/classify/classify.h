@@ -60,6 +60,8 @@ struct rk_endpoint {
 	uint32_t n_oneway_recv; /* sessions in which it only received */
 	uint32_t n_as_server;   /* established sessions decided with it as server */
 	uint32_t n_as_client;   /* established sessions decided with it as client */
+	uint32_t n_opened;      /* two-way datagram sessions in which it asked (rk_role_requester) */
+	uint32_t n_answered;    /* two-way datagram sessions in which it answered */
 	uint32_t first_peer_ip; /* digest of its first peer's address (classify.c) */
 	uint64_t bytes_sent;    /* IP bytes it sent */
 	uint64_t bytes_recv;    /* IP bytes it received */
@@ -78,6 +80,7 @@ enum rk_sess_kind {
 	RK_SK_BACKSCATTER,     /* SYN+ACK never asked for (reflected spoofed-SYN flood) */
 	RK_SK_MULTICAST,       /* multicast, broadcast or unspecified address */
 	RK_SK_NOPORTS,         /* ICMP or another protocol without ports */
+	RK_SK_REFLECTION,      /* unasked answers from many sources' service port (a flood) */
 	RK_SK__COUNT
 };
 
@@ -97,6 +100,7 @@ struct rk_score_parts {
 	double fan_ips;   /* from distinct peer IPs */
 	double fan_ports; /* from distinct peer ports */
 	double handshake; /* SYN/SYN+ACK seen at this endpoint in other sessions */
+	double opener;    /* datagram exchanges it answered, less those it began */
 	double port;      /* named service, privileged, ephemeral range */
 	double total;     /* sum */
 };
@@ -108,6 +112,8 @@ struct rk_verdict {
 	int server_is_b;         /* 1 if B is the server, 0 if A */
 	double confidence;       /* 0.5 .. 1.0 */
 	double margin;           /* server score minus client score (evidence rule) */
+	uint16_t service_port;   /* the service it belongs to, if not the server's port
+	                          * (active FTP data from port 20 belongs to ftp, 21); 0 */
 };
 
 /* One service: an endpoint that served at least one established session. */
@@ -215,11 +221,22 @@ const char *rk_classify_rule_name(enum rk_role_rule r);
 
 /* role.c: the decision, usable on its own (tests, --explain). */
 enum rk_sess_kind rk_role_kind(const struct rk_session *s, const struct rk_names *names);
+/*
+ * Which side asked in a two-way datagram exchange: 0 A, 1 B, -1 unknown
+ * (and for TCP).  The side with fewer quick turns (rk_sess_dir.quick)
+ * when both sent payload; else the one that spoke first.
+ */
+int rk_role_requester(const struct rk_session *s);
 double rk_role_score(const struct rk_endpoint *e, const struct rk_names *names,
     struct rk_score_parts *parts);
+/*
+ * Which side of s serves (role.c), from its kind, the evidence ea/eb of
+ * its endpoints and pair_hint: what other conversations of the same two
+ * hosts say (positive: A serves B elsewhere, classify.c).  Fills v.
+ */
 void rk_role_decide(const struct rk_session *s, enum rk_sess_kind kind,
-    const struct rk_endpoint *ea, const struct rk_endpoint *eb, const struct rk_names *names,
-    struct rk_verdict *v);
+    const struct rk_endpoint *ea, const struct rk_endpoint *eb, double pair_hint,
+    const struct rk_names *names, struct rk_verdict *v);
 /* Is this address unusable as a host (multicast, broadcast, unspecified)? */
 int rk_role_addr_is_group(const uint8_t a[RK_ADDR_LEN]);
 

@@ -377,6 +377,181 @@ test_flood_keeps_evidence_bounded(void **state)
 	assert_int_equal(n_services(w), 1);
 }
 
+/* Only one side's packets of tcp_conv (a mirror that carries one direction). */
+static void
+tcp_one_side(struct world *w, const char *c, uint16_t cp, const char *s, uint16_t sp,
+    int handshake, int rounds, int client_side)
+{
+	if (handshake && client_side) {
+		pkt(w, c, cp, s, sp, RK_PROTO_TCP, RK_TCP_SYN, 60);
+		pkt(w, c, cp, s, sp, RK_PROTO_TCP, ACK, 52);
+	} else if (handshake) {
+		pkt(w, s, sp, c, cp, RK_PROTO_TCP, RK_TCP_SYN | ACK, 60);
+	}
+	for (int i = 0; i < rounds; i++) {
+		if (client_side) {
+			pkt(w, c, cp, s, sp, RK_PROTO_TCP, DATA, 200);
+			pkt(w, c, cp, s, sp, RK_PROTO_TCP, ACK, 52);
+		} else {
+			pkt(w, s, sp, c, cp, RK_PROTO_TCP, DATA, 1400);
+		}
+	}
+}
+
+static uint64_t
+kind_count(struct world *w, enum rk_sess_kind k)
+{
+	struct rk_classify_stats st;
+
+	rk_classify_get_stats(w->c, &st);
+	return st.n_kind[k];
+}
+
+static void
+test_one_way_mirror_clients_side(void **state)
+{
+	struct world *w = *state;
+
+	/* SYN, ACK and requests of three clients, nothing of the server. */
+	for (uint16_t i = 0; i < 3; i++)
+		tcp_one_side(w, "10.0.1.7", (uint16_t)(41000 + i), "10.0.0.5", 8123, i == 0, 3, 1);
+	tcp_one_side(w, "10.0.1.8", 52000, "10.0.0.5", 8123, 0, 3, 1);
+	finish(w);
+	assert_non_null(service(w, "10.0.0.5", RK_PROTO_TCP, 8123));
+	assert_non_null(edge(w, "10.0.1.7", "10.0.0.5", RK_PROTO_TCP, 8123));
+	assert_non_null(edge(w, "10.0.1.8", "10.0.0.5", RK_PROTO_TCP, 8123));
+	assert_int_equal(n_services(w), 1);
+	assert_int_equal(kind_count(w, RK_SK_ONEWAY), 4);
+}
+
+static void
+test_one_way_mirror_servers_side(void **state)
+{
+	struct world *w = *state;
+
+	/* SYN+ACK then data of the server: a conversation; SYN+ACKs alone stay backscatter. */
+	for (uint16_t i = 0; i < 3; i++)
+		tcp_one_side(w, "10.0.1.7", (uint16_t)(41000 + i), "10.0.0.5", 8123, 1, 2, 0);
+	tcp_one_side(w, "10.0.1.9", 43000, "10.0.0.5", 8123, 0, 4, 0);
+	pkt(w, "10.0.0.5", 8123, "192.0.2.1", 5555, RK_PROTO_TCP, RK_TCP_SYN | ACK, 60);
+	pkt(w, "10.0.0.5", 8123, "192.0.2.1", 5555, RK_PROTO_TCP, RK_TCP_SYN | ACK, 60);
+	finish(w);
+	assert_non_null(service(w, "10.0.0.5", RK_PROTO_TCP, 8123));
+	assert_non_null(edge(w, "10.0.1.7", "10.0.0.5", RK_PROTO_TCP, 8123));
+	assert_non_null(edge(w, "10.0.1.9", "10.0.0.5", RK_PROTO_TCP, 8123));
+	assert_null(edge(w, "192.0.2.1", "10.0.0.5", RK_PROTO_TCP, 8123));
+	assert_int_equal(n_services(w), 1);
+	assert_int_equal(kind_count(w, RK_SK_BACKSCATTER), 1);
+}
+
+static void
+test_bare_probes_are_not_conversations(void **state)
+{
+	struct world *w = *state;
+
+	/* An ACK scan retried once, a FIN probe: one-sided and bare, never a service. */
+	for (uint16_t port = 20; port < 30; port++) {
+		pkt(w, "10.0.0.66", 61000, "10.0.0.5", port, RK_PROTO_TCP, ACK, 40);
+		pkt(w, "10.0.0.66", 61000, "10.0.0.5", port, RK_PROTO_TCP, ACK, 40);
+		pkt(w, "10.0.0.66", 61001, "10.0.0.5", port, RK_PROTO_TCP, RK_TCP_FIN, 40);
+	}
+	finish(w);
+	assert_int_equal(n_services(w), 0);
+	assert_int_equal(kind_count(w, RK_SK_UNANSWERED), 20);
+}
+
+/* A datagram exchange: a request after a pause, the answer right away. */
+static void
+udp_poll(struct world *w, const char *c, uint16_t cp, const char *s, uint16_t sp, int answer_only)
+{
+	w->ts += 400000; /* the client's pause: its answers come at once */
+	if (!answer_only)
+		pkt(w, c, cp, s, sp, RK_PROTO_UDP, RK_REC_PAYLOAD, 76);
+	pkt(w, s, sp, c, cp, RK_PROTO_UDP, RK_REC_PAYLOAD, 76);
+}
+
+static void
+test_ntp_client_of_many_servers_cut_midway(void **state)
+{
+	struct world *w = *state;
+	static const char *const srv[] = {"10.0.0.21", "10.0.0.22", "10.0.0.23", "10.0.0.24",
+	    "10.0.0.25", "10.0.0.26"};
+
+	/*
+	 * One client polls six servers, 123 to 123; the capture began between
+	 * a request and its answer, so every conversation starts with the
+	 * server's packet.  Who speaks after the pauses is the client.
+	 */
+	for (int round = 0; round < 4; round++)
+		for (int i = 0; i < 6; i++)
+			udp_poll(w, "10.0.0.1", 123, srv[i], 123, round == 0);
+	finish(w);
+	for (int i = 0; i < 6; i++) {
+		assert_non_null(service(w, srv[i], RK_PROTO_UDP, 123));
+		assert_non_null(edge(w, "10.0.0.1", srv[i], RK_PROTO_UDP, 123));
+	}
+	assert_null(service(w, "10.0.0.1", RK_PROTO_UDP, 123));
+}
+
+static void
+test_dns_answers_through_a_one_way_mirror(void **state)
+{
+	struct world *w = *state;
+	char ip[32];
+
+	/* Only the server's answers: from 53 to each client's random port. */
+	for (int i = 0; i < 5; i++) {
+		snprintf(ip, sizeof(ip), "10.0.2.%d", 10 + i);
+		udp_poll(w, ip, (uint16_t)(33000 + 97 * i), "10.0.0.53", 53, 1);
+	}
+	finish(w);
+	assert_non_null(service(w, "10.0.0.53", RK_PROTO_UDP, 53));
+	assert_non_null(edge(w, "10.0.2.12", "10.0.0.53", RK_PROTO_UDP, 53));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_reflection_is_not_a_service(void **state)
+{
+	struct world *w = *state;
+	char ip[32];
+
+	/*
+	 * Twelve "DNS servers" answer a victim that never asked, to one port of
+	 * its; twelve syslog clients talk 514 to 514 to a real collector.
+	 */
+	for (int i = 0; i < 12; i++) {
+		snprintf(ip, sizeof(ip), "192.0.2.%d", 1 + i);
+		for (int k = 0; k < 3; k++)
+			pkt(w, ip, 53, "10.0.0.99", 40000, RK_PROTO_UDP, RK_REC_PAYLOAD, 1200);
+		snprintf(ip, sizeof(ip), "10.0.3.%d", 1 + i);
+		pkt(w, ip, 514, "10.0.0.16", 514, RK_PROTO_UDP, RK_REC_PAYLOAD, 120);
+	}
+	finish(w);
+	assert_null(service(w, "10.0.0.99", RK_PROTO_UDP, 40000));
+	assert_null(edge(w, "10.0.0.99", "192.0.2.1", RK_PROTO_UDP, 53));
+	assert_int_equal(kind_count(w, RK_SK_REFLECTION), 12);
+	assert_non_null(service(w, "10.0.0.16", RK_PROTO_UDP, 514));
+	assert_int_equal(n_services(w), 1);
+}
+
+static void
+test_ftp_active_data_belongs_to_ftp(void **state)
+{
+	struct world *w = *state;
+
+	/* The control connection, then three transfers the server opens from port 20. */
+	tcp_conv(w, "10.0.1.7", 50000, "10.0.0.21", 21, 1, 3);
+	for (uint16_t i = 0; i < 3; i++)
+		tcp_conv(w, "10.0.0.21", 20, "10.0.1.7", (uint16_t)(50011 + i), 1, 4);
+	tcp_conv(w, "10.0.0.21", 20, "10.0.1.7", 50020, 0, 4); /* one seen mid-transfer */
+	finish(w);
+	assert_non_null(service(w, "10.0.0.21", RK_PROTO_TCP, 21));
+	assert_non_null(edge(w, "10.0.1.7", "10.0.0.21", RK_PROTO_TCP, 21));
+	assert_int_equal(n_services(w), 1);
+	assert_int_equal(service(w, "10.0.0.21", RK_PROTO_TCP, 21)->n_sessions, 5);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -397,6 +572,13 @@ main(void)
 		T(test_ipv6_handshake),
 		T(test_anonymised_addresses_in_class_d_and_e_are_hosts),
 		T(test_flood_keeps_evidence_bounded),
+		T(test_one_way_mirror_clients_side),
+		T(test_one_way_mirror_servers_side),
+		T(test_bare_probes_are_not_conversations),
+		T(test_ntp_client_of_many_servers_cut_midway),
+		T(test_dns_answers_through_a_one_way_mirror),
+		T(test_reflection_is_not_a_service),
+		T(test_ftp_active_data_belongs_to_ftp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

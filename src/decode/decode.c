@@ -1417,14 +1417,16 @@ rk_decode_frame(struct rk_decoder *d, int linktype, const uint8_t *b, size_t cap
 		rc = fddi(&c, b, caplen);
 		break;
 	case RK_DLT_PPP_SERIAL:
-		/* PPP in HDLC-like framing (0xff), or Cisco PPP (0x0f/0x8f: C-HDLC). */
-		if (caplen >= 1 && (b[0] == 0x0f || b[0] == 0x8f))
+	case RK_DLT_PPP:
+		/*
+		 * PPP, with or without HDLC-like framing (0xff 0x03), or Cisco HDLC
+		 * (0x0f/0x8f, 0x00: routers label it either way).  No PPP frame
+		 * starts so: 0x0f would be a compressed protocol number none uses.
+		 */
+		if (caplen >= 2 && (b[0] == 0x0f || b[0] == 0x8f) && b[1] == 0x00)
 			rc = chdlc(&c, b, caplen);
 		else
 			rc = ppp(&c, b, caplen, RK_DSTAT_PPP_SHORT);
-		break;
-	case RK_DLT_PPP:
-		rc = ppp(&c, b, caplen, RK_DSTAT_PPP_SHORT);
 		break;
 	case RK_DLT_C_HDLC:
 		rc = chdlc(&c, b, caplen);

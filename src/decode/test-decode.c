@@ -553,6 +553,9 @@ static const struct ok_case ok_cases[] = {
 	{"ppp serial hdlc", 50, "ff 03 00 21 " PKT4_SYN, SYN4},
 	{"ppp serial cisco", 50, "0f 00 08 00 " PKT4_SYN, SYN4},
 	{"cisco hdlc ipv4", 104, "0f 00 08 00 " PKT4_SYN, SYN4},
+	/* Routers that label Cisco HDLC as PPP (link type 9 or 50). */
+	{"ppp label, cisco hdlc ipv4", 9, "0f 00 08 00 " PKT4_SYN, SYN4},
+	{"ppp serial label, cisco hdlc ipv6", 50, "8f 00 86 dd " PKT6_SYN, SYN6},
 	{"cisco hdlc ipv6 broadcast", 104, "8f 00 86 dd " PKT6_SYN, SYN6},
 	{"cisco hdlc mpls", 104, "0f 00 88 47 00 01 01 40 " PKT4_SYN, SYN4},
 };

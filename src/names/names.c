@@ -81,6 +81,9 @@ struct rk_names {
 	uint32_t chunk_used;       /* bytes used in the last chunk */
 
 	uint32_t *svc[N_SVC_PROTOS]; /* 65536 refs per protocol, NULL until first load */
+	uint8_t *site[N_SVC_PROTOS]; /* 65536 bits per protocol: named by a site file */
+	float *open_freq[N_SVC_PROTOS]; /* 65536 per protocol: how often found open */
+	int loading_site;          /* the services file being read is a site's */
 
 	struct host_slot *slots;   /* host table, NULL until first insert */
 	size_t max_slots;          /* slots allocated, power of two (0 if none) */
@@ -292,8 +295,11 @@ rk_names_free(struct rk_names *n)
 	for (uint32_t i = 0; i < n->n_chunks; i++)
 		free(n->chunks[i]);
 	free(n->chunks);
-	for (int i = 0; i < N_SVC_PROTOS; i++)
+	for (int i = 0; i < N_SVC_PROTOS; i++) {
 		free(n->svc[i]);
+		free(n->site[i]);
+		free(n->open_freq[i]);
+	}
 	free(n->slots);
 	free(n);
 }
@@ -321,6 +327,16 @@ svc_index(uint8_t proto)
  * 0, -RK_E_INVAL for another protocol or an empty name, -RK_E_NOMEM.  O(1)
  * after the first call for a protocol, which allocates its 256 KiB array.
  */
+/* Note that (protocol index pi, port) was named by a site's file.  0 or -RK_E_NOMEM. */
+static int
+mark_site(struct rk_names *n, int pi, uint16_t port)
+{
+	if (n->site[pi] == NULL && (n->site[pi] = calloc(65536 / 8, 1)) == NULL)
+		return -RK_E_NOMEM;
+	n->site[pi][port >> 3] |= (uint8_t)(1u << (port & 7));
+	return 0;
+}
+
 int
 rk_names_add_service(struct rk_names *n, uint8_t proto, uint16_t port, const char *name)
 {
@@ -345,6 +361,8 @@ rk_names_add_service(struct rk_names *n, uint8_t proto, uint16_t port, const cha
 	if (n->svc[pi][port] == 0)
 		n->st.n_services++;
 	n->svc[pi][port] = ref;
+	if (n->loading_site && mark_site(n, pi, port) < 0)
+		return -RK_E_NOMEM;
 	return 0;
 }
 
@@ -513,6 +531,82 @@ int
 rk_names_load_services(struct rk_names *n, const char *path, struct rk_err *err)
 {
 	return read_lines(n, path, services_line, err);
+}
+
+/*
+ * The same for a site's own services file: its names are the site's word
+ * that a server listens there (rk_names_is_site_service), worth more than
+ * a system name on a port a kernel may as well hand to a client.
+ */
+int
+rk_names_load_site_services(struct rk_names *n, const char *path, struct rk_err *err)
+{
+	int rc;
+
+	n->loading_site = 1;
+	rc = read_lines(n, path, services_line, err);
+	n->loading_site = 0;
+	return rc;
+}
+
+bool
+rk_names_is_site_service(const struct rk_names *n, uint8_t proto, uint16_t port)
+{
+	int pi = svc_index(proto);
+
+	return n != NULL && pi >= 0 && n->site[pi] != NULL &&
+	    (n->site[pi][port >> 3] >> (port & 7) & 1);
+}
+
+/* One nmap-services line: "name port/proto frequency [# comment]". */
+static int
+ports_line(struct rk_names *n, char **f, size_t nf)
+{
+	char *slash, *end;
+	uint16_t port;
+	double freq;
+	int pi;
+
+	if (nf < 3 || (slash = strchr(f[1], '/')) == NULL ||
+	    !parse_port(f[1], (size_t)(slash - f[1]), &port))
+		return 1;
+	if ((pi = svc_index(strcmp(slash + 1, "tcp") == 0 ? 6 : strcmp(slash + 1, "udp") == 0 ?
+	    17 : strcmp(slash + 1, "sctp") == 0 ? 132 : 0)) < 0)
+		return slash[1] != '\0' ? 0 : 1;
+	freq = strtod(f[2], &end);
+	if (end == f[2] || *end != '\0' || !(freq >= 0.0 && freq <= 1.0))
+		return 1;
+	if (n->open_freq[pi] == NULL && (n->open_freq[pi] = calloc(65536, sizeof(float))) == NULL)
+		return -RK_E_NOMEM;
+	n->open_freq[pi][port] = (float)freq;
+	return 0;
+}
+
+/*
+ * Load how often each port is found open, nmap-services(5) format ("http
+ * 80/tcp 0.484143"): a measured prior of where servers listen, for the
+ * ports no name file knows or names only by registry.  Malformed lines are
+ * skipped and counted.  0, -RK_E_IO (err says why), -RK_E_NOMEM.
+ */
+int
+rk_names_load_ports(struct rk_names *n, const char *path, struct rk_err *err)
+{
+	return read_lines(n, path, ports_line, err);
+}
+
+bool
+rk_names_has_port_freqs(const struct rk_names *n)
+{
+	return n != NULL && (n->open_freq[0] != NULL || n->open_freq[1] != NULL ||
+	    n->open_freq[2] != NULL);
+}
+
+double
+rk_names_port_open_freq(const struct rk_names *n, uint8_t proto, uint16_t port)
+{
+	int pi = svc_index(proto);
+
+	return n != NULL && pi >= 0 && n->open_freq[pi] != NULL ? n->open_freq[pi][port] : 0.0;
 }
 
 /* ---- hosts ---- */

@@ -3,7 +3,9 @@
  * names/names.h - the mapping tables: port -> service name, IP -> host name.
  *
  * Service names come from /etc/services (or the file given) plus the site's
- * own --services FILE in the same format (later files win).  Host names
+ * own --services FILE in the same format (later files win; the site's
+ * names are marked as such).  How often each port is found open comes
+ * from nmap's nmap-services, when there (a prior of where servers listen).  Host names
  * come from --hosts FILE (hosts(5) format) and, passively, from the DNS
  * answers seen in the traffic (A, AAAA and PTR records of responses).
  * Names from a file win over names learned from DNS.  Everything here is
@@ -52,6 +54,16 @@ struct rk_names *rk_names_new(size_t max_learned);
 void rk_names_free(struct rk_names *n);
 /* Load a services(5) file.  Later loads override earlier ones. */
 int rk_names_load_services(struct rk_names *n, const char *path, struct rk_err *err);
+/* The same, for the site's own file: its ports are the site's servers. */
+int rk_names_load_site_services(struct rk_names *n, const char *path, struct rk_err *err);
+/* Was (proto, port) named by a site's file? */
+bool rk_names_is_site_service(const struct rk_names *n, uint8_t proto, uint16_t port);
+/* Load nmap-services(5): how often each port is found open (0..1). */
+int rk_names_load_ports(struct rk_names *n, const char *path, struct rk_err *err);
+/* Was such a file loaded? */
+bool rk_names_has_port_freqs(const struct rk_names *n);
+/* That frequency for (proto, port); 0 if unknown or nothing loaded. */
+double rk_names_port_open_freq(const struct rk_names *n, uint8_t proto, uint16_t port);
 /* Load a hosts(5) file: "IP name [aliases...]"; the first name is used. */
 int rk_names_load_hosts(struct rk_names *n, const char *path, struct rk_err *err);
 /* Service name for (proto, port), NULL if none.  proto is an IP protocol number. */

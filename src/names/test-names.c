@@ -234,6 +234,52 @@ test_services(void **state)
 	rk_names_free(n);
 }
 
+/* Site names are marked as the site's; nmap-services gives how often a port is open. */
+static void
+test_site_services_and_port_freqs(void **state)
+{
+	struct rk_names *n = rk_names_new(16);
+	struct rk_names_stats st;
+	struct rk_err err = {0};
+	char *sys = tmpfile_with("sip 5060/tcp\ndircproxy 57000/tcp\n");
+	char *site = tmpfile_with("order-api 50020/tcp\n");
+	char *ports = tmpfile_with(
+	    "# Fields: name port/proto open-frequency\n"
+	    "http\t80/tcp\t0.484143\t# World Wide Web HTTP\n"
+	    "sip 5060/tcp 0.010613\n"
+	    "ntp 123/udp 0.330879\n"
+	    "unknown 40005/tcp 0.000076\n"
+	    "weird 81/tcp abc\n"
+	    "neg 82/tcp -0.5\n"
+	    "over 83/tcp 1.5\n"
+	    "short 84/tcp\n"
+	    "rtmp 1/ddp 0.5\n");
+
+	(void)state;
+	assert_false(rk_names_has_port_freqs(n));
+	assert_int_equal(rk_names_load_services(n, sys, &err), 0);
+	assert_int_equal(rk_names_load_site_services(n, site, &err), 0);
+	assert_true(rk_names_is_site_service(n, 6, 50020));
+	assert_false(rk_names_is_site_service(n, 6, 5060));
+	assert_false(rk_names_is_site_service(n, 17, 50020));
+	assert_true(rk_names_has_service(n, 6, 57000));
+	assert_int_equal(rk_names_load_ports(n, ports, &err), 0);
+	assert_true(rk_names_has_port_freqs(n));
+	assert_true(rk_names_port_open_freq(n, 6, 80) > 0.48);
+	assert_true(rk_names_port_open_freq(n, 17, 123) > 0.33);
+	assert_true(rk_names_port_open_freq(n, 6, 40005) > 0.0);
+	assert_true(rk_names_port_open_freq(n, 6, 57000) == 0.0);
+	assert_true(rk_names_port_open_freq(n, 6, 81) == 0.0);
+	assert_true(rk_names_port_open_freq(n, 1, 80) == 0.0);
+	rk_names_get_stats(n, &st);
+	assert_int_equal(st.n_file_bad, 4); /* weird, neg, over, short */
+	assert_int_equal(rk_names_load_ports(n, "/nonexistent/nmap-services", &err), -RK_E_IO);
+	rm_tmp(sys);
+	rm_tmp(site);
+	rm_tmp(ports);
+	rk_names_free(n);
+}
+
 static void
 test_services_missing(void **state)
 {
@@ -908,6 +954,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_services_missing),
+		cmocka_unit_test(test_site_services_and_port_freqs),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_hosts_grow),
 		cmocka_unit_test(test_dns_a),

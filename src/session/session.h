@@ -40,13 +40,26 @@ struct rk_sess_dir {
 	uint32_t pkts;    /* packets sent */
 	uint32_t acks;    /* packets with ACK set (including SYN+ACK) */
 	uint32_t data;    /* packets carrying transport payload */
-	uint16_t fins;    /* packets with FIN */
 	uint16_t rsts;    /* packets with RST, or ICMP unreachable for this flow */
+	uint8_t fins;     /* packets with FIN (saturating) */
 	uint8_t syns;     /* packets with SYN and without ACK (pure SYN) */
 	uint8_t synacks;  /* packets with SYN and ACK */
 	uint8_t opened;   /* 1 if this direction carried the first packet seen */
-	uint8_t pad;
+	uint8_t quick;    /* turns it took after a shorter pause than the other side's
+	                   * latest turn (saturating): answers, in request/answer */
+	uint8_t turn;     /* RK_TURN_LAST, and log2(1 + µs) of the pause before its
+	                   * latest turn (RK_TURN_GAP; 0: none yet) */
 };
+
+/*
+ * A turn: a payload packet (any datagram) from the side that did not send
+ * the previous one.  An answer comes right after its question, a question
+ * after the asker's own pause, so over a conversation the answering side
+ * takes its turns sooner: rk_sess_dir.quick counts that, without a fixed
+ * threshold (a LAN and a WAN differ by orders of magnitude).
+ */
+#define RK_TURN_LAST 0x80 /* this side sent the latest turn */
+#define RK_TURN_GAP 0x7f
 
 enum rk_sess_dir_idx { RK_DIR_AB = 0, RK_DIR_BA = 1 };
 

@@ -188,6 +188,21 @@ rk_u64set_prefetch(const struct rk_u64set *s, uint64_t v)
 		__builtin_prefetch(&s->slots[(size_t)rk_hash_mix(v ? v : 1) & (s->max - 1)]);
 }
 
+/* 1 if the fingerprint v is in s, else 0.  O(1) expected. */
+int
+rk_u64set_has(const struct rk_u64set *s, uint64_t v)
+{
+	if (s->max == 0)
+		return 0;
+	if (v == 0)
+		v = 1;
+	for (size_t i = (size_t)rk_hash_mix(v) & (s->max - 1); s->slots[i] != 0;
+	    i = (i + 1) & (s->max - 1))
+		if (s->slots[i] == v)
+			return 1;
+	return 0;
+}
+
 /*
  * Add the fingerprint v.  Returns 1 if it was new, 0 if already there, -1
  * if memory is short.  Amortised O(1).

@@ -86,6 +86,8 @@ void rk_u64set_init(struct rk_u64set *s);
 void rk_u64set_fini(struct rk_u64set *s);
 /* Add v (0 is mapped to 1).  Returns 1 if added, 0 if present, <0 out of memory. */
 int rk_u64set_add(struct rk_u64set *s, uint64_t v);
+/* 1 if v is in the set, else 0. */
+int rk_u64set_has(const struct rk_u64set *s, uint64_t v);
 /* Start loading the slot where v is looked up first. */
 void rk_u64set_prefetch(const struct rk_u64set *s, uint64_t v);
 

