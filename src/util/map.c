@@ -158,6 +158,41 @@ rk_map_upsert(struct rk_map *m, const void *key, int *created)
 	return rk_map_upsert_h(m, key, rk_map_hash(m, key), created);
 }
 
+/*
+ * Rebuild m with the entries keep() wants (map.h).  Counts first, so a
+ * map that drops nothing is left alone.  The key is each entry's first
+ * key_size bytes, so an entry is its own key.  O(entries).
+ */
+size_t
+rk_map_retain(struct rk_map *m, int (*keep)(const void *entry, void *arg), void *arg,
+    size_t *n_lost)
+{
+	struct rk_map kept;
+	size_t dropped = 0, lost = 0;
+
+	for (size_t i = 0; i < m->n_entries; i++)
+		dropped += !keep(rk_map_at(m, i), arg);
+	if (dropped > 0) {
+		rk_map_init(&kept, m->key_size, m->entry_size, m->seed);
+		for (size_t i = 0; i < m->n_entries; i++) {
+			const void *e = rk_map_at(m, i);
+			void *n;
+			if (!keep(e, arg))
+				continue;
+			if ((n = rk_map_upsert(&kept, e, NULL)) == NULL) {
+				lost++;
+				continue;
+			}
+			memcpy(n, e, m->entry_size);
+		}
+		rk_map_fini(m);
+		*m = kept;
+	}
+	if (n_lost != NULL)
+		*n_lost = lost;
+	return dropped;
+}
+
 void
 rk_u64set_init(struct rk_u64set *s)
 {

@@ -49,6 +49,15 @@ void *rk_map_find_h(const struct rk_map *m, const void *key, uint64_t h);
 void *rk_map_upsert(struct rk_map *m, const void *key, int *created);
 void *rk_map_upsert_h(struct rk_map *m, const void *key, uint64_t h, int *created);
 
+/*
+ * Keep only the entries keep(entry, arg) returns non-zero for, in their
+ * order (the map is rebuilt: earlier entry pointers become invalid).
+ * Returns the entries dropped; *n_lost (may be NULL) gets those kept but
+ * lost to a failed allocation.
+ */
+size_t rk_map_retain(struct rk_map *m, int (*keep)(const void *entry, void *arg), void *arg,
+    size_t *n_lost);
+
 static inline void *
 rk_map_at(const struct rk_map *m, size_t i)
 {

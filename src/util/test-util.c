@@ -66,6 +66,40 @@ test_map_many(void **state)
 	rk_map_fini(&m);
 }
 
+static int
+is_even(const void *entry, void *arg)
+{
+	(void)arg;
+	return ((const struct ent *)entry)->val % 2 == 0;
+}
+
+/* Retain keeps what it is told, in order, findable, and leaves a full map alone. */
+static void
+test_map_retain(void **state)
+{
+	struct rk_map m;
+	size_t lost = 1;
+
+	(void)state;
+	rk_map_init(&m, 8, sizeof(struct ent), 7);
+	for (uint64_t i = 0; i < 1000; i++)
+		((struct ent *)rk_map_upsert(&m, &i, NULL))->val = i;
+	assert_int_equal(rk_map_retain(&m, is_even, NULL, &lost), 500);
+	assert_int_equal(lost, 0);
+	assert_int_equal(m.n_entries, 500);
+	for (uint64_t i = 0; i < 1000; i++) {
+		const struct ent *e = rk_map_find(&m, &i);
+		if (i % 2)
+			assert_null(e);
+		else
+			assert_int_equal(e->val, i);
+	}
+	assert_int_equal(((const struct ent *)rk_map_at(&m, 1))->val, 2);
+	assert_int_equal(rk_map_retain(&m, is_even, NULL, NULL), 0);
+	assert_int_equal(m.n_entries, 500);
+	rk_map_fini(&m);
+}
+
 static void
 test_u64set(void **state)
 {
@@ -159,6 +193,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_roundtrip),
 		cmocka_unit_test(test_map_many),
+		cmocka_unit_test(test_map_retain),
 		cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_human),
