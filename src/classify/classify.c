@@ -278,7 +278,7 @@ reflect_key(struct rk_ep_key *k, const struct rk_session *s)
 
 /*
  * A one-way datagram session from a service port: one more source of
- * unasked answers for its receiver (rk_classify_is_reflection).  Sources
+ * unasked answers for its receiver (is_reflection).  Sources
  * on unnamed ports are not counted: a reflector answers from its
  * service's port.
  */
@@ -347,16 +347,11 @@ pair_fp(const struct rk_classifier *c, const uint8_t *client, const uint8_t *ser
 	    rk_hash_words(server, RK_ADDR_LEN, c->seed + 1) * 3);
 }
 
-static int
-port_named(const struct rk_classifier *c, uint8_t proto, uint16_t port)
-{
-	return rk_names_has_service(c->names, proto, port);
-}
-
 static void
 note_pair(struct rk_classifier *c, const struct rk_session *s)
 {
-	int na = port_named(c, s->key.proto, s->key.pa), nb = port_named(c, s->key.proto, s->key.pb);
+	int na = rk_names_has_service(c->names, s->key.proto, s->key.pa);
+	int nb = rk_names_has_service(c->names, s->key.proto, s->key.pb);
 
 	if (na == nb || memcmp(s->key.a, s->key.b, RK_ADDR_LEN) == 0)
 		return;
@@ -375,8 +370,8 @@ pair_hint(const struct rk_classifier *c, const struct rk_session *s)
 {
 	int ab, ba;
 
-	if (c->pairs.n == 0 || port_named(c, s->key.proto, s->key.pa) ||
-	    port_named(c, s->key.proto, s->key.pb))
+	if (c->pairs.n == 0 || rk_names_has_service(c->names, s->key.proto, s->key.pa) ||
+	    rk_names_has_service(c->names, s->key.proto, s->key.pb))
 		return 0.0;
 	ab = rk_u64set_has(&c->pairs, pair_fp(c, s->key.b, s->key.a));
 	ba = rk_u64set_has(&c->pairs, pair_fp(c, s->key.a, s->key.b));
@@ -650,6 +645,23 @@ judge_endpoints(struct rk_classifier *c, const struct pending *pe, struct rk_end
 }
 
 /*
+ * What a pending session is, once every session's evidence is in: its
+ * kind from its own counters, except that a one-way datagram session of a
+ * reflection flood is reflection.  Both learn_mirror and judge ask here.
+ */
+static enum rk_sess_kind
+settled_kind(const struct rk_classifier *c, const struct pending *pe,
+    const struct rk_endpoint *ea, const struct rk_endpoint *eb)
+{
+	enum rk_sess_kind kind = (enum rk_sess_kind)pe->kind;
+
+	if (kind == RK_SK_ONEWAY && pe->s.key.proto != RK_PROTO_TCP &&
+	    is_reflection(c, &pe->s, ea, eb))
+		return RK_SK_REFLECTION;
+	return kind;
+}
+
+/*
  * What the one-way conversations of this capture show: the clients'
  * side (a mirror of requests) or the servers' (of answers).  Counted over
  * the one-way sessions the evidence decides clearly, before any is
@@ -672,8 +684,8 @@ learn_mirror(struct rk_classifier *c)
 		ep_key(&kb, &pe->s, 1);
 		ea = rk_map_find_h(&c->endpoints, &ka, pe->h[0]);
 		eb = rk_map_find_h(&c->endpoints, &kb, pe->h[1]);
-		if (ea == NULL || eb == NULL)
-			continue;
+		if (ea == NULL || eb == NULL || settled_kind(c, pe, ea, eb) != RK_SK_ONEWAY)
+			continue; /* a flood's datagrams say nothing of the mirror */
 		rk_role_decide(&pe->s, RK_SK_ONEWAY, ea, eb, pair_hint(c, &pe->s), c->names, &v);
 		if (v.rule == RK_RULE_TIE || v.confidence < MIRROR_MIN_CONF)
 			continue;
@@ -704,14 +716,13 @@ judge(struct rk_classifier *c, const struct pending *pe)
 	struct rk_endpoint *ea, *eb;
 	struct rk_verdict v;
 	struct delta d;
-	enum rk_sess_kind kind = (enum rk_sess_kind)pe->kind;
+	enum rk_sess_kind kind;
 
 	if (judge_endpoints(c, pe, &ea, &eb) < 0) {
 		c->st.n_nomem++;
 		return;
 	}
-	if (kind == RK_SK_ONEWAY && s->key.proto != RK_PROTO_TCP && is_reflection(c, s, ea, eb))
-		kind = RK_SK_REFLECTION;
+	kind = settled_kind(c, pe, ea, eb);
 	rk_role_decide(s, kind, ea, eb, pair_hint(c, s), c->names, &v);
 	if (kind == RK_SK_ONEWAY && v.rule == RK_RULE_TIE)
 		v.server_is_b = oneway_tie_server_is_b(c, s);
@@ -740,31 +751,21 @@ judge(struct rk_classifier *c, const struct pending *pe)
 		c->on_verdict(c->on_verdict_user, s, &v);
 }
 
+static int
+carry_is_alive(const void *entry, void *arg)
+{
+	(void)arg;
+	return !((const struct carry *)entry)->dead;
+}
+
 /* Drop the carries of sessions that have left the table.  O(carries). */
 static void
 prune_carries(struct rk_classifier *c)
 {
-	struct rk_map keep;
-	size_t dead = 0;
+	size_t lost;
 
-	for (size_t i = 0; i < c->carries.n_entries; i++)
-		dead += ((struct carry *)rk_map_at(&c->carries, i))->dead;
-	if (dead == 0)
-		return;
-	rk_map_init(&keep, sizeof(struct rk_sess_key), sizeof(struct carry), c->seed);
-	for (size_t i = 0; i < c->carries.n_entries; i++) {
-		const struct carry *k = rk_map_at(&c->carries, i);
-		struct carry *n;
-		if (k->dead)
-			continue;
-		if ((n = rk_map_upsert(&keep, &k->key, NULL)) == NULL) {
-			c->st.n_nomem++;
-			continue;
-		}
-		*n = *k;
-	}
-	rk_map_fini(&c->carries);
-	c->carries = keep;
+	rk_map_retain(&c->carries, carry_is_alive, NULL, &lost);
+	c->st.n_nomem += lost;
 }
 
 /*
@@ -979,26 +980,30 @@ is_server_like(const struct rk_endpoint *e)
 	return e->n_as_server > 0 || e->n_synack_sent > 0;
 }
 
+static int
+reflect_is_flood(const void *entry, void *arg)
+{
+	(void)arg;
+	return ((const struct reflect *)entry)->n_sources >= REFLECT_MIN_SOURCES;
+}
+
 /* Forget the receivers of unasked datagrams that are no flood (yet).  O(entries). */
 static void
 prune_reflect(struct rk_classifier *c)
 {
-	struct rk_map keep;
+	size_t lost;
 
-	rk_map_init(&keep, sizeof(struct rk_ep_key), sizeof(struct reflect), c->seed);
-	for (size_t i = 0; i < c->reflect.n_entries; i++) {
-		const struct reflect *r = rk_map_at(&c->reflect, i);
-		struct reflect *n;
-		if (r->n_sources < REFLECT_MIN_SOURCES)
-			continue;
-		if ((n = rk_map_upsert(&keep, &r->key, NULL)) == NULL) {
-			c->st.n_nomem++;
-			continue;
-		}
-		*n = *r;
-	}
-	rk_map_fini(&c->reflect);
-	c->reflect = keep;
+	rk_map_retain(&c->reflect, reflect_is_flood, NULL, &lost);
+	c->st.n_nomem += lost;
+}
+
+/* Kept by rk_classify_prune: server-like, or seen since *arg (older_than). */
+static int
+endpoint_is_kept(const void *entry, void *arg)
+{
+	const struct rk_endpoint *e = entry;
+
+	return is_server_like(e) || e->last_ts >= *(const uint64_t *)arg;
 }
 
 /*
@@ -1009,30 +1014,10 @@ prune_reflect(struct rk_classifier *c)
 void
 rk_classify_prune(struct rk_classifier *c, uint64_t older_than)
 {
-	struct rk_map keep;
-	size_t dropped = 0;
+	size_t lost;
 
-	for (size_t i = 0; i < c->endpoints.n_entries; i++) {
-		const struct rk_endpoint *e = rk_map_at(&c->endpoints, i);
-		dropped += !is_server_like(e) && e->last_ts < older_than;
-	}
-	if (dropped > 0) {
-		rk_map_init(&keep, sizeof(struct rk_ep_key), sizeof(struct rk_endpoint), c->seed);
-		for (size_t i = 0; i < c->endpoints.n_entries; i++) {
-			const struct rk_endpoint *e = rk_map_at(&c->endpoints, i);
-			struct rk_endpoint *n;
-			if (!is_server_like(e) && e->last_ts < older_than)
-				continue;
-			if ((n = rk_map_upsert(&keep, &e->key, NULL)) == NULL) {
-				c->st.n_nomem++;
-				continue;
-			}
-			*n = *e;
-		}
-		rk_map_fini(&c->endpoints);
-		c->endpoints = keep;
-		c->st.n_pruned += dropped;
-	}
+	c->st.n_pruned += rk_map_retain(&c->endpoints, endpoint_is_kept, &older_than, &lost);
+	c->st.n_nomem += lost;
 	if (c->reflect.n_entries > c->max_pending)
 		prune_reflect(c);
 	if (c->pairs.n > 4 * c->max_pending) {
