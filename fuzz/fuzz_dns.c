@@ -17,28 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_name.h"
 #include "names/names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct rk_names *names; /* one table for the whole run (fuzzer-only global) */
-
-/* Abort unless name is 1..RK_NAMES_MAX_LEN bytes of 0x21..0x7e. */
-static void
-check_name(const char *name)
-{
-	size_t len;
-
-	if (name == NULL)
-		return;
-	len = strlen(name);
-	if (len == 0 || len > RK_NAMES_MAX_LEN)
-		abort();
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e)
-			abort();
-	}
-}
 
 /*
  * libFuzzer entry: learn from data as UDP and as TCP, then look names up.

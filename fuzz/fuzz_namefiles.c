@@ -19,27 +19,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "check_name.h"
 #include "names/names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int fd = -1; /* the memory file, reused for every input (fuzzer-only global) */
-
-/* Abort unless name is NULL or 1..RK_NAMES_MAX_LEN bytes of 0x21..0x7e. */
-static void
-check_name(const char *name)
-{
-	size_t len;
-
-	if (name == NULL)
-		return;
-	len = strlen(name);
-	if (len == 0 || len > RK_NAMES_MAX_LEN)
-		abort();
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e)
-			abort();
-}
 
 /* Look up the ports and the address the input's first bytes make. */
 static void

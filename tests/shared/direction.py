@@ -33,57 +33,23 @@ import argparse
 import json
 import os
 import random
-import struct
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "traps"))
-from variants import flow_of, norm  # noqa: E402
+from variants import NotACapture, flow_of, norm, records, tcp_flags  # noqa: E402
 
 
 def read_pcap(path):
-    """(header, [(record header, frame)], byte order) of an Ethernet classic pcap, or None."""
+    """(header, [(record header, frame)]) of an Ethernet classic pcap, or None."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
+        it = records(path)
+        hdr = next(it)[0]
+        return hdr, [(rec, fr) for _, rec, fr in it]
+    except (OSError, NotACapture):
         return None
-    if len(data) < 24:
-        return None
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic in (0xA1B2C3D4, 0xA1B23C4D):
-        end = "<"
-    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
-        end = ">"
-    else:
-        return None
-    if struct.unpack(end + "I", data[20:24])[0] & 0xFFFF != 1:
-        return None
-    recs, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack(end + "IIII", data[off:off + 16])[2]
-        if off + 16 + incl > len(data) or incl > 262144:
-            break
-        recs.append((data[off:off + 16], data[off + 16:off + 16 + incl]))
-        off += 16 + incl
-    return data[:24], recs
-
-
-def tcp_flags(frame):
-    """TCP flags of an Ethernet/IP(v6)/TCP frame, or None."""
-    off, etype = 14, struct.unpack("!H", frame[12:14])[0] if len(frame) >= 14 else 0
-    while etype in (0x8100, 0x88A8) and len(frame) >= off + 4:
-        etype = struct.unpack("!H", frame[off + 2:off + 4])[0]
-        off += 4
-    if etype == 0x0800 and len(frame) >= off + 20 and frame[off + 9] == 6:
-        l4 = off + (frame[off] & 15) * 4
-    elif etype == 0x86DD and len(frame) >= off + 40 and frame[off + 6] == 6:
-        l4 = off + 40
-    else:
-        return None
-    return frame[l4 + 13] if len(frame) > l4 + 13 else None
 
 
 def conv_key(src, sport, dst, dport):

@@ -66,6 +66,8 @@ import sys
 import threading
 import time
 
+from variants import NotACapture, flow_of, records, tcp_flags
+
 
 def pool_server(addr, port, seconds):
     class Handler(socketserver.StreamRequestHandler):
@@ -82,21 +84,7 @@ def pool_server(addr, port, seconds):
                 self.wfile.write(b"R " + b"r" * size + b"\n")
                 self.wfile.flush()
 
-    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-    class Server(socketserver.ThreadingTCPServer):
-        address_family = family
-        allow_reuse_address = True
-        daemon_threads = True
-
-        def server_bind(self):
-            if family == socket.AF_INET6:
-                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            super().server_bind()
-
-    srv = Server((addr, port), Handler)
-    threading.Timer(seconds, srv.shutdown).start()
-    srv.serve_forever(poll_interval=0.2)
+    dual_server(addr, port, seconds, Handler)
 
 
 def pool_client(host, port, conns, seconds):
@@ -310,52 +298,16 @@ def truth(lines_path, out_path):
 
 
 def packets(path):
-    """Yield (src, dst, proto, sport, dport, tcpflags) from an Ethernet pcap."""
-    with open(path, "rb") as fh:
-        hdr = fh.read(24)
-        if len(hdr) < 24:
-            return
-        magic = struct.unpack("<I", hdr[:4])[0]
-        if magic in (0xA1B2C3D4, 0xA1B23C4D):
-            end = "<"
-        elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
-            end = ">"
-        else:
-            raise SystemExit(f"{path}: not a pcap file")
-        linktype = struct.unpack(end + "I", hdr[20:24])[0]
-        if linktype != 1:
-            raise SystemExit(f"{path}: link type {linktype}, expected Ethernet")
-        while True:
-            rec = fh.read(16)
-            if len(rec) < 16:
-                return
-            incl = struct.unpack(end + "IIII", rec)[2]
-            frame = fh.read(incl)
-            off, etype = 14, struct.unpack("!H", frame[12:14])[0]
-            while etype in (0x8100, 0x88A8) and len(frame) >= off + 4:
-                etype = struct.unpack("!H", frame[off + 2:off + 4])[0]
-                off += 4
-            if etype == 0x0800 and len(frame) >= off + 20:
-                ihl = (frame[off] & 15) * 4
-                proto = frame[off + 9]
-                src = ipaddress.ip_address(frame[off + 12:off + 16])
-                dst = ipaddress.ip_address(frame[off + 16:off + 20])
-                frag = struct.unpack("!H", frame[off + 6:off + 8])[0] & 0x1FFF
-                if frag:
-                    continue
-                l4 = off + ihl
-            elif etype == 0x86DD and len(frame) >= off + 40:
-                proto = frame[off + 6]
-                src = ipaddress.ip_address(frame[off + 8:off + 24])
-                dst = ipaddress.ip_address(frame[off + 24:off + 40])
-                l4 = off + 40
-            else:
+    """Yield (src, dst, proto, sport, dport, tcpflags) of the TCP and UDP
+    packets of an Ethernet pcap (variants.py reads it)."""
+    try:
+        for hdr, _, frame in records(path):
+            f = None if hdr is not None else flow_of(frame)
+            if f is None or f[2] not in ("tcp", "udp") or not (f[3] | f[4]):
                 continue
-            if proto not in (6, 17) or len(frame) < l4 + 4:
-                continue
-            sport, dport = struct.unpack("!HH", frame[l4:l4 + 4])
-            flags = frame[l4 + 13] if proto == 6 and len(frame) > l4 + 13 else 0
-            yield (str(src), str(dst), "tcp" if proto == 6 else "udp", sport, dport, flags)
+            yield f[0], f[1], f[2], f[3], f[4], tcp_flags(frame) or 0
+    except NotACapture as e:
+        raise SystemExit(str(e)) from e
 
 
 def check(truth_path, pcap_path):

@@ -85,21 +85,26 @@ def write_truth(doc, left, path):
         fh.write("\n")
 
 
+class NotACapture(ValueError):
+    """The file is not a classic Ethernet pcap (the message says why)."""
+
+
 def records(path):
-    """Yield (header bytes, record header, frame) of a classic pcap."""
+    """Yield (header bytes, None, None), then (None, record header, frame) of
+    each record of a classic Ethernet pcap; NotACapture if it is none."""
     with open(path, "rb") as fh:
         hdr = fh.read(24)
         if len(hdr) < 24:
-            raise SystemExit(f"{path}: not a pcap file")
+            raise NotACapture(f"{path}: not a pcap file")
         magic = struct.unpack("<I", hdr[:4])[0]
         if magic in (0xA1B2C3D4, 0xA1B23C4D):
             end = "<"
         elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
             end = ">"
         else:
-            raise SystemExit(f"{path}: not a classic pcap file")
+            raise NotACapture(f"{path}: not a classic pcap file")
         if struct.unpack(end + "I", hdr[20:24])[0] & 0xFFFF != 1:
-            raise SystemExit(f"{path}: not Ethernet")
+            raise NotACapture(f"{path}: not Ethernet")
         yield hdr, None, None
         while True:
             rec = fh.read(16)
@@ -112,24 +117,36 @@ def records(path):
             yield None, rec, frame
 
 
-def flow_of(frame):
-    """(src, dst, proto, sport, dport) of an Ethernet frame, or None."""
+def l4_of(frame):
+    """(ethertype, IP offset, transport offset (-1: a fragment), IP proto,
+    source, destination) of an Ethernet frame with IP, or None."""
     off, etype = 14, struct.unpack("!H", frame[12:14])[0] if len(frame) >= 14 else 0
     while etype in (0x8100, 0x88A8) and len(frame) >= off + 4:
         etype = struct.unpack("!H", frame[off + 2:off + 4])[0]
         off += 4
     if etype == 0x0800 and len(frame) >= off + 20:
-        ihl = (frame[off] & 15) * 4
-        proto = frame[off + 9]
-        src, dst = frame[off + 12:off + 16], frame[off + 16:off + 20]
         frag = struct.unpack("!H", frame[off + 6:off + 8])[0] & 0x1FFF
-        l4 = off + ihl if not frag else -1
-    elif etype == 0x86DD and len(frame) >= off + 40:
-        proto = frame[off + 6]
-        src, dst = frame[off + 8:off + 24], frame[off + 24:off + 40]
-        l4 = off + 40
-    else:
+        l4 = off + (frame[off] & 15) * 4 if not frag else -1
+        return etype, off, l4, frame[off + 9], frame[off + 12:off + 16], frame[off + 16:off + 20]
+    if etype == 0x86DD and len(frame) >= off + 40:
+        return etype, off, off + 40, frame[off + 6], frame[off + 8:off + 24], frame[off + 24:off + 40]
+    return None
+
+
+def tcp_flags(frame):
+    """TCP flags of an Ethernet/IP(v6)/TCP frame, or None."""
+    x = l4_of(frame)
+    if x is None or x[3] != 6 or x[2] < 0 or len(frame) <= x[2] + 13:
         return None
+    return frame[x[2] + 13]
+
+
+def flow_of(frame):
+    """(src, dst, proto, sport, dport, has payload) of an Ethernet frame, or None."""
+    x = l4_of(frame)
+    if x is None:
+        return None
+    etype, off, l4, proto, src, dst = x
     src, dst = str(ipaddress.ip_address(src)), str(ipaddress.ip_address(dst))
     name = {6: "tcp", 17: "udp", 132: "sctp"}.get(proto, str(proto))
     if l4 < 0 or proto not in (6, 17, 132) or len(frame) < l4 + 4:
@@ -177,13 +194,23 @@ def main(argv):
         return 2
     truth, inp, base, variants = argv[1], argv[2], argv[3], argv[4:]
     doc, svcs, hosts = load_truth(truth)
-    edges = {edge_key(e) for e in doc.get("edges", [])}
-    outs, cuts, seen = {}, {}, {}
-    left = {v: {} for v in variants}
     for v in variants:
         if v not in ("c2s", "s2c") and not (v.startswith("cut") and v[3:].isdigit()):
             print(f"variants.py: unknown variant {v!r}", file=sys.stderr)
             return 2
+    try:
+        return write_variants(doc, svcs, hosts, inp, base, variants)
+    except NotACapture as e:
+        print("variants.py: %s" % e, file=sys.stderr)
+        return 2
+
+
+def write_variants(doc, svcs, hosts, inp, base, variants):
+    """Write every variant of inp and its truth (see the module doc)."""
+    edges = {edge_key(e) for e in doc.get("edges", [])}
+    outs, cuts, seen = {}, {}, {}
+    left = {v: {} for v in variants}
+    for v in variants:
         outs[v] = open(f"{base}-{v}.pcap", "wb")
         if v.startswith("cut"):
             cuts[v] = int(v[3:])
