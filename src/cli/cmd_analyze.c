@@ -35,6 +35,7 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "util/human.h"
 #include "pipeline/pipeline.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -526,7 +527,7 @@ tell_written(const struct analyze_args *a, FILE *out, struct rk_pipeline *p,
 	struct stat sb;
 
 	rk_pipeline_get_stats(p, &st);
-	rk_progress_format_count(st.n_frames, n, sizeof(n));
+	rk_human_count(st.n_frames, n, sizeof(n));
 	if (a->output != NULL && is_written) {
 		if (fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode)) {
 			strcpy(size, ", ");

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cli/progress.h"
+#include "util/human.h"
 
 #define LINE_MAX_LEN 512 /* bytes of a line, before the cut to the terminal width */
 
@@ -218,9 +219,9 @@ format_line(const struct rk_progress *pr, const struct rk_progress_sample *s, ui
 		append_eta(pr, s, now, line, len, &used);
 	}
 	append(line, len, &used, s->total > 0 ? "  %s" : " %s",
-	    rk_progress_format_count(s->n_packets, a, sizeof(a)));
+	    rk_human_count(s->n_packets, a, sizeof(a)));
 	if (s->max_packets > 0)
-		append(line, len, &used, "/%s", rk_progress_format_count(s->max_packets, b, sizeof(b)));
+		append(line, len, &used, "/%s", rk_human_count(s->max_packets, b, sizeof(b)));
 	append(line, len, &used, " packets  %s pkt/s",
 	    format_scaled((uint64_t)((double)s->n_packets / secs), "", "", a, sizeof(a)));
 	append(line, len, &used, "  %s/s",
@@ -281,27 +282,6 @@ rk_progress_fini(struct rk_progress *pr)
 {
 	rk_progress_clear(pr);
 	pr->tty = NULL;
-}
-
-/*
- * n with a comma every three digits ("1,234,567"), into buf (len bytes,
- * at least 27 for any n); returns buf.  O(digits).
- */
-char *
-rk_progress_format_count(uint64_t n, char *buf, size_t len)
-{
-	char digits[24];
-	int nd = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)n);
-	size_t o = 0;
-
-	for (int i = 0; i < nd && o + 1 < len; i++) {
-		if (i > 0 && (nd - i) % 3 == 0 && o + 2 < len)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	if (len > 0)
-		buf[o] = '\0';
-	return buf;
 }
 
 /*

@@ -52,8 +52,6 @@ void rk_progress_update(struct rk_progress *pr, const struct rk_progress_sample 
 void rk_progress_clear(struct rk_progress *pr);
 /* End: take the line off the screen for good. */
 void rk_progress_fini(struct rk_progress *pr);
-/* n with thousands separators ("1,234,567") into buf; returns buf. */
-char *rk_progress_format_count(uint64_t n, char *buf, size_t len);
 /* n bytes in decimal units, 3 digits ("118 MB", "4.52 GB") into buf; returns buf. */
 char *rk_progress_format_bytes(uint64_t n, char *buf, size_t len);
 

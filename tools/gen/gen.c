@@ -61,6 +61,7 @@
 #include <unistd.h>
 
 #include "cli/progress.h"
+#include "util/human.h"
 #include "gen.h"
 
 #define NO_EDGE UINT32_MAX
@@ -1869,12 +1870,12 @@ tell_written(const struct gen *g, const char *out_path, const char *truth_path,
 
 	fprintf(stderr, "renkei-gen: wrote %s (%s packets, %s)",
 	    strcmp(out_path, "-") == 0 ? "standard output" : out_path,
-	    rk_progress_format_count(g->out.n_pkts, a, sizeof(a)),
+	    rk_human_count(g->out.n_pkts, a, sizeof(a)),
 	    rk_progress_format_bytes(out_file_bytes(g), b, sizeof(b)));
 	if (truth_path != NULL)
 		fprintf(stderr, " and %s (%s services, %s edges)", truth_path,
-		    rk_progress_format_count(n_svcs, c, sizeof(c)),
-		    rk_progress_format_count(n_edges, d, sizeof(d)));
+		    rk_human_count(n_svcs, c, sizeof(c)),
+		    rk_human_count(n_edges, d, sizeof(d)));
 	fputc('\n', stderr);
 }
 
