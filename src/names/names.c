@@ -493,28 +493,42 @@ parse_port(const char *s, size_t len, uint16_t *out)
 	return true;
 }
 
+/*
+ * Parse a "port/proto" field of a services(5) or nmap-services line into
+ * *port and *proto (OUT).  Returns 0 for TCP, UDP and SCTP; otherwise the
+ * line function's verdict: 2 for a valid field of another protocol (ddp,
+ * dccp: skipped, not ours), 1 if malformed.
+ */
+static int
+parse_port_proto(const char *field, uint16_t *port, uint8_t *proto)
+{
+	const char *slash = strchr(field, '/');
+
+	if (slash == NULL || !parse_port(field, (size_t)(slash - field), port))
+		return 1;
+	if (strcmp(slash + 1, "tcp") == 0)
+		*proto = 6;
+	else if (strcmp(slash + 1, "udp") == 0)
+		*proto = 17;
+	else if (strcmp(slash + 1, "sctp") == 0)
+		*proto = 132;
+	else
+		return slash[1] != '\0' ? 2 : 1;
+	return 0;
+}
+
 /* One services(5) line: "name port/proto [aliases...]". */
 static int
 services_line(struct rk_names *n, char **f, size_t nf)
 {
-	char *slash;
 	uint16_t port;
 	uint8_t proto;
+	int rc;
 
-	if (nf < 2 || (slash = strchr(f[1], '/')) == NULL)
+	if (nf < 2)
 		return 1;
-	if (!parse_port(f[1], (size_t)(slash - f[1]), &port))
-		return 1;
-	if (strcmp(slash + 1, "tcp") == 0)
-		proto = 6;
-	else if (strcmp(slash + 1, "udp") == 0)
-		proto = 17;
-	else if (strcmp(slash + 1, "sctp") == 0)
-		proto = 132;
-	else if (slash[1] != '\0')
-		return 0; /* ddp, dccp ...: valid, not ours */
-	else
-		return 1;
+	if ((rc = parse_port_proto(f[1], &port, &proto)) != 0)
+		return rc == 2 ? 0 : rc;
 	return rk_names_add_service(n, proto, port, f[0]);
 }
 
@@ -562,17 +576,17 @@ rk_names_is_site_service(const struct rk_names *n, uint8_t proto, uint16_t port)
 static int
 ports_line(struct rk_names *n, char **f, size_t nf)
 {
-	char *slash, *end;
+	char *end;
 	uint16_t port;
+	uint8_t proto;
 	double freq;
-	int pi;
+	int pi, rc;
 
-	if (nf < 3 || (slash = strchr(f[1], '/')) == NULL ||
-	    !parse_port(f[1], (size_t)(slash - f[1]), &port))
+	if (nf < 3)
 		return 1;
-	if ((pi = svc_index(strcmp(slash + 1, "tcp") == 0 ? 6 : strcmp(slash + 1, "udp") == 0 ?
-	    17 : strcmp(slash + 1, "sctp") == 0 ? 132 : 0)) < 0)
-		return slash[1] != '\0' ? 0 : 1;
+	if ((rc = parse_port_proto(f[1], &port, &proto)) != 0)
+		return rc == 2 ? 0 : rc;
+	pi = svc_index(proto);
 	freq = strtod(f[2], &end);
 	if (end == f[2] || *end != '\0' || !(freq >= 0.0 && freq <= 1.0))
 		return 1;
