@@ -193,7 +193,13 @@ dgram_kind(const struct rk_session *s, const struct rk_names *names)
 
 	if (a_real && b_real)
 		return RK_SK_ESTABLISHED;
-	if (a->rsts || b->rsts)
+	/*
+	 * A closed port answers only with unreachables.  A side that sent
+	 * datagrams of its own and then an unreachable is a client whose
+	 * answer came after it gave up (or a one-way mirror hid the answer):
+	 * its conversation goes on below, judged like any one-way one.
+	 */
+	if ((a->rsts && !a_real) || (b->rsts && !b_real))
 		return RK_SK_REFUSED;
 	x = a->pkts ? a : b;
 	dport = a->pkts ? s->key.pb : s->key.pa;

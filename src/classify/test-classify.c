@@ -511,6 +511,28 @@ test_dns_answers_through_a_one_way_mirror(void **state)
 }
 
 static void
+test_late_answer_refused_by_the_client(void **state)
+{
+	struct world *w = *state;
+
+	/*
+	 * The client's side only (a one-way mirror): requests to a DNS
+	 * server, then the ICMP port unreachable the client's kernel sent
+	 * when the answer came after it gave up.  The client's port was
+	 * closed, not the server's: a conversation, not a refused probe.
+	 */
+	for (int i = 0; i < 3; i++) {
+		w->ts += 400000;
+		pkt(w, "10.0.3.7", 34567, "10.0.0.53", 53, RK_PROTO_UDP, RK_REC_PAYLOAD, 70);
+	}
+	pkt(w, "10.0.3.7", 34567, "10.0.0.53", 53, RK_PROTO_UDP, RK_REC_UNREACH, 98);
+	finish(w);
+	assert_int_equal(kind_count(w, RK_SK_REFUSED), 0);
+	assert_non_null(service(w, "10.0.0.53", RK_PROTO_UDP, 53));
+	assert_non_null(edge(w, "10.0.3.7", "10.0.0.53", RK_PROTO_UDP, 53));
+}
+
+static void
 test_reflection_is_not_a_service(void **state)
 {
 	struct world *w = *state;
@@ -577,6 +599,7 @@ main(void)
 		T(test_bare_probes_are_not_conversations),
 		T(test_ntp_client_of_many_servers_cut_midway),
 		T(test_dns_answers_through_a_one_way_mirror),
+		T(test_late_answer_refused_by_the_client),
 		T(test_reflection_is_not_a_service),
 		T(test_ftp_active_data_belongs_to_ftp),
 	};
