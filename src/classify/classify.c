@@ -31,6 +31,10 @@ struct pending {
 	uint64_t h[2];       /* endpoint-map hashes of side a and side b */
 };
 
+/* The aggregates stay a few cache lines: one per service and edge of a site, kept for months. */
+_Static_assert(sizeof(struct rk_service) <= 128, "struct rk_service grew past two cache lines");
+_Static_assert(sizeof(struct rk_edge) <= 112, "struct rk_edge grew");
+
 /* Folds whose evidence is taken together, their cache misses overlapped. */
 #define RK_FOLD_BATCH 32
 
@@ -549,7 +553,30 @@ exact_conf(double conf)
 	return (double)(int64_t)(conf * 1024.0 + 0.5) / 1024.0;
 }
 
-/* Add an established session, oriented by v, to services, edges and hosts. */
+/*
+ * Count a session seen one way only into its service and edge (with the
+ * session itself, once).  A direction is blind when the session has no
+ * packet of it so far: its bytes are unknown, not zero (classify.h).
+ * Only a one-way session is (an established one has both directions).
+ * A live session checkpointed blind that later shows the other direction
+ * stays counted blind (the simplest correct thing): undoing the count
+ * would need a negative delta, and the store only adds.  It errs the safe
+ * way: the report then marks bytes it has in full as a lower bound (">=",
+ * rk_report_bound), never bytes it lacks as exact.
+ */
+static void
+count_blind(struct rk_service *svc, struct rk_edge *e, const struct rk_session *s, int cs,
+    int sc)
+{
+	int no_c2s = s->d[cs].pkts == 0, no_s2c = s->d[sc].pkts == 0;
+
+	svc->n_blind_in += (uint32_t)no_c2s;
+	svc->n_blind_out += (uint32_t)no_s2c;
+	e->n_blind_c2s += (uint64_t)no_c2s;
+	e->n_blind_s2c += (uint64_t)no_s2c;
+}
+
+/* Add an established or one-way session, oriented by v, to services, edges and hosts. */
 static void
 aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_verdict *v,
     const struct delta *d)
@@ -583,6 +610,7 @@ aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_v
 		svc->conf_sum += exact_conf(v->confidence);
 		svc->rules[v->rule]++;
 		e->n_sessions++;
+		count_blind(svc, e, s, cs, sc);
 	}
 	svc->pkts += (uint64_t)d->pkts[cs] + d->pkts[sc];
 	svc->bytes_in += d->bytes[cs];
@@ -599,6 +627,7 @@ aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_v
 		e->first_ts = s->first_ts;
 	if (s->last_ts > e->last_ts)
 		e->last_ts = s->last_ts;
+	/* A host's bytes are what was seen: lower bounds if a session was blind. */
 	add_host(c, sk.ip, d->bytes[sc], d->bytes[cs], s, new_svc, 0);
 	add_host(c, ek.client, d->bytes[cs], d->bytes[sc], s, 0, new_edge);
 }
@@ -881,8 +910,9 @@ max_ts(uint64_t *dst, uint64_t v)
 }
 
 /*
- * Sum a stored service into the service map (creating it).  Returns 0 or
- * -RK_E_NOMEM.  The same for edges, hosts and endpoints below.
+ * Sum a stored service into the service map (creating it): every counter,
+ * the blind-session counts too.  Returns 0 or -RK_E_NOMEM.  The same for
+ * edges, hosts and endpoints below.
  */
 int
 rk_classify_merge_service(struct rk_classifier *c, const struct rk_service *s)
@@ -902,6 +932,8 @@ rk_classify_merge_service(struct rk_classifier *c, const struct rk_service *s)
 	d->conf_sum += s->conf_sum;
 	for (int r = 0; r < RK_RULE__COUNT; r++)
 		d->rules[r] += s->rules[r];
+	d->n_blind_in += s->n_blind_in;
+	d->n_blind_out += s->n_blind_out;
 	return 0;
 }
 
@@ -917,6 +949,8 @@ rk_classify_merge_edge(struct rk_classifier *c, const struct rk_edge *e)
 	d->pkts_s2c += e->pkts_s2c;
 	d->bytes_c2s += e->bytes_c2s;
 	d->bytes_s2c += e->bytes_s2c;
+	d->n_blind_c2s += e->n_blind_c2s;
+	d->n_blind_s2c += e->n_blind_s2c;
 	min_ts(&d->first_ts, e->first_ts);
 	max_ts(&d->last_ts, e->last_ts);
 	return 0;

@@ -24,6 +24,12 @@
  * is new and keeps the same orientation; the evidence and the session
  * count are taken once.  Carries leave with their session.  The aggregates grow with relationships,
  * not with traffic.  None of this runs per packet.
+ *
+ * What the counters cannot know: a session seen one way only (a one-way
+ * mirror, RK_SK_ONEWAY) has no packet and no byte of the other direction,
+ * and that is unknown, not zero.  Services and edges count such sessions
+ * (n_blind_*), so a report can tell a direction never seen (every session
+ * blind to it: "?", null) from a lower bound (some of them: ">=").
  */
 #ifndef RK_CLASSIFY_CLASSIFY_H
 #define RK_CLASSIFY_CLASSIFY_H
@@ -129,7 +135,8 @@ struct rk_service {
 	uint64_t last_ts;      /* µs */
 	double conf_sum;       /* sum of session confidences */
 	uint32_t rules[RK_RULE__COUNT]; /* sessions decided by each rule */
-	uint32_t pad;
+	uint32_t n_blind_in;   /* sessions of n_sessions with no packet from the client seen */
+	uint32_t n_blind_out;  /* ... with no packet from the server seen (one-way mirror) */
 };
 
 struct rk_edge_key {
@@ -150,9 +157,15 @@ struct rk_edge {
 	uint64_t bytes_s2c;  /* bytes server -> client */
 	uint64_t first_ts;   /* µs */
 	uint64_t last_ts;    /* µs */
+	uint64_t n_blind_c2s; /* sessions of n_sessions with no packet client -> server seen */
+	uint64_t n_blind_s2c; /* ... with no packet server -> client seen */
 };
 
-/* One host seen in an established session. */
+/*
+ * One host seen in an established session.  Its byte totals are sums of
+ * what was seen: lower bounds when some of its sessions were seen one way
+ * only (their services' and edges' n_blind_* say which).
+ */
 struct rk_host {
 	uint8_t ip[RK_ADDR_LEN]; /* key */
 	uint32_t n_services;     /* services it offers */

@@ -5,12 +5,17 @@
  * The classifier's maps are in insertion order; reports want address
  * order.  A view is an array of pointers into a map, sorted once; it is
  * valid while the map is not modified (the classifier is done by then).
+ *
+ * Also what the renderers (and the web pages) say of bytes a one-way
+ * mirror may have hidden (rk_report_bound): one rule for all of them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/model.h"
 #include "util/addr.h"
+#include "util/human.h"
 
 static int
 cmp_service(const void *x, const void *y)
@@ -135,6 +140,21 @@ rk_model_networks(const struct rk_model *m, size_t *n_v4, size_t *n_v6)
 	}
 }
 
+/*
+ * The sessions, over all edges, that showed no packet client -> server
+ * (OUT: blind[0]) or server -> client (blind[1]).  Every established or
+ * one-way session is in exactly one edge.  O(edges).
+ */
+void
+rk_model_blind(const struct rk_model *m, uint64_t blind[2])
+{
+	blind[0] = blind[1] = 0;
+	for (size_t i = 0; i < m->n_edges; i++) {
+		blind[0] += m->edges[i]->n_blind_c2s;
+		blind[1] += m->edges[i]->n_blind_s2c;
+	}
+}
+
 /* Is a in the --host filter (an empty filter admits everything)? */
 int
 rk_model_admits(const struct rk_report_opts *o, const uint8_t a[RK_ADDR_LEN])
@@ -145,4 +165,69 @@ rk_model_admits(const struct rk_report_opts *o, const uint8_t a[RK_ADDR_LEN])
 		if (memcmp(o->only[i], a, RK_ADDR_LEN) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * What the counters know of bytes summed over n_sessions sessions, n_blind
+ * of which showed no packet of them (classify.h n_blind_*): exact if none
+ * hid them; unknown if all did and nothing was seen; else a lower bound -
+ * also when every session was counted blind but bytes came later (a live
+ * session checkpointed before its other direction showed).  O(1).
+ */
+enum rk_report_bound
+rk_report_bound(uint64_t n_blind, uint64_t n_sessions, uint64_t bytes)
+{
+	if (n_blind == 0)
+		return RK_BOUND_EXACT;
+	if (n_blind >= n_sessions && bytes == 0)
+		return RK_BOUND_UNKNOWN;
+	return RK_BOUND_LOWER;
+}
+
+/* The sum of two directions: exact only if both are; unknown only if both are. */
+static enum rk_report_bound
+sum_bound(enum rk_report_bound a, enum rk_report_bound b)
+{
+	if (a == RK_BOUND_EXACT && b == RK_BOUND_EXACT)
+		return RK_BOUND_EXACT;
+	return a == RK_BOUND_UNKNOWN && b == RK_BOUND_UNKNOWN ? RK_BOUND_UNKNOWN :
+	    RK_BOUND_LOWER;
+}
+
+/* What the counters know of a service's bytes in direction d (bytes_in is c2s).  O(1). */
+enum rk_report_bound
+rk_report_svc_bound(const struct rk_service *s, enum rk_report_dir d)
+{
+	enum rk_report_bound in = rk_report_bound(s->n_blind_in, s->n_sessions, s->bytes_in);
+	enum rk_report_bound out = rk_report_bound(s->n_blind_out, s->n_sessions, s->bytes_out);
+
+	return d == RK_REPORT_C2S ? in : d == RK_REPORT_S2C ? out : sum_bound(in, out);
+}
+
+/* What the counters know of an edge's bytes in direction d.  O(1). */
+enum rk_report_bound
+rk_report_edge_bound(const struct rk_edge *e, enum rk_report_dir d)
+{
+	enum rk_report_bound c2s = rk_report_bound(e->n_blind_c2s, e->n_sessions, e->bytes_c2s);
+	enum rk_report_bound s2c = rk_report_bound(e->n_blind_s2c, e->n_sessions, e->bytes_s2c);
+
+	return d == RK_REPORT_C2S ? c2s : d == RK_REPORT_S2C ? s2c : sum_bound(c2s, s2c);
+}
+
+/*
+ * v bytes in human units into buf (len bytes), as the counters know them
+ * (b): "?" if unknown, ge (">=" in text, "&ge;" in HTML) before a lower
+ * bound.  Returns buf.  O(1).
+ */
+const char *
+rk_report_bytes(uint64_t v, enum rk_report_bound b, const char *ge, char *buf, size_t len)
+{
+	char h[32];
+
+	if (b == RK_BOUND_UNKNOWN)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%s%s", b == RK_BOUND_LOWER ? ge : "",
+		    rk_human_bytes(v, h, sizeof(h)));
+	return buf;
 }

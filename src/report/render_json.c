@@ -4,6 +4,12 @@
  * README.md).  One object per service, edge, host and (with --sessions)
  * judged session, each on one line; everything sorted by address.  With a
  * --host filter, only entries that involve one of those hosts appear.
+ *
+ * Bytes a one-way mirror hid: a direction of a service or edge that none
+ * of its sessions showed is null (unknown, not 0); "blind" counts the
+ * sessions that hid each direction, present only when some did, so a
+ * number next to a non-zero count is a lower bound.  "bytes" and
+ * "packets" stay the sums of what was seen.
  */
 #include <string.h>
 
@@ -17,6 +23,30 @@ proto_field(struct rk_json *j, uint8_t proto)
 	char p[16];
 
 	rk_json_kstr(j, "proto", rk_report_proto_name(proto, p, sizeof(p)));
+}
+
+/* "k": v, or null if the counters do not know it (b). */
+static void
+bytes_field(struct rk_json *j, const char *k, uint64_t v, enum rk_report_bound b)
+{
+	rk_json_key(j, k);
+	if (b == RK_BOUND_UNKNOWN)
+		rk_json_null(j);
+	else
+		rk_json_u64(j, v);
+}
+
+/* "blind": {ka: na, kb: nb}, the sessions that hid each direction; nothing if none did. */
+static void
+blind_field(struct rk_json *j, const char *ka, uint64_t na, const char *kb, uint64_t nb)
+{
+	if (na == 0 && nb == 0)
+		return;
+	rk_json_key(j, "blind");
+	rk_json_obj_inline(j);
+	rk_json_ku64(j, ka, na);
+	rk_json_ku64(j, kb, nb);
+	rk_json_end(j, '}');
 }
 
 /*
@@ -34,14 +64,15 @@ rk_report_json_service(struct rk_json *j, const struct rk_names *names,
 	    s->key.port) : NULL);
 	rk_json_ku64(j, "clients", s->n_clients);
 	rk_json_ku64(j, "bytes", s->bytes_in + s->bytes_out);
-	rk_json_ku64(j, "bytes_in", s->bytes_in);
-	rk_json_ku64(j, "bytes_out", s->bytes_out);
+	bytes_field(j, "bytes_in", s->bytes_in, rk_report_svc_bound(s, RK_REPORT_C2S));
+	bytes_field(j, "bytes_out", s->bytes_out, rk_report_svc_bound(s, RK_REPORT_S2C));
 	rk_json_ku64(j, "packets", s->pkts);
 	rk_json_ku64(j, "sessions", s->n_sessions);
 	rk_json_key(j, "confidence");
 	rk_json_dbl(j, s->n_decisions ? s->conf_sum / s->n_decisions : 0.0, 3);
 	rk_json_ktime(j, "first", s->first_ts);
 	rk_json_ktime(j, "last", s->last_ts);
+	blind_field(j, "in", s->n_blind_in, "out", s->n_blind_out);
 }
 
 /* The fields of one dependency (no braces), shared with the web API. */
@@ -53,12 +84,13 @@ rk_report_json_edge(struct rk_json *j, const struct rk_edge *e)
 	proto_field(j, e->key.proto);
 	rk_json_ku64(j, "port", e->key.port);
 	rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
-	rk_json_ku64(j, "bytes_c2s", e->bytes_c2s);
-	rk_json_ku64(j, "bytes_s2c", e->bytes_s2c);
+	bytes_field(j, "bytes_c2s", e->bytes_c2s, rk_report_edge_bound(e, RK_REPORT_C2S));
+	bytes_field(j, "bytes_s2c", e->bytes_s2c, rk_report_edge_bound(e, RK_REPORT_S2C));
 	rk_json_ku64(j, "packets", e->pkts_c2s + e->pkts_s2c);
 	rk_json_ku64(j, "sessions", e->n_sessions);
 	rk_json_ktime(j, "first", e->first_ts);
 	rk_json_ktime(j, "last", e->last_ts);
+	blind_field(j, "c2s", e->n_blind_c2s, "s2c", e->n_blind_s2c);
 }
 
 static void
@@ -67,10 +99,11 @@ summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier 
 {
 	struct rk_classify_stats cs;
 	size_t v4, v6, servers = 0, clients = 0;
-	uint64_t malformed = 0;
+	uint64_t malformed = 0, blind[2];
 
 	rk_classify_get_stats(c, &cs);
 	rk_model_networks(m, &v4, &v6);
+	rk_model_blind(m, blind);
 	for (size_t i = 0; i < m->n_hosts; i++) {
 		servers += m->hosts[i]->n_services > 0;
 		clients += m->hosts[i]->n_services == 0;
@@ -111,6 +144,8 @@ summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier 
 	for (int r = 0; r < RK_RULE__COUNT; r++)
 		rk_json_ku64(j, rk_classify_rule_name((enum rk_role_rule)r), cs.n_rule[r]);
 	rk_json_end(j, '}');
+	/* The sessions whose other direction no byte count includes (all edges). */
+	blind_field(j, "c2s", blind[0], "s2c", blind[1]);
 	rk_json_end(j, '}');
 }
 
@@ -225,7 +260,7 @@ rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_
 	rk_json_key(&j, "renkei");
 	rk_json_obj_inline(&j);
 	rk_json_kstr(&j, "version", o->version ? o->version : "");
-	rk_json_ku64(&j, "schema", 1);
+	rk_json_ku64(&j, "schema", 2);
 	rk_json_end(&j, '}');
 	summary(&j, &m, c, st);
 	services(&j, &m, o);

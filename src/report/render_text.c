@@ -7,6 +7,9 @@
  * pass with a cursor into each list renders every host in O(total).
  * Client-only hosts (often thousands of PCs) are counted in the summary
  * and listed only with --all-hosts or --host.
+ * Traffic is shown in total and each way; bytes a one-way mirror hid are
+ * "?" (no session showed that direction) or a lower bound, ">=N" (some
+ * did not), and a note after the summary says how many sessions hid one.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -40,6 +43,21 @@ host_text(char *buf, size_t len, const struct rk_names *names, const uint8_t ip[
 	else
 		snprintf(buf, len, "%s", a);
 	return buf;
+}
+
+/* The note on sessions seen one way only, if there were any. */
+static void
+blind_note(FILE *f, const struct rk_model *m)
+{
+	char b[32];
+	uint64_t blind[2];
+
+	rk_model_blind(m, blind);
+	if (blind[0] == 0 && blind[1] == 0)
+		return;
+	fprintf(f, "  note         %s %s seen one way only: bytes ? never seen, >= at least\n",
+	    rk_human_count(blind[0] + blind[1], b, sizeof(b)),
+	    rk_plural(blind[0] + blind[1], "session", "sessions"));
 }
 
 static void
@@ -91,13 +109,14 @@ summary(FILE *f, const struct rk_model *m, const struct rk_classifier *c,
 	if (st->n_truncated)
 		fprintf(f, "  warning      %" PRIu64 " input(s) truncated: analysed up to the cut\n",
 		    st->n_truncated);
+	blind_note(f, m);
 }
 
 static void
 offered(FILE *f, const struct rk_model *m, size_t *si, const uint8_t *ip,
     const struct rk_names *names)
 {
-	char l[64], b1[32];
+	char l[64], b1[32], b2[32], b3[32];
 	int head = 0;
 
 	while (*si < m->n_services && memcmp(m->services[*si]->key.ip, ip, RK_ADDR_LEN) < 0)
@@ -107,21 +126,26 @@ offered(FILE *f, const struct rk_model *m, size_t *si, const uint8_t *ip,
 		const struct rk_service *s = m->services[*si];
 		if (!head) {
 			fprintf(f, "  Services offered (server)\n");
-			fprintf(f, "    %-22s %8s %9s %9s %6s\n", "protocol", "clients", "traffic",
-			    "sessions", "conf");
+			fprintf(f, "    %-22s %8s %9s %9s %9s %9s %6s\n", "protocol", "clients",
+			    "traffic", "in", "out", "sessions", "conf");
 			head = 1;
 		}
-		fprintf(f, "    %-22s %8u %9s %9" PRIu64 " %6.2f\n",
+		fprintf(f, "    %-22s %8u %9s %9s %9s %9" PRIu64 " %6.2f\n",
 		    label(l, sizeof(l), names, s->key.proto, s->key.port), s->n_clients,
-		    rk_human_bytes(s->bytes_in + s->bytes_out, b1, sizeof(b1)), s->n_sessions,
-		    s->n_decisions ? s->conf_sum / s->n_decisions : 0.0);
+		    rk_report_bytes(s->bytes_in + s->bytes_out, rk_report_svc_bound(s,
+		    RK_REPORT_BOTH), ">=", b1, sizeof(b1)),
+		    rk_report_bytes(s->bytes_in, rk_report_svc_bound(s, RK_REPORT_C2S), ">=", b2,
+		    sizeof(b2)),
+		    rk_report_bytes(s->bytes_out, rk_report_svc_bound(s, RK_REPORT_S2C), ">=", b3,
+		    sizeof(b3)),
+		    s->n_sessions, s->n_decisions ? s->conf_sum / s->n_decisions : 0.0);
 	}
 }
 
 static void
 used(FILE *f, const struct rk_model *m, size_t *ei, const uint8_t *ip, const struct rk_names *names)
 {
-	char l[64], b1[32], h[RK_ADDR_STRLEN + 300];
+	char l[64], b1[32], b2[32], b3[32], h[RK_ADDR_STRLEN + 300];
 	int head = 0;
 
 	while (*ei < m->n_edges && memcmp(m->edges[*ei]->key.client, ip, RK_ADDR_LEN) < 0)
@@ -131,12 +155,18 @@ used(FILE *f, const struct rk_model *m, size_t *ei, const uint8_t *ip, const str
 		const struct rk_edge *e = m->edges[*ei];
 		if (!head) {
 			fprintf(f, "  Services used (client)\n");
-			fprintf(f, "    %-22s %-40s %9s\n", "protocol", "server", "traffic");
+			fprintf(f, "    %-22s %-40s %9s %9s %9s\n", "protocol", "server", "traffic",
+			    "sent", "recv");
 			head = 1;
 		}
-		fprintf(f, "    %-22s %-40s %9s\n", label(l, sizeof(l), names, e->key.proto,
+		fprintf(f, "    %-22s %-40s %9s %9s %9s\n", label(l, sizeof(l), names, e->key.proto,
 		    e->key.port), host_text(h, sizeof(h), names, e->key.server),
-		    rk_human_bytes(e->bytes_c2s + e->bytes_s2c, b1, sizeof(b1)));
+		    rk_report_bytes(e->bytes_c2s + e->bytes_s2c, rk_report_edge_bound(e,
+		    RK_REPORT_BOTH), ">=", b1, sizeof(b1)),
+		    rk_report_bytes(e->bytes_c2s, rk_report_edge_bound(e, RK_REPORT_C2S), ">=", b2,
+		    sizeof(b2)),
+		    rk_report_bytes(e->bytes_s2c, rk_report_edge_bound(e, RK_REPORT_S2C), ">=", b3,
+		    sizeof(b3)));
 	}
 }
 

@@ -13,7 +13,13 @@
  *   counter, the counters it keeps and, in place of the sessions, what the
  *   aggregates say about the endpoint (the rules that decided, its peers).
  * Everything is sorted (by address, then protocol and port), so the same
- * capture gives the same bytes of output.  Names from DNS are strangers'
+ * capture gives the same bytes of output.
+ * What the counters cannot know is not reported as zero: the bytes of a
+ * direction no session of a service or edge showed (a one-way mirror)
+ * are unknown - "?" in text, null in JSON - and those of a direction some
+ * of its sessions did not show are a lower bound - ">=" in text, and
+ * "blind" in JSON says how many sessions (rk_report_bound).  Hosts' and
+ * the summary's byte totals are sums of what was seen.  Names from DNS are strangers'
  * text: the JSON writer escapes them; the text report prints them as they
  * were stored (printable ASCII, escaped by the names module).
  */
@@ -63,6 +69,27 @@ struct rk_json;
 void rk_report_json_service(struct rk_json *j, const struct rk_names *names,
     const struct rk_service *s);
 void rk_report_json_edge(struct rk_json *j, const struct rk_edge *e);
+/* What the counters know of some bytes (a direction, or a sum of both). */
+enum rk_report_bound {
+	RK_BOUND_EXACT = 0, /* every session showed them: exact */
+	RK_BOUND_LOWER,     /* some sessions did not: a lower bound */
+	RK_BOUND_UNKNOWN,   /* no session did: unknown */
+};
+
+/* Which bytes of a service or edge: to the server, to the client, both. */
+enum rk_report_dir {
+	RK_REPORT_C2S = 0, /* client -> server (a service's bytes_in) */
+	RK_REPORT_S2C,     /* server -> client (a service's bytes_out) */
+	RK_REPORT_BOTH,    /* the sum */
+};
+
+/* What the counters know of bytes summed over n_sessions, n_blind of which hid them. */
+enum rk_report_bound rk_report_bound(uint64_t n_blind, uint64_t n_sessions, uint64_t bytes);
+enum rk_report_bound rk_report_svc_bound(const struct rk_service *s, enum rk_report_dir d);
+enum rk_report_bound rk_report_edge_bound(const struct rk_edge *e, enum rk_report_dir d);
+/* Bytes in human units: "?" if unknown, ge (">=", "&ge;") before a lower bound. */
+const char *rk_report_bytes(uint64_t v, enum rk_report_bound b, const char *ge, char *buf,
+    size_t len);
 /* "tcp" / "udp" / "sctp" / "icmp" / "ip-N" */
 const char *rk_report_proto_name(uint8_t proto, char *buf, size_t len);
 

@@ -11,7 +11,8 @@
  * old binary must never write a schema it does not know.
  *
  * Schema 1 (docs/STORE.md explains every column; schema 2 changed only
- * indexes, see schema_v2):
+ * indexes, see schema_v2; 3 and 4 added columns, see schema_v3 and
+ * schema_v4):
  *
  *   runs          (id) mode, source, version, started_us, ended_us,
  *                 first_ts, last_ts, flushes, files, truncated, packets,
@@ -196,11 +197,43 @@ static const char schema_v3[] =
     "ALTER TABLE endpoints ADD COLUMN opened INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE endpoints ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;";
 
+/*
+ * Schema 4: the sessions seen one way only (a one-way mirror), whose
+ * other direction's bytes are unknown, not zero (classify.h n_blind_*):
+ * services and service_buckets count those with no packet from the
+ * client (blind_in) or from the server (blind_out) seen, edges those
+ * with no packet client -> server (blind_c2s) or server -> client
+ * (blind_s2c).  Summed on upsert and rollup like sessions.  Rows written
+ * before read 0: their one-way sessions were not told apart, and their
+ * bytes are reported as they were before.  The views show the new
+ * columns last.
+ */
+static const char schema_v4[] =
+    "ALTER TABLE services ADD COLUMN blind_in INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE services ADD COLUMN blind_out INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE service_buckets ADD COLUMN blind_in INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE service_buckets ADD COLUMN blind_out INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE edges ADD COLUMN blind_c2s INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE edges ADD COLUMN blind_s2c INTEGER NOT NULL DEFAULT 0;"
+    "DROP VIEW edges_v;"
+    "DROP VIEW services_v;"
+    "CREATE VIEW edges_v AS SELECT c.ip_text AS client, s.ip_text AS server, e.proto,"
+    " e.port, CASE e.span WHEN 0 THEN 'hour' ELSE 'day' END AS span,"
+    " datetime(e.bucket, 'unixepoch') AS bucket, e.sessions, e.pkts_c2s, e.pkts_s2c,"
+    " e.bytes_c2s, e.bytes_s2c, e.first_ts, e.last_ts, e.blind_c2s, e.blind_s2c"
+    " FROM edges e JOIN hosts c ON c.id = e.client JOIN hosts s ON s.id = e.server;"
+    "CREATE VIEW services_v AS SELECT h.ip_text AS ip, h.name, v.proto, v.port,"
+    " v.sessions, v.packets, v.bytes_in, v.bytes_out,"
+    " v.conf_sum / max(v.decisions, 1) AS confidence, v.first_ts, v.last_ts,"
+    " v.blind_in, v.blind_out"
+    " FROM services v JOIN hosts h ON h.id = v.host;";
+
 /* migrations[i] takes the schema from version i to version i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -7,7 +7,8 @@
  * and time buckets, never with traffic: a flush adds the classifier's
  * aggregates of one interval into
  *   - edges per hour bucket (client, server, proto, port, hour) with
- *     packets and bytes each way, sessions, first/last seen; rolled up
+ *     packets and bytes each way, sessions (and those seen one way only,
+ *     whose other direction is unknown), first/last seen; rolled up
  *     into day buckets once older than the retention period;
  *   - services per hour (traffic over time) and per service overall
  *     (decision counters, confidence, first/last seen), and the evidence of
@@ -31,7 +32,7 @@
 #define RK_STORE_RDONLY 0x1 /* open read-only (report, web); fails if absent */
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define RK_STORE_SCHEMA 3
+#define RK_STORE_SCHEMA 4
 /* Default retention of hour buckets before they are rolled up into days. */
 #define RK_STORE_RETENTION_US (30ull * 86400 * 1000000)
 

@@ -27,6 +27,10 @@
  * its sqlite3 handle and statements; the classifier and names passed in
  * are borrowed for the call.  Library code: it never prints.
  *
+ * Sessions seen one way only are counted with the rest (blind_* columns,
+ * summed like sessions): a report needs them to tell a direction whose
+ * bytes were never seen from one that was measured (classify.h).
+ *
  * Time: *_ts are µs of packet time.  A bucket is the unix second at which
  * its UTC hour (span 0) or day (span 1) starts; an aggregate goes into the
  * hour of its last_ts within the flush.  A range query takes whole buckets
@@ -67,17 +71,20 @@ _Static_assert(RK_RULE__COUNT == 6, "the store has one column per decision rule"
 	" r_handshake = r_handshake + excluded.r_handshake," \
 	" r_synack = r_synack + excluded.r_synack, r_syn = r_syn + excluded.r_syn," \
 	" r_oneway = r_oneway + excluded.r_oneway," \
-	" r_evidence = r_evidence + excluded.r_evidence, r_tie = r_tie + excluded.r_tie"
+	" r_evidence = r_evidence + excluded.r_evidence, r_tie = r_tie + excluded.r_tie," \
+	" blind_in = blind_in + excluded.blind_in, blind_out = blind_out + excluded.blind_out"
 #define SVC_COLS \
 	"first_ts, last_ts, sessions, packets, bytes_in, bytes_out, conf_sum, decisions, " \
-	RULE_COLS
+	RULE_COLS ", blind_in, blind_out"
 #define EDGE_ADD \
 	" sessions = sessions + excluded.sessions, pkts_c2s = pkts_c2s + excluded.pkts_c2s," \
 	" pkts_s2c = pkts_s2c + excluded.pkts_s2c, bytes_c2s = bytes_c2s + excluded.bytes_c2s," \
 	" bytes_s2c = bytes_s2c + excluded.bytes_s2c," \
-	" first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)"
+	" first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)," \
+	" blind_c2s = blind_c2s + excluded.blind_c2s, blind_s2c = blind_s2c + excluded.blind_s2c"
 #define EDGE_COLS \
-	"sessions, pkts_c2s, pkts_s2c, bytes_c2s, bytes_s2c, first_ts, last_ts"
+	"sessions, pkts_c2s, pkts_s2c, bytes_c2s, bytes_s2c, first_ts, last_ts, blind_c2s, " \
+	"blind_s2c"
 
 /* The prepared statements, made once at open (writers only). */
 enum stmt {
@@ -114,13 +121,13 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_HOST_ID] = "SELECT id FROM hosts WHERE ip = ?1",
 	[S_SERVICE] = "INSERT INTO services (host, proto, port, " SVC_COLS ")"
 	    " VALUES (?1, ?2, ?3, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18, ?19) ON CONFLICT (host, proto, port) DO UPDATE SET" SVC_ADD,
+	    " ?18, ?19, ?20, ?21) ON CONFLICT (host, proto, port) DO UPDATE SET" SVC_ADD,
 	[S_SVC_BUCKET] = "INSERT INTO service_buckets (host, proto, port, span, bucket, "
 	    SVC_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	    " ?15, ?16, ?17, ?18, ?19) ON CONFLICT (host, proto, port, span, bucket)"
+	    " ?15, ?16, ?17, ?18, ?19, ?20, ?21) ON CONFLICT (host, proto, port, span, bucket)"
 	    " DO UPDATE SET" SVC_ADD,
 	[S_EDGE] = "INSERT INTO edges (client, server, proto, port, span, bucket, " EDGE_COLS
-	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
 	    " ON CONFLICT (client, server, proto, port, span, bucket) DO UPDATE SET" EDGE_ADD,
 	[S_ENDPOINT] = "INSERT INTO endpoints (run_id, host, proto, port, sessions, peer_ips,"
 	    " peer_ports, syn_sent, syn_recv, synack_sent, synack_recv, refused, oneway_recv,"
@@ -497,6 +504,8 @@ put_service(struct rk_store *s, const struct rk_service *v, int64_t host)
 		bind_u64(st, 13, v->n_decisions);
 		for (int r = 0; r < RK_RULE__COUNT; r++)
 			bind_u64(st, 14 + r, v->rules[r]);
+		bind_u64(st, 20, v->n_blind_in);
+		bind_u64(st, 21, v->n_blind_out);
 		if (step_done(st) < 0)
 			return -1;
 	}
@@ -521,6 +530,8 @@ put_edge(struct rk_store *s, const struct rk_edge *e, int64_t client, int64_t se
 	bind_u64(st, 11, e->bytes_s2c);
 	bind_u64(st, 12, e->first_ts);
 	bind_u64(st, 13, e->last_ts);
+	bind_u64(st, 14, e->n_blind_c2s);
+	bind_u64(st, 15, e->n_blind_s2c);
 	return step_done(st);
 }
 
@@ -779,17 +790,19 @@ rk_store_rollup(struct rk_store *s, uint64_t older_than_us, struct rk_err *err)
 
 static const char load_services_sql[] =
     "SELECT h.ip, v.proto, v.port, v.f, v.l, v.n, v.p, v.bi, v.bo, v.cs, v.d,"
-    " v.r0, v.r1, v.r2, v.r3, v.r4, v.r5 FROM (SELECT host, proto, port, min(first_ts) f,"
-    " max(last_ts) l, sum(sessions) n, sum(packets) p, sum(bytes_in) bi, sum(bytes_out) bo,"
-    " sum(conf_sum) cs, sum(decisions) d, sum(r_handshake) r0, sum(r_synack) r1,"
-    " sum(r_syn) r2, sum(r_oneway) r3, sum(r_evidence) r4, sum(r_tie) r5"
+    " v.r0, v.r1, v.r2, v.r3, v.r4, v.r5, v.xi, v.xo FROM (SELECT host, proto, port,"
+    " min(first_ts) f, max(last_ts) l, sum(sessions) n, sum(packets) p, sum(bytes_in) bi,"
+    " sum(bytes_out) bo, sum(conf_sum) cs, sum(decisions) d, sum(r_handshake) r0,"
+    " sum(r_synack) r1, sum(r_syn) r2, sum(r_oneway) r3, sum(r_evidence) r4, sum(r_tie) r5,"
+    " sum(blind_in) xi, sum(blind_out) xo"
     " FROM service_buckets WHERE" IN_RANGE " GROUP BY host, proto, port) v"
     " JOIN hosts h ON h.id = v.host";
 static const char load_edges_sql[] =
-    "SELECT c.ip, s.ip, e.proto, e.port, e.n, e.pc, e.ps, e.bc, e.bs, e.f, e.l"
+    "SELECT c.ip, s.ip, e.proto, e.port, e.n, e.pc, e.ps, e.bc, e.bs, e.f, e.l, e.xc, e.xs"
     " FROM (SELECT client, server, proto, port, sum(sessions) n, sum(pkts_c2s) pc,"
     " sum(pkts_s2c) ps, sum(bytes_c2s) bc, sum(bytes_s2c) bs, min(first_ts) f,"
-    " max(last_ts) l FROM edges WHERE" IN_RANGE " GROUP BY client, server, proto, port) e"
+    " max(last_ts) l, sum(blind_c2s) xc, sum(blind_s2c) xs FROM edges WHERE" IN_RANGE
+    " GROUP BY client, server, proto, port) e"
     " JOIN hosts c ON c.id = e.client JOIN hosts s ON s.id = e.server";
 static const char load_endpoints_sql[] =
     "SELECT h.ip, e.proto, e.port, sum(sessions), max(peer_ips), max(peer_ports),"
@@ -899,6 +912,8 @@ row_service(struct load *l, sqlite3_stmt *q)
 	v.n_decisions = (uint32_t)col_u64(q, 10);
 	for (int r = 0; r < RK_RULE__COUNT; r++)
 		v.rules[r] = (uint32_t)col_u64(q, 11 + r);
+	v.n_blind_in = (uint32_t)col_u64(q, 17);
+	v.n_blind_out = (uint32_t)col_u64(q, 18);
 	/* n_clients is counted from the edges below: one edge per distinct client. */
 	memset(&h, 0, sizeof(h));
 	memcpy(h.ip, v.key.ip, RK_ADDR_LEN);
@@ -929,6 +944,8 @@ row_edge(struct load *l, sqlite3_stmt *q)
 	e.bytes_s2c = col_u64(q, 8);
 	e.first_ts = col_u64(q, 9);
 	e.last_ts = col_u64(q, 10);
+	e.n_blind_c2s = col_u64(q, 11);
+	e.n_blind_s2c = col_u64(q, 12);
 	memset(&hc, 0, sizeof(hc));
 	memcpy(hc.ip, e.key.client, RK_ADDR_LEN);
 	hc.n_used = 1;

@@ -5,8 +5,10 @@
  * sums across runs, distinct client counts, time ranges, rollup into day
  * buckets, names, the migration guard (newer schema, foreign and corrupt
  * files), a locked store (the flush fails, keeps nothing, and succeeds on
- * retry), read-only opening, and the per-run evidence of one endpoint and
- * the list of runs (report --explain, --stats).
+ * retry), read-only opening, the per-run evidence of one endpoint and
+ * the list of runs (report --explain, --stats), and the sessions seen one
+ * way only (blind_*): kept, summed, rolled up, and 0 in rows from before
+ * schema 4.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,10 +37,14 @@ ip4(uint8_t out[RK_ADDR_LEN], int a, int b, int c, int d)
 	rk_addr_from_v4(out, v4);
 }
 
-/* Add one established session client -> server:port/tcp at ts to c, as the classifier would. */
+/*
+ * Add one session client -> server:port/tcp at ts to c, as the classifier
+ * would; no_c2s / no_s2c: seen without that direction (one-way), whose
+ * bytes are then 0 and the session counted blind.
+ */
 static void
-add_session(struct rk_classifier *c, int client, int server, uint16_t port, uint64_t ts,
-    uint64_t bytes)
+add_session_dirs(struct rk_classifier *c, int client, int server, uint16_t port, uint64_t ts,
+    uint64_t bytes, int no_c2s, int no_s2c)
 {
 	struct rk_service v = {0};
 	struct rk_edge e = {0};
@@ -72,6 +78,16 @@ add_session(struct rk_classifier *c, int client, int server, uint16_t port, uint
 	e.bytes_s2c = 2 * bytes;
 	e.first_ts = ts;
 	e.last_ts = ts + 1000;
+	if (no_c2s) {
+		v.n_blind_in = 1;
+		e.n_blind_c2s = 1;
+		v.bytes_in = e.bytes_c2s = 0;
+	}
+	if (no_s2c) {
+		v.n_blind_out = 1;
+		e.n_blind_s2c = 1;
+		v.bytes_out = e.bytes_s2c = 0;
+	}
 	memcpy(hc.ip, e.key.client, RK_ADDR_LEN);
 	hc.n_used = (uint32_t)new_edge;
 	hc.bytes_sent = bytes;
@@ -93,6 +109,14 @@ add_session(struct rk_classifier *c, int client, int server, uint16_t port, uint
 	assert_int_equal(rk_classify_merge_host(c, &hc), 0);
 	assert_int_equal(rk_classify_merge_host(c, &hs), 0);
 	assert_int_equal(rk_classify_merge_endpoint(c, &ep), 0);
+}
+
+/* One established session (both directions seen). */
+static void
+add_session(struct rk_classifier *c, int client, int server, uint16_t port, uint64_t ts,
+    uint64_t bytes)
+{
+	add_session_dirs(c, client, server, port, ts, bytes, 0, 0);
 }
 
 static struct rk_store *
@@ -375,11 +399,40 @@ test_rollup(void **state)
 	rmdir(dir);
 }
 
+/* Schema 4 undone: the blind columns and the views that show them, as schema 3 had them. */
+static const char undo_v4[] =
+    "DROP VIEW edges_v; DROP VIEW services_v;"
+    "ALTER TABLE services DROP COLUMN blind_in; ALTER TABLE services DROP COLUMN blind_out;"
+    "ALTER TABLE service_buckets DROP COLUMN blind_in;"
+    "ALTER TABLE service_buckets DROP COLUMN blind_out;"
+    "ALTER TABLE edges DROP COLUMN blind_c2s; ALTER TABLE edges DROP COLUMN blind_s2c;"
+    "CREATE VIEW edges_v AS SELECT c.ip_text AS client, s.ip_text AS server, e.proto,"
+    " e.port, CASE e.span WHEN 0 THEN 'hour' ELSE 'day' END AS span,"
+    " datetime(e.bucket, 'unixepoch') AS bucket, e.sessions, e.pkts_c2s, e.pkts_s2c,"
+    " e.bytes_c2s, e.bytes_s2c, e.first_ts, e.last_ts"
+    " FROM edges e JOIN hosts c ON c.id = e.client JOIN hosts s ON s.id = e.server;"
+    "CREATE VIEW services_v AS SELECT h.ip_text AS ip, h.name, v.proto, v.port,"
+    " v.sessions, v.packets, v.bytes_in, v.bytes_out,"
+    " v.conf_sum / max(v.decisions, 1) AS confidence, v.first_ts, v.last_ts"
+    " FROM services v JOIN hosts h ON h.id = v.host;";
+
+/* The number of the columns of table named in names (a quoted SQL list). */
+static int64_t
+n_columns(const char *path, const char *table, const char *names)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+	    "SELECT count(*) FROM pragma_table_info('%s') WHERE name IN (%s)", table, names);
+	return query_int(path, sql);
+}
+
 /*
  * A schema 1 store (made here by undoing schema 2's index changes and
- * schema 3's columns) is upgraded when opened for writing: its rows stay,
- * the unused indexes go, the endpoints gain their columns, and the rollup
- * still finds its hours; read-only it is refused until then.
+ * schema 3's and 4's columns) is upgraded when opened for writing: its
+ * rows stay, the unused indexes go, the endpoints, services and edges gain
+ * their columns, and the rollup still finds its hours; read-only it is
+ * refused until then.
  */
 static void
 test_upgrade_v1(void **state)
@@ -402,6 +455,7 @@ test_upgrade_v1(void **state)
 		rk_classify_clear(c);
 	}
 	rk_store_close(s);
+	exec_sql(path, undo_v4);
 	exec_sql(path, "DROP INDEX edges_hours; DROP INDEX service_buckets_hours;"
 	    "CREATE INDEX edges_server ON edges(server, proto, port);"
 	    "CREATE INDEX edges_time ON edges(span, bucket);"
@@ -409,11 +463,12 @@ test_upgrade_v1(void **state)
 	    "ALTER TABLE endpoints DROP COLUMN opened; ALTER TABLE endpoints DROP COLUMN answered;"
 	    "PRAGMA user_version = 1");
 	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
-	assert_non_null(strstr(err.msg, "older than 3"));
+	assert_non_null(strstr(err.msg, "store schema 1 is older than"));
 	s = open_ok(path, 0);
 	assert_int_equal(query_int(path, "PRAGMA user_version"), RK_STORE_SCHEMA);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM pragma_table_info('endpoints')"
 	    " WHERE name IN ('opened', 'answered')"), 2);
+	assert_int_equal(n_columns(path, "edges", "'blind_c2s', 'blind_s2c'"), 2);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
 	    " AND name IN ('edges_server', 'edges_time', 'service_buckets_time')"), 0);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
@@ -424,6 +479,150 @@ test_upgrade_v1(void **state)
 	assert_int_equal(query_int(path, "SELECT sum(sessions) FROM edges WHERE span = 1"), 3);
 	l = load(s, 0, 0, &st);
 	assert_int_equal(find_service(l, 10, 80)->n_sessions, 3);
+	rk_classify_free(l);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check != 'ok'"), 0);
+	rk_store_close(s);
+	rk_classify_free(c);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * Sessions seen one way only: their counts survive a flush and a load,
+ * sum on upsert (two flushes into one hour bucket, two runs) and in the
+ * rollup into a day, like the sessions themselves.
+ */
+static void
+test_blind_roundtrip(void **state)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s;
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st;
+	struct rk_store_run r1, r2;
+	struct rk_err err = {0};
+	const struct rk_service *v;
+	const struct rk_edge *e;
+	struct rk_edge_key ek = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/b.db", dir);
+	s = open_ok(path, 0);
+	begin(s, &r1);
+	add_session_dirs(c, 1, 10, 80, T0 + 10, 100, 0, 1);
+	add_session_dirs(c, 1, 10, 80, T0 + 20, 100, 0, 1);
+	add_session(c, 1, 10, 80, T0 + 30, 100);
+	add_session_dirs(c, 2, 10, 80, T0 + 40, 100, 1, 0);
+	flush(s, &r1, c, T0, T0 + 100);
+	rk_classify_clear(c);
+	add_session_dirs(c, 1, 10, 80, T0 + 50, 100, 0, 1); /* the same hour bucket: upsert */
+	flush(s, &r1, c, T0, T0 + 200);
+	rk_classify_clear(c);
+	begin(s, &r2);
+	add_session_dirs(c, 1, 10, 80, T0 + 2 * H, 100, 0, 1); /* another run, another hour */
+	flush(s, &r2, c, T0 + 2 * H, T0 + 2 * H + 100);
+	assert_int_equal(query_int(path, "SELECT blind_out FROM services"), 4);
+	assert_int_equal(query_int(path, "SELECT blind_in FROM services"), 1);
+	assert_int_equal(query_int(path, "SELECT sum(blind_out) FROM service_buckets"), 4);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM service_buckets"), 2);
+	assert_int_equal(query_int(path, "SELECT blind_s2c FROM edges_v WHERE client = '10.1.0.1'"
+	    " AND span = 'hour' ORDER BY bucket LIMIT 1"), 3);
+	assert_int_equal(query_int(path, "SELECT blind_out FROM services_v"), 4);
+	l = load(s, 0, 0, &st);
+	v = find_service(l, 10, 80);
+	assert_non_null(v);
+	assert_int_equal(v->n_sessions, 6);
+	assert_int_equal(v->n_blind_in, 1);
+	assert_int_equal(v->n_blind_out, 4);
+	assert_int_equal(v->bytes_out, 2 * 100 + 2 * 100); /* the two sessions that showed it */
+	ip4(ek.client, 10, 1, 0, 1);
+	ip4(ek.server, 10, 0, 0, 10);
+	ek.proto = RK_PROTO_TCP;
+	ek.port = 80;
+	e = rk_map_find(rk_classify_edges(l), &ek);
+	assert_non_null(e);
+	assert_int_equal(e->n_sessions, 5);
+	assert_int_equal(e->n_blind_c2s, 0);
+	assert_int_equal(e->n_blind_s2c, 4);
+	assert_int_equal(e->bytes_s2c, 200);
+	rk_classify_free(l);
+	/* Only the second hour: every session blind to the servers' direction. */
+	l = load(s, T0 + 2 * H, 0, &st);
+	v = find_service(l, 10, 80);
+	assert_int_equal(v->n_sessions, 1);
+	assert_int_equal(v->n_blind_out, 1);
+	assert_int_equal(v->bytes_out, 0);
+	rk_classify_free(l);
+	/* Rolled up into the day: the same sums. */
+	assert_int_equal(rk_store_rollup(s, T0 + 40 * H, &err), 0);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM service_buckets WHERE span = 0"), 0);
+	assert_int_equal(query_int(path,
+	    "SELECT blind_out FROM service_buckets WHERE span = 1"), 4);
+	assert_int_equal(query_int(path, "SELECT sum(blind_s2c) FROM edges WHERE span = 1"), 4);
+	assert_int_equal(query_int(path, "SELECT sum(blind_c2s) FROM edges WHERE span = 1"), 1);
+	l = load(s, 0, 0, &st);
+	v = find_service(l, 10, 80);
+	assert_int_equal(v->n_blind_in, 1);
+	assert_int_equal(v->n_blind_out, 4);
+	rk_classify_free(l);
+	rk_store_close(s);
+	rk_classify_free(c);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * A schema 3 store (before the blind columns) is upgraded to schema 4:
+ * its rows stay and read 0 sessions seen one way; the views gain the
+ * columns; new flushes add to the old rows.
+ */
+static void
+test_upgrade_v3(void **state)
+{
+	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	struct rk_store *s;
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
+	struct rk_pipeline_stats st;
+	struct rk_store_run r;
+	struct rk_err err = {0};
+	const struct rk_service *v;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/v3.db", dir);
+	s = open_ok(path, 0);
+	begin(s, &r);
+	add_session(c, 1, 10, 80, T0 + 10, 100);
+	flush(s, &r, c, T0, T0 + 100);
+	rk_classify_clear(c);
+	rk_store_close(s);
+	exec_sql(path, undo_v4);
+	exec_sql(path, "PRAGMA user_version = 3");
+	assert_int_equal(n_columns(path, "services", "'blind_in', 'blind_out'"), 0);
+	assert_true(rk_store_open(&s, path, RK_STORE_RDONLY, &err) < 0);
+	assert_non_null(strstr(err.msg, "store schema 3 is older than 4"));
+	s = open_ok(path, 0);
+	assert_int_equal(query_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(n_columns(path, "services", "'blind_in', 'blind_out'"), 2);
+	assert_int_equal(n_columns(path, "service_buckets", "'blind_in', 'blind_out'"), 2);
+	assert_int_equal(n_columns(path, "edges", "'blind_c2s', 'blind_s2c'"), 2);
+	assert_int_equal(n_columns(path, "services_v", "'blind_in', 'blind_out'"), 2);
+	assert_int_equal(n_columns(path, "edges_v", "'blind_c2s', 'blind_s2c'"), 2);
+	assert_int_equal(query_int(path, "SELECT blind_in + blind_out FROM services"), 0);
+	l = load(s, 0, 0, &st);
+	v = find_service(l, 10, 80);
+	assert_non_null(v);
+	assert_int_equal(v->n_sessions, 1);
+	assert_int_equal(v->n_blind_in + v->n_blind_out, 0);
+	rk_classify_free(l);
+	add_session_dirs(c, 1, 10, 80, T0 + 20, 100, 0, 1);
+	flush(s, &r, c, T0, T0 + 200);
+	l = load(s, 0, 0, &st);
+	v = find_service(l, 10, 80);
+	assert_int_equal(v->n_sessions, 2);
+	assert_int_equal(v->n_blind_out, 1);
 	rk_classify_free(l);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM pragma_integrity_check"
 	    " WHERE integrity_check != 'ok'"), 0);
@@ -763,6 +962,8 @@ main(void)
 		cmocka_unit_test(test_locked),
 		cmocka_unit_test(test_readonly_file),
 		cmocka_unit_test(test_evidence_and_runs),
+		cmocka_unit_test(test_blind_roundtrip),
+		cmocka_unit_test(test_upgrade_v3),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,9 @@
  *
  * Field names follow the JSON report (README "JSON document"): addresses
  * as text, "proto" as "tcp"/"udp", times in ISO 8601 UTC, bytes as
- * integers.  Strings go through util/json.h, which escapes to ASCII
+ * integers - null for a direction of a service or edge that no session
+ * showed (a one-way mirror), with "blind" counting the sessions that hid
+ * each direction when some did (report.h).  Strings go through util/json.h, which escapes to ASCII
  * (including '<', '>' and '&'), so a stranger's host name is inert even
  * if a client pastes the JSON into HTML.
  */
@@ -97,6 +99,14 @@ rk_api_summary(struct rk_page *p)
 	rk_json_ku64(&j, "packets", st->n_frames);
 	rk_json_ku64(&j, "bytes", st->n_bytes);
 	rk_json_ku64(&j, "service_bytes", s->bytes);
+	if (s->blind[0] + s->blind[1] > 0) {
+		/* service_bytes is then a lower bound: these sessions hid a direction. */
+		rk_json_key(&j, "blind");
+		rk_json_obj_inline(&j);
+		rk_json_ku64(&j, "c2s", s->blind[0]);
+		rk_json_ku64(&j, "s2c", s->blind[1]);
+		rk_json_end(&j, '}');
+	}
 	rk_json_ku64(&j, "networks_v4_24", s->n_nets_v4);
 	rk_json_ku64(&j, "networks_v6_64", s->n_nets_v6);
 	rk_json_ku64(&j, "hosts", s->m.n_hosts);
@@ -319,6 +329,10 @@ rk_api_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err)
 		rk_json_obj_inline(&j);
 		rk_json_ktime(&j, "hour", h * 3600000000ull);
 		rk_json_ku64(&j, "bytes", e != NULL ? e->bytes : 0);
+		if (e != NULL && e->has_blind) {
+			rk_json_key(&j, "lower_bound");
+			rk_json_bool(&j, 1);
+		}
 		rk_json_end(&j, '}');
 	}
 	rk_json_end(&j, ']');

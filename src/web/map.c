@@ -20,6 +20,9 @@
  *   export.  Labels are addresses plus names cut to a safe alphabet, so
  *   the SVG never carries a stranger's markup whatever Graphviz escapes.
  * Rendered SVG is cached per snapshot and filter (RK_WEB_MAP_CACHE).
+ * An edge's bytes are a sum of what was seen: when a session under it hid
+ *   a direction (a one-way mirror), its tooltip says "≥" and its JSON
+ *   "lower_bound": true.
  * libgvc is not thread-safe: the server is single-threaded.
  */
 #include <ctype.h>
@@ -45,8 +48,9 @@ struct mnode {
 
 struct medge {
 	uint32_t from, to; /* node indexes */
-	uint64_t bytes;    /* both directions */
+	uint64_t bytes;    /* both directions, as seen */
 	uint32_t n;        /* clients (network edges), else 0 */
+	int has_blind;     /* a session hid a direction: bytes is a lower bound */
 };
 
 struct mgraph {
@@ -85,8 +89,15 @@ add_node(struct mgraph *g, int kind, uint32_t idx)
 	return (int32_t)g->n_nodes++;
 }
 
+/* Does a session of e hide a direction (its bytes a lower bound)? */
+static int
+edge_is_blind(const struct rk_edge *e)
+{
+	return e->n_blind_c2s + e->n_blind_s2c > 0;
+}
+
 static void
-add_edge(struct mgraph *g, int32_t from, int32_t to, uint64_t bytes, uint32_t n)
+add_edge(struct mgraph *g, int32_t from, int32_t to, uint64_t bytes, uint32_t n, int has_blind)
 {
 	if (from < 0 || to < 0 || from == to)
 		return;
@@ -100,7 +111,7 @@ add_edge(struct mgraph *g, int32_t from, int32_t to, uint64_t bytes, uint32_t n)
 		g->edges = p;
 		g->max_edges = m;
 	}
-	g->edges[g->n_edges++] = (struct medge){(uint32_t)from, (uint32_t)to, bytes, n};
+	g->edges[g->n_edges++] = (struct medge){(uint32_t)from, (uint32_t)to, bytes, n, has_blind};
 }
 
 /* First dependency whose client is host c (deps are sorted by client). */
@@ -144,7 +155,8 @@ downstream(struct mgraph *g, uint32_t h, bool infra)
 			uint32_t v = s->deps[i].server;
 			if (s->is_infra[v] && !infra)
 				continue;
-			add_edge(g, from, add_node(g, MN_HOST, v), s->deps[i].bytes, 0);
+			add_edge(g, from, add_node(g, MN_HOST, v), s->deps[i].bytes, 0,
+			    s->deps[i].has_blind);
 			if (!g->expanded[v]) {
 				g->expanded[v] = 1;
 				queue[tail++] = v;
@@ -162,6 +174,7 @@ client_nets(struct mgraph *g, size_t first, size_t n, int32_t to)
 	int32_t cur = -1;
 	uint64_t bytes = 0;
 	uint32_t cnt = 0;
+	int blind = 0;
 	uint8_t last[RK_ADDR_LEN];
 
 	for (size_t i = first; i < first + n; i++) {
@@ -171,24 +184,26 @@ client_nets(struct mgraph *g, size_t first, size_t n, int32_t to)
 		if (hi >= 0 && s->m.hosts[hi]->n_services > 0) {
 			/* A server as client: drawn as itself. */
 			add_edge(g, add_node(g, MN_HOST, (uint32_t)hi), to,
-			    e->bytes_c2s + e->bytes_s2c, 0);
+			    e->bytes_c2s + e->bytes_s2c, 0, edge_is_blind(e));
 			continue;
 		}
 		rk_web_net_of(e->key.client, pfx);
 		if (cur < 0 || memcmp(pfx, last, RK_ADDR_LEN) != 0) {
 			if (cur >= 0)
-				add_edge(g, cur, to, bytes, cnt);
+				add_edge(g, cur, to, bytes, cnt, blind);
 			ni = rk_web_net_find(s, pfx);
 			cur = ni >= 0 ? add_node(g, MN_NET, (uint32_t)ni) : -1;
 			memcpy(last, pfx, RK_ADDR_LEN);
 			bytes = 0;
 			cnt = 0;
+			blind = 0;
 		}
 		bytes += e->bytes_c2s + e->bytes_s2c;
+		blind |= edge_is_blind(e);
 		cnt++;
 	}
 	if (cur >= 0)
-		add_edge(g, cur, to, bytes, cnt);
+		add_edge(g, cur, to, bytes, cnt, blind);
 }
 
 /* The services host h uses, merged per server host, as edges from node from. */
@@ -207,10 +222,12 @@ uses(struct mgraph *g, const uint8_t ip[RK_ADDR_LEN], int32_t from, uint32_t *se
 			continue;
 		to = add_node(g, MN_HOST, (uint32_t)v);
 		if (g->n_edges > 0 && g->edges[g->n_edges - 1].from == (uint32_t)from &&
-		    g->edges[g->n_edges - 1].to == (uint32_t)to)
+		    g->edges[g->n_edges - 1].to == (uint32_t)to) {
 			g->edges[g->n_edges - 1].bytes += e->bytes_c2s + e->bytes_s2c;
-		else
-			add_edge(g, from, to, e->bytes_c2s + e->bytes_s2c, 0);
+			g->edges[g->n_edges - 1].has_blind |= edge_is_blind(e);
+		} else {
+			add_edge(g, from, to, e->bytes_c2s + e->bytes_s2c, 0, edge_is_blind(e));
+		}
 		if (seeds != NULL)
 			seeds[(*n_seeds)++] = (uint32_t)v;
 	}
@@ -239,6 +256,7 @@ merge_edges(struct mgraph *g)
 		if (n > 0 && cmp_medge(&g->edges[n - 1], &g->edges[i]) == 0) {
 			g->edges[n - 1].bytes += g->edges[i].bytes;
 			g->edges[n - 1].n += g->edges[i].n;
+			g->edges[n - 1].has_blind |= g->edges[i].has_blind;
 			continue;
 		}
 		g->edges[n++] = g->edges[i];
@@ -322,7 +340,8 @@ build(struct mgraph *g, const struct rk_web_snap *s, const struct rk_web_map_fil
 			const struct rk_web_dep *d = &s->deps[i];
 			if (s->is_infra[d->server] && !mf->infra)
 				continue;
-			add_edge(g, g->host_node[d->client], g->host_node[d->server], d->bytes, 0);
+			add_edge(g, g->host_node[d->client], g->host_node[d->server], d->bytes, 0,
+			    d->has_blind);
 		}
 	}
 	merge_edges(g);
@@ -522,7 +541,7 @@ render_svg(struct rk_page *p, struct mgraph *mg, size_t *len, struct rk_err *err
 				agsafeset(ge, "label", lb, "");
 		}
 		snprintf(tip, sizeof(tip), "%s%s%s", e->n ? "clients: " : "",
-		    rk_human_bytes(e->bytes, b, sizeof(b)), "");
+		    e->has_blind ? "\u2265" : "", rk_human_bytes(e->bytes, b, sizeof(b)));
 		agsafeset(ge, "tooltip", tip, "");
 	}
 	free(gn);
@@ -658,6 +677,10 @@ rk_web_map_json(struct rk_page *p, const struct rk_web_map_filter *mf)
 		rk_json_kstr(&j, "from", a);
 		rk_json_kstr(&j, "to", b);
 		rk_json_ku64(&j, "bytes", g.edges[i].bytes);
+		if (g.edges[i].has_blind) {
+			rk_json_key(&j, "lower_bound");
+			rk_json_bool(&j, 1);
+		}
 		if (g.edges[i].n > 0)
 			rk_json_ku64(&j, "clients", g.edges[i].n);
 		rk_json_end(&j, '}');

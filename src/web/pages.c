@@ -11,6 +11,9 @@
  * or file names).  Every value goes through rk_html_text/rk_html_attr;
  * no inline script or style anywhere (the Content-Security-Policy forbids
  * them): behaviour lives in assets/renkei.js, looks in assets/renkei.css.
+ * Bytes of services and edges follow the report's rule (report.h): "?"
+ * for a direction no session showed (a one-way mirror), "&ge;" before a
+ * lower bound; hosts' and networks' totals are sums of what was seen.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -181,6 +184,29 @@ td_bytes(FILE *f, uint64_t v)
 	    rk_human_bytes(v, b, sizeof(b)));
 }
 
+/* Bytes as the counters know them (rk_report_bound): "?", "&ge;N" or N; data-v as seen. */
+static void
+td_bytes_b(FILE *f, uint64_t v, enum rk_report_bound bound)
+{
+	char b[40];
+
+	fprintf(f, "<td class=\"num\" data-v=\"%" PRIu64 "\"%s>%s</td>", v,
+	    bound != RK_BOUND_EXACT ? " title=\"some sessions were seen one way only\"" : "",
+	    rk_report_bytes(v, bound, "&ge;", b, sizeof(b)));
+}
+
+static void
+td_svc_bytes(FILE *f, const struct rk_service *s)
+{
+	td_bytes_b(f, s->bytes_in + s->bytes_out, rk_report_svc_bound(s, RK_REPORT_BOTH));
+}
+
+static void
+td_edge_bytes(FILE *f, const struct rk_edge *e)
+{
+	td_bytes_b(f, e->bytes_c2s + e->bytes_s2c, rk_report_edge_bound(e, RK_REPORT_BOTH));
+}
+
 static void
 td_time(FILE *f, uint64_t ts)
 {
@@ -270,7 +296,7 @@ svc_rows(struct rk_page *p, struct rk_service *const *v, size_t n, int newest)
 		host_link(p, s->key.ip, 1);
 		fputs("</td>", p->f);
 		td_count(p->f, s->n_clients);
-		td_bytes(p->f, s->bytes_in + s->bytes_out);
+		td_svc_bytes(p->f, s);
 		td_time(p->f, newest ? s->first_ts : s->last_ts);
 		fputs("</tr>\n", p->f);
 	}
@@ -393,7 +419,7 @@ rk_page_overview(struct rk_page *p)
 		fputs("</td><td>", p->f);
 		host_link(p, e->key.server, 1);
 		fputs("</td>", p->f);
-		td_bytes(p->f, e->bytes_c2s + e->bytes_s2c);
+		td_edge_bytes(p->f, e);
 		td_time(p->f, e->first_ts);
 		fputs("</tr>\n", p->f);
 	}
@@ -792,7 +818,7 @@ rk_page_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err *er
 			svc_link(p, &v->key);
 			fputs("</td>", p->f);
 			td_count(p->f, v->n_clients);
-			td_bytes(p->f, v->bytes_in + v->bytes_out);
+			td_svc_bytes(p->f, v);
 			td_time(p->f, v->first_ts);
 			fprintf(p->f, "<td class=\"num\">%.2f ", confidence(v));
 			evidence(p, v);
@@ -820,7 +846,7 @@ rk_page_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err *er
 			fputs("</td><td>", p->f);
 			host_link(p, e->key.server, 1);
 			fputs("</td>", p->f);
-			td_bytes(p->f, e->bytes_c2s + e->bytes_s2c);
+			td_edge_bytes(p->f, e);
 			td_time(p->f, e->first_ts);
 			fputs("</tr>\n", p->f);
 		}
@@ -833,13 +859,18 @@ rk_page_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err *er
 
 /* ---- service ---- */
 
-/* Bars of the service's traffic per hour, as inline SVG (no script). */
+/*
+ * Bars of the service's traffic per hour, as inline SVG (no script).  An
+ * hour in which a session hid a direction says "&ge;" in its tooltip.
+ */
 static void
 chart(struct rk_page *p, const struct rk_service *v)
 {
 	const struct rk_map *hours = &p->s->l.hours;
 	uint64_t h0 = v->first_ts / 3600000000ull, h1 = v->last_ts / 3600000000ull, max = 0;
 	uint64_t n, vals[744];
+	uint8_t blind[744];
+	int any_blind = 0;
 	const double W = 720, H = 120;
 
 	if (hours->n_entries == 0 || h1 < h0) {
@@ -857,6 +888,8 @@ chart(struct rk_page *p, const struct rk_service *v)
 		k.hour = h0 + i;
 		e = rk_map_find(hours, &k);
 		vals[i] = e != NULL ? e->bytes : 0;
+		blind[i] = e != NULL && e->has_blind;
+		any_blind |= blind[i];
 		if (vals[i] > max)
 			max = vals[i];
 	}
@@ -868,7 +901,8 @@ chart(struct rk_page *p, const struct rk_service *v)
 		fprintf(p->f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>"
 		    "%s: %s</title></rect>", bw * (double)i + 0.5, H - bh, bw > 2 ? bw - 1 : bw,
 		    bh, rk_human_time((h0 + i) * 3600000000ull, t, sizeof(t)),
-		    rk_human_bytes(vals[i], b, sizeof(b)));
+		    rk_report_bytes(vals[i], blind[i] ? RK_BOUND_LOWER : RK_BOUND_EXACT, "&ge;", b,
+		    sizeof(b)));
 	}
 	{
 		char t1[40], t2[40], mb[32];
@@ -879,12 +913,16 @@ chart(struct rk_page *p, const struct rk_service *v)
 		    rk_human_time((h1 + 1) * 3600000000ull, t2, sizeof(t2)), W,
 		    rk_human_bytes(max, mb, sizeof(mb)));
 	}
+	if (any_blind)
+		fputs("<p class=\"note\" id=\"chart-note\">Some sessions were seen one way only: "
+		    "the bars hold the bytes seen, at least.</p>\n", p->f);
 }
 
 struct net_agg {
 	uint8_t prefix[RK_ADDR_LEN];
 	uint32_t n_clients;
-	uint64_t bytes;
+	uint64_t bytes;     /* both directions, as seen */
+	int has_blind;      /* a client's session hid a direction: bytes is a lower bound */
 };
 
 static int
@@ -928,8 +966,15 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 	    rk_human_count(v->n_clients, b1, sizeof(b1)));
 	fprintf(p->f, "<tr><th>sessions</th><td>%s</td></tr>",
 	    rk_human_count(v->n_sessions, b1, sizeof(b1)));
-	fprintf(p->f, "<tr><th>traffic</th><td>%s from clients, %s to clients</td></tr>",
-	    rk_human_bytes(v->bytes_in, b1, sizeof(b1)), rk_human_bytes(v->bytes_out, b2, sizeof(b2)));
+	fprintf(p->f, "<tr><th>traffic</th><td id=\"traffic\">%s from clients, %s to clients",
+	    rk_report_bytes(v->bytes_in, rk_report_svc_bound(v, RK_REPORT_C2S), "&ge;", b1,
+	    sizeof(b1)), rk_report_bytes(v->bytes_out, rk_report_svc_bound(v, RK_REPORT_S2C),
+	    "&ge;", b2, sizeof(b2)));
+	if (v->n_blind_in + v->n_blind_out > 0)
+		fprintf(p->f, " (%s of %s sessions seen one way only: ? never seen, &ge; at least)",
+		    rk_human_count((uint64_t)v->n_blind_in + v->n_blind_out, lb, sizeof(lb)),
+		    rk_human_count(v->n_sessions, b1, sizeof(b1)));
+	fputs("</td></tr>", p->f);
 	{
 		char t1[40], t2[40];
 		fprintf(p->f, "<tr><th>seen</th><td>%s .. %s UTC</td></tr>",
@@ -967,6 +1012,7 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 			memcpy(nets[n_nets++].prefix, pfx, RK_ADDR_LEN);
 		nets[n_nets - 1].n_clients++;
 		nets[n_nets - 1].bytes += e->bytes_c2s + e->bytes_s2c;
+		nets[n_nets - 1].has_blind |= e->n_blind_c2s + e->n_blind_s2c > 0;
 		cl[i] = s->m.by_server[first + i];
 	}
 	fprintf(p->f, "<section><h2>Clients by network</h2><p>%zu %s in %zu %s.</p>"
@@ -978,7 +1024,8 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 		net_link(p, nets[i].prefix);
 		fputs("</td>", p->f);
 		td_count(p->f, nets[i].n_clients);
-		td_bytes(p->f, nets[i].bytes);
+		td_bytes_b(p->f, nets[i].bytes, nets[i].has_blind ? RK_BOUND_LOWER :
+		    RK_BOUND_EXACT);
 		fputs("</tr>\n", p->f);
 	}
 	fputs("</tbody></table></section>\n", p->f);
@@ -992,7 +1039,7 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 		fputs("<tr><td>", p->f);
 		host_link(p, cl[i]->key.client, 1);
 		fputs("</td>", p->f);
-		td_bytes(p->f, cl[i]->bytes_c2s + cl[i]->bytes_s2c);
+		td_edge_bytes(p->f, cl[i]);
 		td_count(p->f, cl[i]->n_sessions);
 		td_time(p->f, cl[i]->first_ts);
 		td_time(p->f, cl[i]->last_ts);
@@ -1019,7 +1066,7 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 		fputs("</td><td>", p->f);
 		host_link(p, e->key.server, 1);
 		fputs("</td>", p->f);
-		td_bytes(p->f, e->bytes_c2s + e->bytes_s2c);
+		td_edge_bytes(p->f, e);
 		fputs("</tr>\n", p->f);
 	}
 	if (n > 0)

@@ -357,6 +357,7 @@ index_snap(struct rk_web_snap *s)
 		s->top[i] = s->newest[i] = s->m.services[i];
 		s->bytes += s->m.services[i]->bytes_in + s->m.services[i]->bytes_out;
 	}
+	rk_model_blind(&s->m, s->blind);
 	qsort(s->top, s->m.n_services, sizeof(*s->top), cmp_top);
 	qsort(s->newest, s->m.n_services, sizeof(*s->newest), cmp_newest);
 	newest_edges(s);
@@ -372,6 +373,7 @@ index_snap(struct rk_web_snap *s)
 		s->deps[nd].client = (uint32_t)c;
 		s->deps[nd].server = (uint32_t)v;
 		s->deps[nd].bytes = e->bytes_c2s + e->bytes_s2c;
+		s->deps[nd].has_blind = e->n_blind_c2s + e->n_blind_s2c > 0;
 		nd++;
 	}
 	qsort(s->deps, nd, sizeof(*s->deps), cmp_dep);
@@ -381,6 +383,7 @@ index_snap(struct rk_web_snap *s)
 		if (s->n_deps > 0 && s->deps[s->n_deps - 1].client == s->deps[i].client &&
 		    s->deps[s->n_deps - 1].server == s->deps[i].server) {
 			s->deps[s->n_deps - 1].bytes += s->deps[i].bytes;
+			s->deps[s->n_deps - 1].has_blind |= s->deps[i].has_blind;
 			continue;
 		}
 		s->deps[s->n_deps++] = s->deps[i];

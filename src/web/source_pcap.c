@@ -6,7 +6,9 @@
  * the whole pipeline over the files, as `renkei analyze` does, and keeps
  * its classifier.  The time range is not applied (a capture is one range);
  * the per-hour traffic of each service is taken from the judged sessions
- * (bucketed by the hour of their first packet).  Host names learned from
+ * (bucketed by the hour of their first packet), one-way ones included: an
+ * hour with a session that hid a direction is marked, its bytes a lower
+ * bound.  Host names learned from
  * DNS go into the caller's names table, which stays the caller's.
  */
 #include <stdlib.h>
@@ -33,11 +35,12 @@ on_verdict(void *user, const struct rk_session *s, const struct rk_verdict *v)
 	struct rk_web_hour_key k;
 	struct rk_web_hour *h;
 
-	if (v->kind != RK_SK_ESTABLISHED)
+	if (v->kind != RK_SK_ESTABLISHED && v->kind != RK_SK_ONEWAY)
 		return;
 	memset(&k, 0, sizeof(k));
 	memcpy(k.svc.ip, v->server_is_b ? s->key.b : s->key.a, RK_ADDR_LEN);
-	k.svc.port = v->server_is_b ? s->key.pb : s->key.pa;
+	k.svc.port = v->service_port != 0 ? v->service_port :
+	    v->server_is_b ? s->key.pb : s->key.pa;
 	k.svc.proto = s->key.proto;
 	k.hour = s->first_ts / 3600000000ull;
 	h = rk_map_upsert(ld->hours, &k, NULL);
@@ -46,6 +49,7 @@ on_verdict(void *user, const struct rk_session *s, const struct rk_verdict *v)
 		return;
 	}
 	h->bytes += s->bytes[0] + s->bytes[1];
+	h->has_blind |= s->d[RK_DIR_AB].pkts == 0 || s->d[RK_DIR_BA].pkts == 0;
 }
 
 static void

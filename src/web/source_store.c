@@ -11,7 +11,8 @@
  * The per-hour traffic of the services (the service page's chart) is the
  * one query of our own, on a second read-only connection, against the
  * service_buckets table (docs/STORE.md); a day bucket is spread evenly
- * over its 24 hours.
+ * over its 24 hours, and each of them is marked if a session of the day
+ * hid a direction (blind_*: its bytes are then a lower bound).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ struct store_src {
 };
 
 static const char hours_sql[] =
-    "SELECT h.ip, b.proto, b.port, b.span, b.bucket, b.bytes_in + b.bytes_out"
+    "SELECT h.ip, b.proto, b.port, b.span, b.bucket, b.bytes_in + b.bytes_out,"
+    " b.blind_in + b.blind_out > 0"
     " FROM service_buckets b JOIN hosts h ON h.id = b.host"
     " WHERE (?1 = 0 OR b.bucket + CASE b.span WHEN 0 THEN 3600 ELSE 86400 END > ?1)"
     " AND (?2 = 0 OR b.bucket < ?2)";
@@ -56,6 +58,7 @@ load_hours(const char *path, uint64_t since_us, uint64_t until_us, struct rk_map
 		int n_hours = sqlite3_column_int(q, 3) == 0 ? 1 : 24;
 		uint64_t first = (uint64_t)sqlite3_column_int64(q, 4) / 3600;
 		uint64_t bytes = (uint64_t)sqlite3_column_int64(q, 5);
+		int has_blind = sqlite3_column_int(q, 6) != 0;
 
 		if (sqlite3_column_bytes(q, 0) != RK_ADDR_LEN)
 			continue;
@@ -71,6 +74,7 @@ load_hours(const char *path, uint64_t since_us, uint64_t until_us, struct rk_map
 				goto out;
 			}
 			h->bytes += bytes / (uint64_t)n_hours;
+			h->has_blind |= (uint8_t)has_blind;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : rk_err_set(err, RK_E_IO, "%s: %s", path, sqlite3_errmsg(db));

@@ -31,7 +31,9 @@ struct rk_web_hour_key {
 /* Traffic of one service in one hour. */
 struct rk_web_hour {
 	struct rk_web_hour_key key;
-	uint64_t bytes; /* both directions */
+	uint64_t bytes;     /* both directions, as seen */
+	uint8_t has_blind;  /* a session of it hid a direction: bytes is a lower bound */
+	uint8_t pad[7];
 };
 
 /* What a data source fills for one time range; owned by the web cache. */

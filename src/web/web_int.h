@@ -26,9 +26,11 @@ struct rk_web_net {
 
 /* A server host using another server host (aggregated over ports). */
 struct rk_web_dep {
-	uint32_t client; /* host index of the using server */
-	uint32_t server; /* host index of the used server */
-	uint64_t bytes;  /* both directions */
+	uint32_t client;   /* host index of the using server */
+	uint32_t server;   /* host index of the used server */
+	uint64_t bytes;    /* both directions, as seen */
+	uint8_t has_blind; /* a session hid a direction: bytes is a lower bound */
+	uint8_t pad[7];
 };
 
 /* A cached rendering of the map (SVG), keyed by its filter. */
@@ -52,7 +54,8 @@ struct rk_web_snap {
 	size_t n_nets;
 	size_t n_nets_v4, n_nets_v6;  /* networks by family */
 	size_t n_server_hosts;        /* hosts offering a service */
-	uint64_t bytes;               /* total service traffic */
+	uint64_t bytes;               /* total service traffic, as seen */
+	uint64_t blind[2];            /* sessions seen without their c2s / s2c direction */
 	struct rk_service **top;      /* services by clients, then bytes (all) */
 	struct rk_service **newest;   /* services by first seen, newest first (all) */
 	struct rk_edge **new_edges;   /* the RK_WEB_TOP newest dependencies */

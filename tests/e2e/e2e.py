@@ -327,6 +327,38 @@ def variant(pcap, truth, name, v):
     return base + "-" + v + ".pcap", base + "-" + v + ".truth.json"
 
 
+def assert_unseen_direction_is_null(pcap, doc, seen, label):
+    """A mirror of one direction: the other direction's bytes are unknown (null), not 0,
+    where no session showed it, and "blind" counts the sessions that hid it; the seen
+    direction stays a number.  (The variant keeps both directions of what goes between
+    two servers on no service, or two NTP servers 123 <-> 123: those few are two-way.)"""
+    hidden = "s2c" if seen == "c2s" else "c2s"
+    svc_dir = {"c2s": "in", "s2c": "out"}
+    n_null = 0
+    for kind, items, hid, saw, bk in (
+            ("edge", doc["edges"], "bytes_" + hidden, "bytes_" + seen, hidden),
+            ("service", doc["services"], "bytes_" + svc_dir[hidden], "bytes_" + svc_dir[seen],
+             svc_dir[hidden])):
+        for x in items:
+            blind = x.get("blind", {}).get(bk, 0)
+            if ((x[hid] is None) != (blind == x["sessions"]) or
+                    not isinstance(x[saw], int) or not isinstance(x["bytes"], int)):
+                raise AssertionError("%s: %s %s" % (label, kind, json.dumps(x)))
+            n_null += kind == "edge" and x[hid] is None
+    print("  # %s: %d of %d edges with %s bytes null" % (label, n_null, len(doc["edges"]),
+                                                          hidden))
+    if n_null * 100 < 95 * len(doc["edges"]):
+        raise AssertionError("%s: only %d of %d edges report %s bytes unknown" % (
+            label, n_null, len(doc["edges"]), hidden))
+    want = sum(e.get("blind", {}).get(hidden, 0) for e in doc["edges"])
+    if doc["summary"].get("blind", {}).get(hidden) != want:
+        raise AssertionError("%s: summary blind %s, want %s: %d" % (
+            label, doc["summary"].get("blind"), hidden, want))
+    text = analyze(pcap).stdout.decode()
+    if "sessions seen one way only" not in text or " ? " not in text:
+        raise AssertionError("%s: the text report does not say what it cannot know" % label)
+
+
 @test
 def one_way_mirrors_and_cut_conversations_are_perfect():
     # A mirror that carries only the clients' or only the servers' direction,
@@ -341,6 +373,8 @@ def one_way_mirrors_and_cut_conversations_are_perfect():
             assert_perfect(vt, doc, name + "-" + v)
             if v in ("c2s", "s2c") and not doc["summary"]["sessions_by_kind"].get("oneway"):
                 raise AssertionError("%s-%s: no one-way sessions counted" % (name, v))
+            if v in ("c2s", "s2c"):
+                assert_unseen_direction_is_null(vp, doc, v, name + "-" + v)
 
 
 def write_pcap(path, frames):

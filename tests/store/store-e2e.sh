@@ -23,6 +23,10 @@
 #      endpoint: exit 2 with the cause and the fix.  report --stats: every
 #      stored counter equals analyze --stats, a line per run, then the
 #      report.  report --sessions: exit 1, one line.
+#   9. a one-way mirror (only the clients' packets): the report of the store
+#      says what analyze says - the servers' bytes null (unknown), "blind"
+#      counting the sessions that hid them - also after the rollup, and
+#      summed over two runs.
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,9 +54,21 @@ as_user() {
 # compare A.json B.json: same services and edges with the same counters
 # (confidence aside) and the same traffic summary.  A may be "X.json+Y.json":
 # the sum of two analyses (edges summed per key, clients counted again).
+# Bytes of a direction no session showed are null (unknown): a sum is null
+# only if every part is; "blind" (sessions that hid a direction) is summed.
 compare() {
 	python3 - "$@" <<'PY'
 import json, sys
+def add(a, b):
+    return b if a is None else a if b is None else a + b
+def add_blind(m, x):
+    if "blind" in x:
+        m["blind"] = {k: m.get("blind", {}).get(k, 0) + n for k, n in x["blind"].items()}
+def first(table, key, x, **zero):
+    """table[key], made from x (less its blind counts) with the counters zero'd."""
+    if key not in table:
+        table[key] = dict({k: v for k, v in x.items() if k != "blind"}, **zero)
+    return table[key]
 def load(arg):
     docs = [json.load(open(f)) for f in arg.split("+")]
     if len(docs) == 1:
@@ -62,15 +78,19 @@ def load(arg):
         for k in summ: summ[k] += d["summary"][k]
         for e in d["edges"]:
             key = (e["client"], e["server"], e["proto"], e["port"])
-            m = edges.setdefault(key, dict(e, bytes=0, bytes_c2s=0, bytes_s2c=0,
-                                           packets=0, sessions=0))
-            for c in ("bytes", "bytes_c2s", "bytes_s2c", "packets", "sessions"): m[c] += e[c]
+            m = first(edges, key, e, bytes=0, bytes_c2s=None, bytes_s2c=None, packets=0,
+                      sessions=0)
+            for c in ("bytes", "bytes_c2s", "bytes_s2c", "packets", "sessions"):
+                m[c] = add(m[c], e[c])
+            add_blind(m, e)
             m["first"], m["last"] = min(m["first"], e["first"]), max(m["last"], e["last"])
         for v in d["services"]:
             key = (v["ip"], v["proto"], v["port"])
-            m = svcs.setdefault(key, dict(v, bytes=0, bytes_in=0, bytes_out=0, packets=0,
-                                          sessions=0))
-            for c in ("bytes", "bytes_in", "bytes_out", "packets", "sessions"): m[c] += v[c]
+            m = first(svcs, key, v, bytes=0, bytes_in=None, bytes_out=None, packets=0,
+                      sessions=0)
+            for c in ("bytes", "bytes_in", "bytes_out", "packets", "sessions"):
+                m[c] = add(m[c], v[c])
+            add_blind(m, v)
             m["first"], m["last"] = min(m["first"], v["first"]), max(m["last"], v["last"])
     for key, v in svcs.items():
         v["clients"] = sum(1 for e in edges if e[1:] == key)
@@ -124,7 +144,7 @@ sys.exit(0 if n * 100 < t else 1)'
 check "analyze --db prints the same report as analyze" compare d1.json a1-db.json
 check "two runs recorded" [ "$(sqlite3 s.db 'SELECT count(*) FROM runs')" = 2 ]
 check "store is WAL" [ "$(sqlite3 s.db 'PRAGMA journal_mode')" = wal ]
-check "store schema 3" [ "$(sqlite3 s.db 'PRAGMA user_version')" = 3 ]
+check "store schema 4" [ "$(sqlite3 s.db 'PRAGMA user_version')" = 4 ]
 "$renkei" report --db s.db >r-all.txt
 check "text report has the summary" grep -q "^Summary" r-all.txt
 
@@ -366,6 +386,35 @@ check "report --json --stats is the JSON report, as for analyze" cmp -s rs.json 
 check "report --sessions: exit 1" [ $? = 1 ]
 check "report --sessions: one line, the cause and the fix" [ "$(cat err.txt)" = \
     "renkei: report --sessions: the store keeps no individual conversations; run 'renkei analyze --sessions --json FILE' on the capture" ]
+
+# 9. one-way mirror
+"$gen" --hours 1 --packets 20000 --seed 3 --start-ts 1700000000 -o ow.pcap --truth ow.truth.json \
+    >/dev/null
+python3 "$top/tests/traps/variants.py" ow.truth.json ow.pcap ow c2s
+"$renkei" analyze --json ow-c2s.pcap >ow.json
+"$renkei" analyze --json --db ow.db ow-c2s.pcap >/dev/null
+"$renkei" report --db ow.db --json >r-ow.json
+check "one-way mirror: report of the store == analyze (servers' bytes null, blind counts)" \
+    compare ow.json r-ow.json
+check "one-way mirror: every edge's server-to-client bytes null, every session blind" python3 - <<'PY'
+import json, sys
+d = json.load(open("r-ow.json"))
+ok = d["edges"] and all(e["bytes_s2c"] is None and e["blind"]["s2c"] == e["sessions"] and
+                        isinstance(e["bytes_c2s"], int) for e in d["edges"])
+ok = ok and all(s["bytes_out"] is None for s in d["services"])
+ok = ok and d["summary"]["blind"]["s2c"] == sum(e["sessions"] for e in d["edges"])
+sys.exit(0 if ok else 1)
+PY
+"$renkei" report --db ow.db >r-ow.txt
+check "one-way mirror: the text report says ? and why" \
+    grep -q "sessions seen one way only" r-ow.txt
+check "one-way mirror: blind columns stored" \
+    [ "$(sqlite3 ow.db 'SELECT sum(blind_s2c) = sum(sessions) AND sum(blind_c2s) = 0 FROM edges')" = 1 ]
+"$renkei" analyze --db ow.db --retention 0 ow-c2s.pcap >/dev/null
+check "one-way mirror: rolled up into a day" \
+    [ "$(sqlite3 ow.db 'SELECT count(*) > 0 FROM edges WHERE span = 1')" = 1 ]
+"$renkei" report --db ow.db --json >r-ow2.json
+check "one-way mirror: two runs sum (still null, blind doubled)" compare ow.json+ow.json r-ow2.json
 
 echo "store-e2e: $n_ok passed, $n_fail failed"
 [ $n_fail = 0 ]

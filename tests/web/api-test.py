@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 # API tests of `renkei serve`: every route with good and bad parameters,
-# headers (CSP), auth, the XSS capture, and (optionally) timings at scale.
+# headers (CSP), auth, the XSS capture, (optionally) timings at scale, and
+# (optionally) a store of a one-way mirror: the bytes of the direction it
+# never carried are null (unknown), not 0, and the pages say "?" / "&ge;".
 #
-# usage: api-test.py RENKEI DB XSS_DB [--max-ms N]
+# usage: api-test.py RENKEI DB XSS_DB [--max-ms N] [--oneway ONEWAY_DB]
 # Starts `renkei serve --db DB --listen 127.0.0.1:0` itself (the port is the
 # one it prints), then checks.  TAP output; exit 1 if any check failed.
 import json
@@ -17,6 +19,7 @@ import urllib.request
 
 renkei, db, xss_db = sys.argv[1:4]
 max_ms = int(sys.argv[sys.argv.index('--max-ms') + 1]) if '--max-ms' in sys.argv else None
+oneway_db = sys.argv[sys.argv.index('--oneway') + 1] if '--oneway' in sys.argv else None
 n = 0
 failed = 0
 
@@ -84,6 +87,9 @@ try:
     check(st == 200 and sv['clients'] == len(sv['clients']) if False else
           st == 200 and len(sv['clients']) == svc['clients'], 'service clients')
     check(st == 200 and sum(x['bytes'] for x in sv['hours']) > 0, 'service hourly traffic')
+    check(isinstance(sv['bytes_in'], int) and isinstance(sv['bytes_out'], int) and
+          all(isinstance(e['bytes_s2c'], int) for e in sv['clients']),
+          'two-way capture: a TCP service\'s bytes both ways are numbers')
     st, m, _ = get_json(base, '/api/map')
     check(st == 200 and len(m['nodes']) > 0, 'map json: %d nodes %d edges' % (len(m['nodes']), len(m['edges'])))
     st, m, _ = get_json(base, '/api/map?host=' + server)
@@ -202,6 +208,44 @@ try:
 finally:
     p.terminate()
     p.wait(10)
+
+# A mirror of the clients' direction only: what it never carried is unknown.
+if oneway_db:
+    p, base = serve('--db', oneway_db)
+    try:
+        st, s, _ = get_json(base, '/api/summary')
+        check(st == 200 and s['blind']['s2c'] > 0 and s['blind']['c2s'] == 0,
+              'one-way: summary counts the sessions seen without the servers\' side')
+        top = s['top_services']
+        check(top and all(v['bytes_out'] is None and isinstance(v['bytes_in'], int) and
+                          v['blind']['out'] == v['sessions'] for v in top),
+              'one-way: top services: bytes_out null, blind.out = sessions')
+        check(all(e['bytes_s2c'] is None and e['blind']['s2c'] == e['sessions']
+                  for e in s['newest_edges']), 'one-way: newest edges: bytes_s2c null')
+        svc = top[0]
+        q = '/api/service?ip=%s&proto=%s&port=%d' % (svc['ip'], svc['proto'], svc['port'])
+        st, sv, _ = get_json(base, q)
+        check(st == 200 and sv['bytes_out'] is None and sv['clients'] and
+              all(e['bytes_s2c'] is None and isinstance(e['bytes_c2s'], int)
+                  for e in sv['clients']), 'one-way: service and its clients: s2c null')
+        check(any(h.get('lower_bound') for h in sv['hours']) and
+              all(isinstance(h['bytes'], int) for h in sv['hours']),
+              'one-way: hourly traffic marked a lower bound')
+        st, h, _ = get_json(base, '/api/host?ip=' + svc['ip'])
+        check(st == 200 and all(v['bytes_out'] is None for v in h['offered']) and
+              all(e['bytes_s2c'] is None for e in h['used']), 'one-way: host: offered, used null')
+        st, m, _ = get_json(base, '/api/map?service=%s&proto=%s&port=%d' % (
+            svc['ip'], svc['proto'], svc['port']))
+        check(st == 200 and m['edges'] and all(e.get('lower_bound') for e in m['edges']),
+              'one-way: map edges say their bytes are a lower bound')
+        st, _, body, _ = get(base, q.replace('/api', ''))
+        check(st == 200 and b'from clients, ? to clients' in body and b'&ge;' in body,
+              'one-way: service page shows ? and &ge;')
+        st, _, body, _ = get(base, '/')
+        check(st == 200 and b'>&ge;' in body, 'one-way: overview shows &ge; totals')
+    finally:
+        p.terminate()
+        p.wait(10)
 
 print('1..%d' % n)
 sys.exit(1 if failed else 0)

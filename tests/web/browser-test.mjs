@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Browser test of `renkei serve` in headless Debian chromium (playwright-core).
 //
-// usage: node browser-test.mjs RENKEI CAPTURE SHOTS_DIR [XSS_CAPTURE] [EXPORT_DIR]
+// usage: node browser-test.mjs RENKEI CAPTURE SHOTS_DIR [XSS_CAPTURE] [EXPORT_DIR] [ONEWAY]
 // (a CAPTURE ending in .db is a store, served with --db)
 // Starts `renkei serve --pcap CAPTURE --listen 127.0.0.1:0`, walks overview ->
 // network -> host -> service -> map -> click a node, asserting on what is
 // shown, and keeps a screenshot of every step in SHOTS_DIR.  With an XSS
 // capture, checks that a DNS name carrying markup is shown as text and runs
 // no script.  With EXPORT_DIR, opens the static export from disk and checks
-// it shows the same content.  Exits non-zero on the first failed check.
+// it shows the same content.  With ONEWAY (a capture of the clients' direction
+// only), checks that a service page shows the servers' bytes as "?" and the
+// totals as "≥".  Exits non-zero if a check failed.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [renkei, capture, shots, xssCapture, exportDir] = process.argv.slice(2);
+const [renkei, capture, shots, xssCapture, exportDir, oneway] = process.argv.slice(2);
 if (!renkei || !capture || !shots) {
   console.error('usage: node browser-test.mjs RENKEI CAPTURE SHOTS_DIR [XSS_CAPTURE] [EXPORT_DIR]');
   process.exit(2);
@@ -149,6 +151,26 @@ if (xssCapture) {
     check(dialogs === 0, 'no script ran (no dialog)');
   } finally {
     x.proc.kill('SIGTERM');
+  }
+}
+
+if (oneway) {
+  const o = await serve(oneway);
+  try {
+    await page.goto(o.base + '/');
+    const top = await page.locator('section:has(h2:has-text("Top services")) td.num[title]')
+      .allInnerTexts();
+    check(top.length > 0 && top.every((t) => t.startsWith('≥')), `one-way: top services' traffic ${top[0]}`);
+    await page.locator('section:has(h2:has-text("Top services")) a.svc').first().click();
+    await page.waitForSelector('#service');
+    const traffic = await page.locator('#traffic').innerText();
+    check(/ \? to clients/.test(traffic), `one-way: service traffic: ${traffic}`);
+    check(await page.locator('#chart-note').count() === 1, 'one-way: the chart says its bars are lower bounds');
+    const cl = await page.locator('#clients tbody td.num[title]').allInnerTexts();
+    check(cl.length > 0 && cl.every((t) => t.startsWith('≥')), `one-way: clients' traffic ${cl[0]}`);
+    await page.screenshot({ path: path.join(shots, '10-oneway-service.png'), fullPage: true });
+  } finally {
+    o.proc.kill('SIGTERM');
   }
 }
 
