@@ -22,9 +22,10 @@
  *      - 1.5 / 1 / 0.5 if it has no name and lies in both / Linux's /
  *        IANA's ephemeral range (clients' kernels pick those)
  *    and, from the session itself when both sides were seen: + 1.5 to the
- *    side that answered (the other asked); in TCP otherwise + 1 to the
- *    only side that sent payload (a stream: push, subscription) or + 0.5
- *    to the side that sent over twice the bytes.  A client's ephemeral
+ *    side that answered (the other asked); in TCP otherwise + 0.25 to the
+ *    only side that sent payload (a stream: push, subscription) or to the
+ *    side that sent over twice the bytes; with --peek, + 3 for each side
+ *    whose payload said its role (decode/peek.h), one-way too.  A client's ephemeral
  *    endpoint has one peer IP and one peer port; a service's endpoint,
  *    given two or more connections, has more, so fan-in dominates as soon
  *    as there is any; the port terms only break ties (a lone ssh session
@@ -76,6 +77,12 @@
  * client's request survives.  It breaks ties, it never beats a port term.
  */
 #define W_PAYLOAD 0.25
+/*
+ * A payload only one side of the protocol sends (--peek): a strong vote,
+ * per side that spoke, yet a service with a few clients (fan-in) or a
+ * handshake still outweighs one side's word.
+ */
+#define W_PEEK 3.0
 #define ONEWAY_MIN_PKTS 3
 #define ONEWAY_MAX_CONF 0.9
 #define FTP_DATA_PORT 20
@@ -174,9 +181,18 @@ tcp_kind(const struct rk_session *s)
 		return RK_SK_ESTABLISHED;
 	if (a->pkts == 0 || b->pkts == 0)
 		return tcp_one_sided_kind(a->pkts ? a : b);
-	/* Both sides sent something, but one sent nothing past SYN/SYN+ACK/RST. */
-	if ((a->pkts == a->rsts && a->pkts > 0) || (b->pkts == b->rsts && b->pkts > 0))
-		return RK_SK_REFUSED;
+	/*
+	 * Both sides sent something, one only resets: a closed port refusing
+	 * a SYN or a probe.  Resets in answer to data (never a SYN) say the
+	 * other end had closed: a conversation that ended (or began) beyond
+	 * the capture, its server told by the evidence as if seen one way.
+	 */
+	if (a->pkts == a->rsts || b->pkts == b->rsts) {
+		const struct rk_sess_dir *x = a->pkts == a->rsts ? b : a;
+
+		return x->data > 0 && x->syns == 0 && x->pkts > x->rsts ? tcp_one_sided_kind(x) :
+		    RK_SK_REFUSED;
+	}
 	if ((a->synacks > 0 && b->syns == 0 && pb <= 0) || (b->synacks > 0 && a->syns == 0 && pa <= 0))
 		return RK_SK_BACKSCATTER;
 	return RK_SK_HALFOPEN;
@@ -344,11 +360,32 @@ rk_role_requester(const struct rk_session *s)
 		return a->quick < b->quick ? 0 : 1;
 	if (a->quick + b->quick > 0)
 		return -1;
-	return a->opened ? 0 : 1;
+	return a->marks & RK_SD_OPENED ? 0 : 1;
+}
+
+/* +1 if a side's payloads said "server" (--peek), -1 if "client", 0 if neither or both. */
+static int
+side_said(const struct rk_sess_dir *d)
+{
+	int c = (d->marks & RK_SD_SAID_CLIENT) != 0, sv = (d->marks & RK_SD_SAID_SERVER) != 0;
+
+	return sv - c;
+}
+
+/*
+ * What the payloads said, A's side positive: one vote for each side that
+ * said what A-as-server makes it say (A a server, B a client), one against
+ * for each that said the opposite.
+ */
+static int
+peek_vote(const struct rk_session *s)
+{
+	return side_said(&s->d[RK_DIR_AB]) - side_said(&s->d[RK_DIR_BA]);
 }
 
 /*
  * Session-level hints that add to the endpoint scores (A's side positive).
+ * The payload hints (--peek) in any conversation, one-way ones too.
  * UDP: the side that spoke first is the client.  TCP: a side that sends
  * payload while the other only acknowledges is serving a stream (push,
  * subscription, download); otherwise the side sending clearly more bytes
@@ -359,23 +396,24 @@ session_hint(const struct rk_session *s, enum rk_sess_kind kind)
 {
 	const struct rk_sess_dir *a = &s->d[RK_DIR_AB], *b = &s->d[RK_DIR_BA];
 	uint64_t ba = s->bytes[RK_DIR_AB], bb = s->bytes[RK_DIR_BA];
+	double peek = W_PEEK * peek_vote(s);
 	int asker;
 
 	if (kind == RK_SK_ONEWAY)
-		return 0.0; /* one side seen: who spoke first, who sent more say nothing */
+		return peek; /* one side seen: who spoke first, who sent more say nothing */
 	if ((asker = rk_role_requester(s)) >= 0)
-		return asker == 0 ? -W_ANSWER : W_ANSWER;
+		return peek + (asker == 0 ? -W_ANSWER : W_ANSWER);
 	if (s->key.proto != RK_PROTO_TCP)
-		return 0.0;
+		return peek;
 	if (a->data > 0 && b->data == 0)
-		return W_PAYLOAD;
+		return peek + W_PAYLOAD;
 	if (b->data > 0 && a->data == 0)
-		return -W_PAYLOAD;
+		return peek - W_PAYLOAD;
 	if (ba > 2 * bb)
-		return W_PAYLOAD;
+		return peek + W_PAYLOAD;
 	if (bb > 2 * ba)
-		return -W_PAYLOAD;
-	return 0.0;
+		return peek - W_PAYLOAD;
+	return peek;
 }
 
 /*

@@ -83,7 +83,7 @@ pkt(struct world *w, const char *src, uint16_t sport, const char *dst, uint16_t 
 }
 
 #define ACK RK_TCP_ACK
-#define DATA (RK_TCP_ACK | RK_TCP_PSH | RK_REC_PAYLOAD)
+#define DATA (RK_TCP_ACK | RK_REC_PAYLOAD)
 
 /* A TCP conversation: handshake (optional), n request/response rounds, FIN. */
 static void
@@ -533,6 +533,31 @@ test_late_answer_refused_by_the_client(void **state)
 }
 
 static void
+test_reset_after_the_last_data_is_a_conversation(void **state)
+{
+	struct world *w = *state;
+
+	/*
+	 * A capture that began at the very end of two conversations: the
+	 * server's last data and FIN, then the client's resets (its socket
+	 * was closed).  A conversation, not a closed port.  A SYN answered by
+	 * RST stays a refused probe.
+	 */
+	pkt(w, "10.0.0.5", 443, "10.0.4.7", 50754, RK_PROTO_TCP, DATA, 79);
+	pkt(w, "10.0.0.5", 443, "10.0.4.7", 50754, RK_PROTO_TCP, ACK | RK_TCP_FIN, 52);
+	pkt(w, "10.0.4.7", 50754, "10.0.0.5", 443, RK_PROTO_TCP, RK_TCP_RST, 40);
+	pkt(w, "10.0.0.6", 25, "10.0.4.8", 56074, RK_PROTO_TCP, DATA | RK_TCP_FIN, 96);
+	pkt(w, "10.0.4.8", 56074, "10.0.0.6", 25, RK_PROTO_TCP, RK_TCP_RST, 40);
+	pkt(w, "10.0.4.9", 41000, "10.0.0.5", 8443, RK_PROTO_TCP, RK_TCP_SYN, 60);
+	pkt(w, "10.0.0.5", 8443, "10.0.4.9", 41000, RK_PROTO_TCP, RK_TCP_RST | ACK, 40);
+	finish(w);
+	assert_int_equal(kind_count(w, RK_SK_REFUSED), 1);
+	assert_non_null(edge(w, "10.0.4.7", "10.0.0.5", RK_PROTO_TCP, 443));
+	assert_non_null(edge(w, "10.0.4.8", "10.0.0.6", RK_PROTO_TCP, 25));
+	assert_null(service(w, "10.0.0.5", RK_PROTO_TCP, 8443));
+}
+
+static void
 test_reflection_is_not_a_service(void **state)
 {
 	struct world *w = *state;
@@ -574,6 +599,95 @@ test_ftp_active_data_belongs_to_ftp(void **state)
 	assert_int_equal(service(w, "10.0.0.21", RK_PROTO_TCP, 21)->n_sessions, 5);
 }
 
+/*
+ * Sessions seen one way only are counted (n_blind_*) where they are
+ * counted into their service and edge: the direction they hid is unknown,
+ * not zero.  A live one, checkpointed, is counted once; when its other
+ * direction shows later it stays counted blind (classify.c count_blind).
+ * Merging sums the counts.
+ */
+static void
+test_one_way_sessions_count_blind(void **state)
+{
+	struct world *w = *state;
+	const struct rk_service *v;
+	const struct rk_edge *e;
+	struct rk_classifier *m;
+	struct rk_service vs;
+	struct rk_edge es;
+
+	/* Four sessions through a mirror of the clients' side, one seen both ways. */
+	for (uint16_t i = 0; i < 3; i++)
+		tcp_one_side(w, "10.0.1.7", (uint16_t)(41000 + i), "10.0.0.5", 8123, i == 0, 3, 1);
+	tcp_one_side(w, "10.0.1.8", 52000, "10.0.0.5", 8123, 0, 3, 1);
+	tcp_conv(w, "10.0.1.9", 53000, "10.0.0.5", 8123, 1, 2);
+	/* A live session the mirror shows from the client's side, checkpointed twice. */
+	pkt(w, "10.0.1.20", 45000, "10.0.0.6", 9000, RK_PROTO_TCP, RK_TCP_SYN, 60);
+	pkt(w, "10.0.1.20", 45000, "10.0.0.6", 9000, RK_PROTO_TCP, ACK, 52);
+	pkt(w, "10.0.1.20", 45000, "10.0.0.6", 9000, RK_PROTO_TCP, DATA, 200);
+	rk_sess_tick(w->t, 0, 0, 0);
+	rk_classify_flush(w->c);
+	v = service(w, "10.0.0.6", RK_PROTO_TCP, 9000);
+	assert_non_null(v);
+	assert_int_equal(v->n_sessions, 1);
+	assert_int_equal(v->n_blind_out, 1);
+	assert_int_equal(v->n_blind_in, 0);
+	pkt(w, "10.0.1.20", 45000, "10.0.0.6", 9000, RK_PROTO_TCP, DATA, 200);
+	rk_sess_tick(w->t, 0, 0, 0);
+	rk_classify_flush(w->c);
+	/* Then the server's side shows after all. */
+	pkt(w, "10.0.0.6", 9000, "10.0.1.20", 45000, RK_PROTO_TCP, DATA, 1400);
+	finish(w);
+
+	v = service(w, "10.0.0.5", RK_PROTO_TCP, 8123);
+	assert_non_null(v);
+	assert_int_equal(v->n_sessions, 5);
+	assert_int_equal(v->n_blind_out, 4);
+	assert_int_equal(v->n_blind_in, 0);
+	assert_int_equal(v->bytes_out, 60 + 2 * 1400); /* the two-way session's only */
+	e = edge(w, "10.0.1.7", "10.0.0.5", RK_PROTO_TCP, 8123);
+	assert_non_null(e);
+	assert_int_equal(e->n_sessions, 3);
+	assert_int_equal(e->n_blind_s2c, 3);
+	assert_int_equal(e->n_blind_c2s, 0);
+	assert_int_equal(e->bytes_s2c, 0);
+	assert_int_equal(e->pkts_s2c, 0);
+	e = edge(w, "10.0.1.9", "10.0.0.5", RK_PROTO_TCP, 8123);
+	assert_non_null(e);
+	assert_int_equal(e->n_blind_s2c + e->n_blind_c2s, 0);
+
+	v = service(w, "10.0.0.6", RK_PROTO_TCP, 9000);
+	assert_non_null(v);
+	assert_int_equal(v->n_sessions, 1);
+	assert_int_equal(v->n_blind_out, 1);
+	assert_int_equal(v->bytes_in, 60 + 52 + 200 + 200);
+	assert_int_equal(v->bytes_out, 1400);
+	e = edge(w, "10.0.1.20", "10.0.0.6", RK_PROTO_TCP, 9000);
+	assert_non_null(e);
+	assert_int_equal(e->n_sessions, 1);
+	assert_int_equal(e->n_blind_s2c, 1);
+	assert_int_equal(e->bytes_s2c, 1400);
+
+	/* Merging (a report from the store) sums the counts. */
+	m = rk_classify_new(NULL, 64, 1);
+	assert_non_null(m);
+	vs = *service(w, "10.0.0.5", RK_PROTO_TCP, 8123);
+	vs.n_blind_in = 2;
+	es = *edge(w, "10.0.1.7", "10.0.0.5", RK_PROTO_TCP, 8123);
+	es.n_blind_c2s = 1;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rk_classify_merge_service(m, &vs), 0);
+		assert_int_equal(rk_classify_merge_edge(m, &es), 0);
+	}
+	v = rk_map_find(rk_classify_services(m), &vs.key);
+	assert_int_equal(v->n_blind_in, 4);
+	assert_int_equal(v->n_blind_out, 8);
+	e = rk_map_find(rk_classify_edges(m), &es.key);
+	assert_int_equal(e->n_blind_c2s, 2);
+	assert_int_equal(e->n_blind_s2c, 6);
+	rk_classify_free(m);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -600,8 +714,10 @@ main(void)
 		T(test_ntp_client_of_many_servers_cut_midway),
 		T(test_dns_answers_through_a_one_way_mirror),
 		T(test_late_answer_refused_by_the_client),
+		T(test_reset_after_the_last_data_is_a_conversation),
 		T(test_reflection_is_not_a_service),
 		T(test_ftp_active_data_belongs_to_ftp),
+		T(test_one_way_sessions_count_blind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,7 @@ enum {
 	RK_CLI_OPT_HOSTS,
 	RK_CLI_OPT_NO_DNS,
 	RK_CLI_OPT_PORTS_DB,
+	RK_CLI_OPT_PEEK,
 };
 
 /* The long_opts entries of --services, --services-db, --hosts and --ports-db, in that order. */
@@ -46,8 +47,10 @@ enum {
 	{"services-db", required_argument, NULL, RK_CLI_OPT_SERVICES_DB}, \
 	{"hosts", required_argument, NULL, RK_CLI_OPT_HOSTS}, \
 	{"ports-db", required_argument, NULL, RK_CLI_OPT_PORTS_DB}
-/* The long_opts entry of --no-dns (commands that learn names from DNS). */
-#define RK_CLI_NO_DNS_LONG_OPT {"no-dns", no_argument, NULL, RK_CLI_OPT_NO_DNS}
+/* The long_opts entries of --no-dns and --peek (commands that read packets' payload). */
+#define RK_CLI_PAYLOAD_LONG_OPTS \
+	{"no-dns", no_argument, NULL, RK_CLI_OPT_NO_DNS}, \
+	{"peek", no_argument, NULL, RK_CLI_OPT_PEEK}
 
 /* The help lines of the same options. */
 #define RK_CLI_NAMES_HELP \
@@ -56,10 +59,13 @@ enum {
 	"      --hosts FILE       host names, hosts(5) format (repeatable)\n" \
 	"      --ports-db FILE    how often ports are found open, nmap-services format\n" \
 	"                         (default /usr/share/nmap/nmap-services if there; 'none')\n"
-#define RK_CLI_NO_DNS_HELP \
-	"      --no-dns           do not learn host names from DNS answers\n"
+#define RK_CLI_PAYLOAD_HELP \
+	"      --no-dns           do not learn host names from DNS answers\n" \
+	"      --peek             read the first bytes of payloads that only a client or\n" \
+	"                         only a server sends (HTTP, TLS, DNS, NTP, SMB, ...) as\n" \
+	"                         a vote on who serves: helps one-way and cut captures\n"
 
-/* Where a command's names come from: its name options, as given. */
+/* Where a command's names come from, and what it reads of payloads: its options, as given. */
 struct rk_cli_names {
 	const char *services_db;     /* --services-db: default /etc/services, "none" = none */
 	const char *ports_db;        /* --ports-db: default nmap's, "none" = none */
@@ -68,6 +74,7 @@ struct rk_cli_names {
 	const char *hosts[RK_CLI_MAX_NAME_FILES];    /* --hosts, borrowed from argv */
 	int n_hosts;                 /* entries used in hosts */
 	int learn_dns;               /* 1 unless --no-dns */
+	int peek;                    /* --peek: payload hints (decode/peek.h) */
 };
 
 int rk_cmd_analyze(int argc, char **argv);

@@ -50,7 +50,7 @@ struct analyze_args {
 	int sessions;                /* --sessions */
 	int threads;                 /* --threads */
 	size_t max_sessions;         /* --max-sessions */
-	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns */
+	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns, --peek */
 	uint8_t (*only)[RK_ADDR_LEN]; /* --host */
 	size_t n_only;
 	int explain;                 /* --explain given */
@@ -104,7 +104,7 @@ help(FILE *f)
 	    "                         endpoint (IPv6: [ADDR]:PORT/PROTO)\n"
 	    "      --stats            print decoder and session-table counters\n"
 	    RK_CLI_NAMES_HELP
-	    RK_CLI_NO_DNS_HELP
+	    RK_CLI_PAYLOAD_HELP
 	    "      --max-sessions N   live sessions tracked at most (default 1000000)\n"
 	    "      --threads N        threads: 1 does everything in one, N > 1 is a reader\n"
 	    "                         and N - 1 trackers (default: the cores, at most 8);\n"
@@ -137,7 +137,7 @@ static const struct option long_opts[] = {
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"stats", no_argument, NULL, OPT_STATS},
 	RK_CLI_NAMES_LONG_OPTS,
-	RK_CLI_NO_DNS_LONG_OPT,
+	RK_CLI_PAYLOAD_LONG_OPTS,
 	{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"db", required_argument, NULL, OPT_DB},
@@ -574,6 +574,7 @@ rk_cmd_analyze(int argc, char **argv)
 	po.bpf = a.bpf;
 	po.names = names;
 	po.learn_dns = a.names.learn_dns;
+	po.peek = a.names.peek;
 	if (a.db != NULL) {
 		db.names = names;
 		if (db_open(&db, &a, argc - optind, argv + optind) < 0)

@@ -57,7 +57,7 @@ struct capture_args {
 	const char *user;            /* --user, NULL = default */
 	unsigned duration_s;         /* --duration, 0 = until a signal */
 	int status;                  /* 1 on, 0 off, -1 = on if stderr is a terminal */
-	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns */
+	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns, --peek */
 };
 
 /* One interface: its sockets are srcs[first .. first + n). */
@@ -114,7 +114,7 @@ help(FILE *f)
 	    "      --duration SECONDS stop after SECONDS\n"
 	    "      --status, --no-status  the one-line status (default: on a terminal)\n"
 	    RK_CLI_NAMES_HELP
-	    RK_CLI_NO_DNS_HELP
+	    RK_CLI_PAYLOAD_HELP
 	    "  -h, --help             this text\n"
 	    "\n"
 	    "exit status: 0 ok, 1 usage, 2 an interface or the store could not be used\n",
@@ -159,7 +159,7 @@ static const struct option long_opts[] = {
 	{"status", no_argument, NULL, OPT_STATUS},
 	{"no-status", no_argument, NULL, OPT_NO_STATUS},
 	RK_CLI_NAMES_LONG_OPTS,
-	RK_CLI_NO_DNS_LONG_OPT,
+	RK_CLI_PAYLOAD_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -512,6 +512,7 @@ rk_cmd_capture(int argc, char **argv)
 	po.n_readers = a.threads; /* one reader per fanout socket: socket k of every interface */
 	po.names = x.names;
 	po.learn_dns = a.names.learn_dns;
+	po.peek = a.names.peek;
 	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
 		rk_cli_error("%s", err.msg);
 		goto out;

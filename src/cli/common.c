@@ -63,6 +63,9 @@ rk_cli_names_option(struct rk_cli_names *n, int opt, const char *arg)
 	case RK_CLI_OPT_NO_DNS:
 		n->learn_dns = 0;
 		return 1;
+	case RK_CLI_OPT_PEEK:
+		n->peek = 1;
+		return 1;
 	case RK_CLI_OPT_SERVICES:
 	case RK_CLI_OPT_HOSTS:
 		if ((opt == RK_CLI_OPT_SERVICES ? n->n_services : n->n_hosts) >=

@@ -273,7 +273,7 @@ tcp(struct rk_dctx *c, const uint8_t *b, size_t avail, size_t iplen)
 	r->proto = RK_PROTO_TCP;
 	r->sport = rk_be16(b);
 	r->dport = rk_be16(b + 2);
-	r->flags = (uint8_t)((b[13] & 0x3f) | (iplen > doff ? RK_REC_PAYLOAD : 0));
+	r->flags = (uint8_t)((b[13] & RK_TCP_KEPT) | (iplen > doff ? RK_REC_PAYLOAD : 0));
 	if (c->has_frag_first)
 		(void)frag_remember(c, RK_PROTO_TCP, r->sport, r->dport);
 	set_payload(c, b, doff, avail);

@@ -28,13 +28,23 @@
 
 #include "util/addr.h"
 
-/* TCP flag bits as on the wire (RFC 9293 3.1), low six bits of rk_rec.flags. */
+/*
+ * TCP flag bits as on the wire (RFC 9293 3.1), in the same bits of
+ * rk_rec.flags.  PSH and URG tell nothing about roles and are not kept:
+ * their bits carry the payload hint instead.
+ */
 #define RK_TCP_FIN 0x01
 #define RK_TCP_SYN 0x02
 #define RK_TCP_RST 0x04
-#define RK_TCP_PSH 0x08
 #define RK_TCP_ACK 0x10
-#define RK_TCP_URG 0x20
+#define RK_TCP_KEPT (RK_TCP_FIN | RK_TCP_SYN | RK_TCP_RST | RK_TCP_ACK)
+/*
+ * The payload's first bytes are ones only a client (or only a server)
+ * sends (decode/peek.h; set by the reader with --peek, never by the
+ * decoder).  The values are enum rk_peek_hint's.
+ */
+#define RK_REC_SAYS_CLIENT 0x08
+#define RK_REC_SAYS_SERVER 0x20
 /* The packet carries transport payload (TCP/UDP/SCTP data after the header). */
 #define RK_REC_PAYLOAD 0x40
 /*
@@ -65,7 +75,7 @@ struct rk_rec {
 	uint16_t dport;           /* destination port, host order; 0 without ports */
 	uint16_t len;             /* IP length of the packet in bytes (header+payload), capped 65535 */
 	uint8_t proto;            /* IP protocol number of the innermost transport */
-	uint8_t flags;            /* RK_TCP_* | RK_REC_PAYLOAD | RK_REC_UNREACH */
+	uint8_t flags;            /* RK_TCP_* | RK_REC_PAYLOAD | RK_REC_UNREACH | RK_REC_SAYS_* */
 };
 
 _Static_assert(sizeof(struct rk_rec) == 48, "struct rk_rec must stay 48 bytes");

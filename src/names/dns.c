@@ -157,18 +157,6 @@ label_is(const uint8_t *l, size_t llen, const char *s)
 	return true;
 }
 
-static int
-hex_nibble(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The address a reverse-lookup name stands for: "d.c.b.a.in-addr.arpa"
  * (four decimal labels 0..255, no leading zeros) or the 32 single-nibble
@@ -212,7 +200,7 @@ ptr_owner_addr(const uint8_t *w, size_t wlen, uint8_t a[RK_ADDR_LEN])
 		for (size_t k = 0; k < 32; k++) {
 			int h;
 
-			if (llen[k] != 1 || (h = hex_nibble(lab[k][0])) < 0)
+			if (llen[k] != 1 || (h = rk_hex_digit(lab[k][0])) < 0)
 				return false;
 			/* Label k is nibble 31 - k: the low nibble of byte 15 - k / 2 first. */
 			if (k % 2 == 0)

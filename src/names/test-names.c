@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "names/names.h"
+#include "util/test-hex.h"
 
 /* ---- helpers ---- */
 
@@ -28,30 +29,9 @@ static uint8_t *
 hex(const char *s, size_t *len)
 {
 	uint8_t *b = malloc(strlen(s) / 2 + 1);
-	size_t n = 0;
-	int hi = -1;
 
 	assert_non_null(b);
-	for (; *s != '\0'; s++) {
-		int v;
-
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			b[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	assert_int_equal(hi, -1);
-	*len = n;
+	*len = rk_test_hex(s, b, strlen(s) / 2 + 1);
 	return b;
 }
 

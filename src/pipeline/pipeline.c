@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "decode/peek.h"
 #include "pipeline/pipeline.h"
 #include "util/bytes.h"
 #include "util/hash.h"
@@ -597,6 +598,9 @@ on_frame(void *user, const struct rk_frame *f)
 	atomic_store_explicit(&rd->n_records,
 	    atomic_load_explicit(&rd->n_records, memory_order_relaxed) + 1, memory_order_relaxed);
 	learn_dns(p, r, &pl);
+	/* Not the datagram an ICMP error quotes: its sender is the other side. */
+	if (p->o.peek && pl.len > 0 && (r->flags & (RK_REC_PAYLOAD | RK_REC_UNREACH)) == RK_REC_PAYLOAD)
+		r->flags |= (uint8_t)rk_peek(r->proto, r->sport, r->dport, pl.data, pl.len);
 	if (!p->threaded) {
 		/* Inline: gather a batch so the table lookups can be prefetched. */
 		if (++b->n == RK_INLINE_BATCH)

@@ -68,6 +68,7 @@ struct rk_pipeline_opts {
 	const char *bpf;        /* capture filter, may be NULL */
 	struct rk_names *names; /* borrowed; DNS answers are learned into it; may be NULL */
 	int learn_dns;          /* learn host names from DNS answers */
+	int peek;               /* mark records whose payload says who serves (decode/peek.h) */
 	rk_pipeline_progress_cb on_progress; /* files: between batches; may be NULL (no cost) */
 	void *progress_user;    /* argument of on_progress */
 };

@@ -88,6 +88,25 @@ rk_report_stats_stored(FILE *f, const struct rk_pipeline_stats *st,
 	stats(f, st, c, 1);
 }
 
+/* What one side's payloads said of its role (--peek): "client", "server", "both" or "-". */
+static const char *
+said_name(const struct rk_sess_dir *d)
+{
+	static const char *const names[4] = {"-", "client", "server", "both"};
+
+	return names[((d->marks & RK_SD_SAID_CLIENT) != 0) | ((d->marks & RK_SD_SAID_SERVER) != 0) << 1];
+}
+
+/* "  payload: here server, peer client" when either side's payload said its role; "" otherwise. */
+static const char *
+payload_said(char *buf, size_t len, const struct rk_sess_dir *here, const struct rk_sess_dir *peer)
+{
+	if (((here->marks | peer->marks) & (RK_SD_SAID_CLIENT | RK_SD_SAID_SERVER)) == 0)
+		return "";
+	snprintf(buf, len, "  payload: here %s, peer %s", said_name(here), said_name(peer));
+	return buf;
+}
+
 static void
 evidence(FILE *f, const struct rk_endpoint *e, const struct rk_names *names)
 {
@@ -125,7 +144,7 @@ rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_names 
 {
 	const struct rk_endpoint *e = rk_map_find(rk_classify_endpoints(c), k);
 	const struct rk_service *s = rk_map_find(rk_classify_services(c), k);
-	char a[RK_ADDR_STRLEN], pb[16], b[RK_ADDR_STRLEN];
+	char a[RK_ADDR_STRLEN], pb[16], b[RK_ADDR_STRLEN], said[48];
 	size_t shown = 0;
 
 	fprintf(f, "Endpoint %s:%u/%s\n", rk_addr_format(k->ip, a, sizeof(a)), k->port,
@@ -152,11 +171,13 @@ rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_names 
 			continue;
 		if (shown++ == 0)
 			fprintf(f, "Sessions (peer, kind, role here, rule, confidence):\n");
-		fprintf(f, "  %s:%u  %-11s %-7s %-9s %.2f\n",
+		fprintf(f, "  %s:%u  %-11s %-7s %-9s %.2f%s\n",
 		    rk_addr_format(is_a ? ss->key.b : ss->key.a, b, sizeof(b)),
 		    is_a ? ss->key.pb : ss->key.pa, rk_classify_kind_name(v->kind),
 		    !established ? "-" : ((v->server_is_b == is_b) ? "server" : "client"),
-		    established ? rk_classify_rule_name(v->rule) : "-", v->confidence);
+		    established ? rk_classify_rule_name(v->rule) : "-", v->confidence,
+		    payload_said(said, sizeof(said), &ss->d[is_a ? RK_DIR_AB : RK_DIR_BA],
+		    &ss->d[is_a ? RK_DIR_BA : RK_DIR_AB]));
 	}
 }
 
@@ -257,7 +278,8 @@ peer_table(FILE *f, const struct rk_names *names, const struct rk_edge **v, size
 		fprintf(f, is_clients ? "    %-40s" : " %-40s", host_text(h, sizeof(h), names,
 		    is_clients ? e->key.client : e->key.server));
 		fprintf(f, " %8" PRIu64 " %9s  %s\n", e->n_sessions,
-		    rk_human_bytes(e->bytes_c2s + e->bytes_s2c, b, sizeof(b)),
+		    rk_report_bytes(e->bytes_c2s + e->bytes_s2c, rk_report_edge_bound(e, RK_REPORT_BOTH),
+		    ">=", b, sizeof(b)),
 		    rk_human_time(e->last_ts, t, sizeof(t)));
 	}
 	if (n > max)

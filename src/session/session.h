@@ -44,7 +44,7 @@ struct rk_sess_dir {
 	uint8_t fins;     /* packets with FIN (saturating) */
 	uint8_t syns;     /* packets with SYN and without ACK (pure SYN) */
 	uint8_t synacks;  /* packets with SYN and ACK */
-	uint8_t opened;   /* 1 if this direction carried the first packet seen */
+	uint8_t marks;    /* RK_SD_*: what this side did at least once */
 	uint8_t quick;    /* turns it took after a shorter pause than the other side's
 	                   * latest turn (saturating): answers, in request/answer */
 	uint8_t turn;     /* RK_TURN_LAST, and log2(1 + µs) of the pause before its
@@ -60,6 +60,11 @@ struct rk_sess_dir {
  */
 #define RK_TURN_LAST 0x80 /* this side sent the latest turn */
 #define RK_TURN_GAP 0x7f
+
+/* rk_sess_dir.marks */
+#define RK_SD_OPENED 0x01      /* this direction carried the first packet seen */
+#define RK_SD_SAID_CLIENT 0x02 /* sent a payload only clients send (--peek, decode/peek.h) */
+#define RK_SD_SAID_SERVER 0x04 /* sent a payload only servers send */
 
 enum rk_sess_dir_idx { RK_DIR_AB = 0, RK_DIR_BA = 1 };
 

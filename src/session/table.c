@@ -261,6 +261,9 @@ count(struct rk_session *s, int dir, const struct rk_rec *r)
 		d->data++;
 	if (f & RK_REC_UNREACH)
 		d->rsts = sat16(d->rsts);
+	if (rk_unlikely(f & (RK_REC_SAYS_CLIENT | RK_REC_SAYS_SERVER)))
+		d->marks |= (f & RK_REC_SAYS_CLIENT ? RK_SD_SAID_CLIENT : 0) |
+		    (f & RK_REC_SAYS_SERVER ? RK_SD_SAID_SERVER : 0);
 	if (r->proto != RK_PROTO_TCP || (f & (RK_TCP_SYN | RK_TCP_ACK | RK_TCP_FIN | RK_TCP_RST)) == 0)
 		return;
 	if (f & RK_TCP_ACK)
@@ -464,7 +467,7 @@ apply(struct rk_sess_table *t, const struct rk_rec *r, const struct locus *l)
 	s->key = l->k;
 	s->first_ts = r->ts;
 	s->last_ts = r->ts;
-	s->d[l->dir].opened = 1;
+	s->d[l->dir].marks = RK_SD_OPENED;
 	t->tags[slot] = tag;
 	t->st.n_live++;
 	t->st.n_created++;

@@ -85,8 +85,8 @@ test_both_directions_one_entry(void **state)
 	assert_int_equal(f.last.d[RK_DIR_AB].synacks, 1);
 	assert_int_equal(f.last.d[RK_DIR_AB].syns, 0);
 	assert_int_equal(f.last.d[RK_DIR_AB].acks, 1);
-	assert_int_equal(f.last.d[RK_DIR_BA].opened, 1);
-	assert_int_equal(f.last.d[RK_DIR_AB].opened, 0);
+	assert_int_equal(f.last.d[RK_DIR_BA].marks, RK_SD_OPENED);
+	assert_int_equal(f.last.d[RK_DIR_AB].marks, 0);
 	assert_int_equal(f.last.first_ts, 1);
 	assert_int_equal(f.last.last_ts, 3);
 	rk_sess_get_stats(t, &st);

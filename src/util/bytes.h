@@ -59,4 +59,17 @@ rk_be64(const uint8_t *p)
 #define RK_MUST_CHECK
 #endif
 
+/* The value of the hex digit c (either case), or -1. */
+static inline int
+rk_hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif /* RK_UTIL_BYTES_H */

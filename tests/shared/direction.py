@@ -2,6 +2,7 @@
 """Direction of dependencies on real captures cut the way real networks cut them.
 
 usage: direction.py RENKEI DATA_DIR [--min-payload-accuracy X] [--seed N] [--max-files N]
+                    [--variants V,...] [--modes plain,peek] [--verbose]
 
 For every Ethernet capture under DATA_DIR (classic pcap; others are
 skipped) whose TCP conversations show their whole handshake, the
@@ -22,8 +23,10 @@ A dependency counts as "with payload" when the imperfect capture still
 holds a packet with payload of it.  For each variant the script prints
 how many dependencies came out right, reversed or missing, overall and
 with payload, and the same for a naive rule (the lower port serves) as a
-yardstick.  Exits 1 if the accuracy with payload of any variant is below
---min-payload-accuracy (default 0: report only).
+yardstick.  Each imperfect capture is analysed without and with --peek
+(payload hints; rows "+peek").  Exits 1 if the accuracy with payload of
+any variant and mode is below --min-payload-accuracy (default 0: report
+only).
 
 Standard library only; the imperfect captures are written to a temporary
 directory and removed.
@@ -108,8 +111,8 @@ def make_variant(recs, truth, variant, rng):
     return keep, left
 
 
-def edges_of(renkei, path):
-    p = subprocess.run([renkei, "analyze", "--json", path], capture_output=True,
+def edges_of(renkei, path, opts):
+    p = subprocess.run([renkei, "analyze", "--json"] + opts + [path], capture_output=True,
                        timeout=300)
     if p.returncode not in (0, 3):
         return None
@@ -149,14 +152,19 @@ def main(argv):
     ap.add_argument("--max-files", type=int, default=100000)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--variants", default="nosyn-cut,c2s,s2c")
+    ap.add_argument("--modes", default="plain,peek")
     a = ap.parse_args(argv[1:])
+    modes = {"plain": ("", []), "peek": ("+peek", ["--peek"])}
+    runs = [(v, m) for v in a.variants.split(",") for m in a.modes.split(",")]
+    if any(m not in modes for _, m in runs):
+        ap.error("--modes: plain, peek")
     files = []
     for root, _, names in os.walk(a.data):
         for n in sorted(names):
             if n.endswith((".pcap", ".cap", ".dmp", ".trace")):
                 files.append(os.path.join(root, n))
     files.sort()
-    totals = {v: None for v in a.variants.split(",")}
+    totals = {v + modes[m][0]: None for v, m in runs}
     used = 0
     with tempfile.TemporaryDirectory(prefix="renkei-dir-") as tmp:
         for path in files[:a.max_files]:
@@ -168,7 +176,7 @@ def main(argv):
             if not truth:
                 continue
             used += 1
-            for v in totals:
+            for v in a.variants.split(","):
                 rng = random.Random("%s:%s:%d" % (os.path.basename(path), v, a.seed))
                 keep, left = make_variant(recs, truth, v, rng)
                 if not left:
@@ -179,25 +187,36 @@ def main(argv):
                     for rec, fr in keep:
                         fh.write(rec)
                         fh.write(fr)
-                edges = edges_of(a.renkei, out)
-                if edges is None:
-                    continue
-                c = judge(left, edges)
-                if a.verbose and c["pright"] < c["pn"]:
-                    print("  %s %s: %d/%d with payload right" % (
-                        os.path.relpath(path, a.data), v, c["pright"], c["pn"]))
-                    for dep, payload in sorted(left.items()):
-                        if payload and (dep[0], dep[1], dep[2]) not in edges:
-                            print("      %s -> %s:%d (client port %d)%s" % (
-                                dep[0], dep[1], dep[2], dep[3],
-                                " reversed" if (dep[1], dep[0], dep[3]) in edges else ""))
-                if totals[v] is None:
-                    totals[v] = c
-                else:
-                    for k in c:
-                        totals[v][k] += c[k]
+                for m in a.modes.split(","):
+                    judge_run(a, path, v + modes[m][0], left, edges_of(a.renkei, out, modes[m][1]),
+                              totals)
+    return summary(used, totals, a.min_payload_accuracy)
+
+
+def judge_run(a, path, run, left, edges, totals):
+    """Add one analysed imperfect capture to totals[run]."""
+    if edges is None:
+        return
+    c = judge(left, edges)
+    if a.verbose and c["pright"] < c["pn"]:
+        print("  %s %s: %d/%d with payload right" % (
+            os.path.relpath(path, a.data), run, c["pright"], c["pn"]))
+        for dep, payload in sorted(left.items()):
+            if payload and (dep[0], dep[1], dep[2]) not in edges:
+                print("      %s -> %s:%d (client port %d)%s" % (
+                    dep[0], dep[1], dep[2], dep[3],
+                    " reversed" if (dep[1], dep[0], dep[3]) in edges else ""))
+    if totals[run] is None:
+        totals[run] = c
+    else:
+        for k in c:
+            totals[run][k] += c[k]
+
+
+def summary(used, totals, min_payload_accuracy):
+    """Print the table; 1 if a run's accuracy with payload is below the floor."""
     print("direction of dependencies on %d real captures (truth: their handshakes)" % used)
-    print("%-10s %6s %8s %8s %8s %8s | %6s %8s %8s" % (
+    print("%-15s %6s %8s %8s %8s %8s | %6s %8s %8s" % (
         "variant", "deps", "right", "reversed", "missing", "naive", "w/pay", "right", "naive"))
     worst = 1.0
     for v, c in totals.items():
@@ -205,11 +224,11 @@ def main(argv):
             continue
         pacc = c["pright"] / c["pn"] if c["pn"] else 1.0
         worst = min(worst, pacc)
-        print("%-10s %6d %8.3f %8.3f %8.3f %8.3f | %6d %8.3f %8.3f" % (
+        print("%-15s %6d %8.3f %8.3f %8.3f %8.3f | %6d %8.3f %8.3f" % (
             v, c["n"], c["right"] / c["n"], c["rev"] / c["n"], c["miss"] / c["n"],
             c["naive"] / c["n"], c["pn"], pacc, c["pnaive"] / c["pn"] if c["pn"] else 1.0))
-    if worst < a.min_payload_accuracy:
-        print("FAIL: accuracy with payload %.3f < %.3f" % (worst, a.min_payload_accuracy))
+    if worst < min_payload_accuracy:
+        print("FAIL: accuracy with payload %.3f < %.3f" % (worst, min_payload_accuracy))
         return 1
     return 0
 

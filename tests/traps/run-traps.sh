@@ -44,6 +44,9 @@
 #     (default) fails the run when a variant scores below them, 0 only
 #     reports it (marked "low").  renkei failing on a variant, a broken
 #     variant or a failed extra assertion fails the run either way.
+#   * Payload hints: every capture and variant is analysed twice, without
+#     and with --peek (results NAME+peek.*, the matrix's "+peek" blocks);
+#     both are held to the same thresholds.  $TRAPS_PEEK=0: without only.
 #   * Only the hosts a scenario names (X_hosts) get a namespace, so that a
 #     scenario's network is set up in about a second.
 #
@@ -76,6 +79,7 @@ VARIANTS=${TRAPS_VARIANTS-c2s s2c cut3 cut10}
 VMINP=${TRAPS_VARIANT_MIN_PRECISION:-0.99}
 VMINR=${TRAPS_VARIANT_MIN_RECALL:-0.99}
 VGATE=${TRAPS_VARIANTS_GATE:-1}
+PEEK=${TRAPS_PEEK:-1}
 ALL_SCENARIOS="pool ssh push lowport nfs dns syslog ntp http backscatter scan-syn scan-connect mixed
     p2p midstream-db namedclient ftp-active ntp-multi dhcp reflection"
 ALL_SCENARIOS=$(echo $ALL_SCENARIOS)
@@ -1088,7 +1092,7 @@ score_capture() {
         return
     fi
     hs=$(echo "$chk" | sed -n 's/.*synack=\([0-9]*\).*/\1/p')
-    score_one "$cap" "$cap" two-way "$npk" "$hs"
+    score_modes "$cap" "$cap" two-way "$npk" "$hs"
     [ -n "$VARIANTS" ] || return 0
     # shellcheck disable=SC2086
     if ! timeout 60 "$PY" "$HERE/variants.py" "$OUT/$cap.truth.json" "$pcap" "$OUT/$cap" $VARIANTS \
@@ -1102,29 +1106,40 @@ score_capture() {
     fi
     for v in $VARIANTS; do
         npk=$(timeout 30 tcpdump -nr "$OUT/$cap-$v.pcap" 2>/dev/null | wc -l)
-        score_one "$cap-$v" "$cap" "$v" "$npk" -
+        score_modes "$cap-$v" "$cap" "$v" "$npk" -
     done
 }
 
-# score_one NAME BASE VARIANT PACKETS HANDSHAKES : analyze NAME.pcap, score
-# it against NAME.truth.json, run the extra assertion of the scenario
+# score_modes NAME BASE VARIANT PACKETS HANDSHAKES : score_one without and
+# (unless $TRAPS_PEEK=0) with the payload hints of --peek
+score_modes() {
+    score_one "$@" ""
+    [ "$PEEK" = 1 ] && score_one "$@" +peek
+}
+
+# score_one NAME BASE VARIANT PACKETS HANDSHAKES MODE : analyze NAME.pcap
+# (MODE +peek: with --peek), score it against NAME.truth.json, run the
+# extra assertion of the scenario.  Results are NAME.MODE.*, rows NAME+MODE.
 score_one() {
-    local cap=$1 base=$2 var=$3 npk=$4 hs=$5 pcap=$OUT/$1.pcap minp=$MINP minr=$MINR
+    local pcap=$OUT/$1.pcap truth=$OUT/$1.truth.json base=$2 var=$3$6 npk=$4 hs=$5
+    local cap=$1$6 minp=$MINP minr=$MINR opts=()
     local scenario=${base%-hs}
+    [ "$6" = +peek ] && opts=(--peek)
     scenario=${scenario%-nohs}
-    if [ "$var" != two-way ]; then minp=$VMINP; minr=$VMINR; fi
+    if [ "${var%+peek}" != two-way ]; then minp=$VMINP; minr=$VMINR; fi
     if [ "$HAVE_RENKEI" = 0 ]; then
         RESULTS+=("$cap $npk $hs no-renkei - - - -")
         CELL["$base|$var"]="- - - - no-renkei"
         return
     fi
-    if ! timeout 60 "$RENKEI" analyze --json "$pcap" >"$OUT/$cap.result.json" 2>"$OUT/$cap.result.err"; then
+    if ! timeout 60 "$RENKEI" analyze "${opts[@]}" --json "$pcap" >"$OUT/$cap.result.json" \
+        2>"$OUT/$cap.result.err"; then
         RESULTS+=("$cap $npk $hs renkei-failed - - - -")
         CELL["$base|$var"]="- - - - renkei-failed"
         FAILED=1
         return
     fi
-    timeout 30 "$PY" "$REPO/tests/score.py" "$OUT/$cap.truth.json" "$OUT/$cap.result.json" \
+    timeout 30 "$PY" "$REPO/tests/score.py" "$truth" "$OUT/$cap.result.json" \
         --label "$cap" --min-precision "$minp" --min-recall "$minr" >"$OUT/$cap.score.txt" 2>&1
     local rc=$? st=ok
     case $rc in 0) st=ok ;; 1) st=FAIL ;; *) st=ERROR ;; esac
@@ -1142,7 +1157,7 @@ score_one() {
     elif [ "$st" = ok ] && grep -q "^$cap " "$HERE/known-ambiguous.txt" 2>/dev/null; then
         NOWOK="$NOWOK $cap"
     fi
-    if [ "$st" = FAIL ] && [ "$var" != two-way ]; then
+    if [ "$st" = FAIL ] && [ "${var%+peek}" != two-way ]; then
         VLOW=$((VLOW + 1))
         [ "$VGATE" = 1 ] || st=low
     fi
@@ -1171,18 +1186,20 @@ cell() {
 
 # the accuracy matrix: one block for services, one for edges
 matrix() {
-    local cols="two-way $VARIANTS" what b c f1 f2 sp sr ep er st mp mr
+    local cols="two-way $VARIANTS" what b c f1 f2 sp sr ep er st mp mr mode modes=""
+    [ "$PEEK" = 1 ] && modes=+peek
     for what in services edges; do
+      for mode in "" $modes; do
         echo
         printf '%-19s' "$what P/R"
-        for c in $cols; do printf '%-13s' "$c"; done
+        for c in $cols; do printf '%-13s' "$c$mode"; done
         echo
         for b in "${BASES[@]}"; do
             printf '%-19s' "$b"
             for c in $cols; do
                 mp=$VMINP mr=$VMINR
                 [ "$c" = two-way ] && mp=$MINP mr=$MINR
-                read -r sp sr ep er st <<<"${CELL["$b|$c"]:-- - - - -}"
+                read -r sp sr ep er st <<<"${CELL["$b|$c$mode"]:-- - - - -}"
                 if [ "$sp" = - ] && [ -n "$st" ] && [ "$st" != - ]; then
                     printf '%-13s' "$st"
                     continue
@@ -1192,6 +1209,7 @@ matrix() {
             done
             echo
         done
+      done
     done
     echo "(* below the threshold: two-way P>=$MINP R>=$MINR, variants P>=$VMINP R>=$VMINR;"
     echo " ! something reported on a host that must have nothing: a reflection victim)"
