@@ -11,6 +11,7 @@
 #define RK_DAEMON_DAEMON_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/err.h"
@@ -37,11 +38,17 @@ int rk_privsep_user_exists(const char *user);
 int rk_privsep_chown(const char *path, const char *user);
 
 /*
- * SIGINT, SIGTERM (and SIGHUP) set *stop to the signal number; a second
- * one ends the process at once (exit 128+sig: the store stays readable).
- * SIGALRM (--duration) sets *stop too, but never ends the process.
- * SIGPIPE is ignored.  No SA_RESTART: a blocked poll returns EINTR.
+ * SIGINT, SIGTERM and SIGHUP set *stop to the signal number: stop after a
+ * final flush.  A repeat within RK_SIGNAL_GRACE_NS is the same stop
+ * delivered twice (timeout(1), process groups) and is ignored; a later
+ * one ends the process at once (exit 128+sig: the store stays readable,
+ * the final flush is lost).  SIGALRM (--duration) sets *stop too, but
+ * never ends the process.  SIGPIPE is ignored.  No SA_RESTART: a blocked
+ * poll returns EINTR.
  */
 int rk_signals_init(volatile sig_atomic_t *stop);
+#define RK_SIGNAL_GRACE_NS 2000000000LL
+/* 1 if a repeated stop signal at now (the first at first_ns; ns, monotonic) forces the exit. */
+int rk_signal_forces_exit(int64_t first_ns, int64_t now);
 
 #endif /* RK_DAEMON_DAEMON_H */

@@ -24,6 +24,9 @@
 #              "reopened", the process keeps running, the run is stored;
 #              --threads 2: two fanout sockets, each with its reader thread
 #   3 kill -9  mid-run: PRAGMA integrity_check = ok, the report still works
+#   3b stop x2 two SIGTERMs 5 ms apart (what timeout(1) and signals to a
+#              process group deliver): one stop; the final flush is
+#              stored, exit 0
 #   4 two-if   -i eth1 -i eth2 into a new store, --threads 3 (three readers,
 #              two trackers: the halves of a conversation come through two
 #              readers): srv's TCP services found
@@ -305,6 +308,30 @@ n3=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["services
 log "after kill -9: integrity_check=$ic, services in the report: $n3"
 [ "$ic" = ok ] && [ "$n3" -ge 6 ] || fail "kill -9: integrity '$ic', services $n3"
 RESULTS+=("kill -9: integrity_check=$ic services=$n3")
+
+# ---- 3b: one stop delivered twice (timeout(1) signals its child, then its
+# process group): the same stop, the final flush must still be stored.
+# The default --flush (60 s) is never reached: only the final flush stores.
+# Two TERMs sent together often merge into one pending signal, so the
+# second is sent 5 ms after the first, as a busy machine delivers them.
+log "phase 3b: SIGTERM twice, 5 ms apart (timeout(1), process groups)"
+cap_start p3b -i eth0 --db "$WORK/term.db" || exit 1
+clients 2
+sleep 3
+pid=$(cap_pid)
+kill -TERM "$pid"
+sleep 0.005
+kill -TERM "$pid" 2>/dev/null
+wait "$CAPPID"
+rc=$?
+report "$WORK/term.db" "$WORK/p3b.json" || fail "report after the double stop"
+n3b=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["services"]))' "$WORK/p3b.json" 2>/dev/null)
+log "double stop: exit $rc, services stored: ${n3b:-none}"
+if grep -q "second signal" "$WORK/log/cap-p3b.log" || [ "${n3b:-0}" -lt 6 ] || [ "$rc" != 0 ]; then
+    cat "$WORK/log/cap-p3b.log" >&2
+    fail "double stop lost the final flush (exit $rc, services ${n3b:-none})"
+fi
+RESULTS+=("double stop: exit=$rc services=${n3b:-none}")
 
 # ---- 4: two interfaces, one direction each
 log "phase 4: -i eth1 -i eth2 (each sees one direction of srv)"
