@@ -95,6 +95,7 @@
 
 #include "capture/capture.h"
 #include "util/bytes.h"
+#include "util/human.h"
 
 #define PCAP_MAGIC_US 0xa1b2c3d4u /* classic pcap, µs timestamps */
 #define PCAP_MAGIC_NS 0xa1b23c4du /* classic pcap, ns timestamps */
@@ -267,17 +268,44 @@ linktype_to_dlt(int linktype)
 	}
 }
 
-/* Stop the reader with an error; it is returned now or by the next call. */
+/*
+ * Stop the reader with an error; it is returned now or by the next call.
+ * A corrupt record or block after good ones (RK_E_FORMAT with records
+ * read) ends the file like a cut, RK_E_TRUNC: what came before was handed
+ * on and is reported (exit 3), not thrown away with the rest.
+ */
 static void __attribute__((format(printf, 3, 4)))
 stop(struct rk_capture *c, int code, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
 
 	c->state = ST_ERR;
 	c->saved.code = code;
 	va_start(ap, fmt);
 	vsnprintf(c->saved.msg, sizeof(c->saved.msg), fmt, ap);
 	va_end(ap);
+	if (code == RK_E_FORMAT && c->n_records > 0) {
+		c->saved.code = RK_E_TRUNC;
+		n = strlen(c->saved.msg);
+		snprintf(c->saved.msg + n, sizeof(c->saved.msg) - n, "; the %llu %s before it %s analysed",
+		    (unsigned long long)c->n_records, rk_plural(c->n_records, "record", "records"),
+		    c->n_records == 1 ? "was" : "were");
+	}
+}
+
+/*
+ * The original length of a frame as far as it can be true: at least what
+ * was stored of it, at most the longest frame any link carries (the
+ * snaplen cap).  A crafted or broken length must not add gigabytes to the
+ * traffic totals.
+ */
+static inline uint32_t
+plausible_wirelen(uint32_t stored, uint32_t wirelen)
+{
+	if (wirelen < stored)
+		return stored;
+	return wirelen > MAX_SNAPLEN ? MAX_SNAPLEN : wirelen;
 }
 
 /* Compile bpf for a link type.  Returns 0 or -RK_E_FILTER with the reason. */
@@ -396,7 +424,7 @@ pcap_run(struct rk_capture *c, int max, rk_capture_cb cb, void *user, const bool
 		}
 		f.data = buf + off + PCAP_REC_HLEN;
 		f.caplen = caplen > c->snaplen ? c->snaplen : caplen;
-		f.wirelen = wirelen;
+		f.wirelen = wirelen = plausible_wirelen(caplen, wirelen);
 		f.ts = (uint64_t)sec * 1000000u + (c->is_nsec ? frac / 1000u : frac);
 		off += PCAP_REC_HLEN + (size_t)caplen;
 		c->n_records++;
@@ -676,6 +704,7 @@ ng_run(struct rk_capture *c, int max, rk_capture_cb cb, void *user)
 			    c->name, c->base + off, caplen, room);
 			break;
 		}
+		wirelen = plausible_wirelen(caplen, wirelen);
 		if (caplen > ifp->snaplen)
 			caplen = ifp->snaplen;
 		f.caplen = caplen;

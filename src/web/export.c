@@ -8,13 +8,17 @@
  * File names use '_' for ':' of IPv6 addresses.  Links are relative, so
  * the directory can be mailed, archived or opened from disk; the pages
  * have no forms (no server to answer them) and the same CSP-clean markup.
+ * Files are written only as themselves: a symbolic or hard link planted in
+ * DIR is refused, never written through (open_page).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/addr.h"
 #include "web/web_int.h"
@@ -28,16 +32,51 @@ file_ip(char *out, size_t len, const uint8_t ip[RK_ADDR_LEN])
 			*c = '_';
 }
 
-/* Open dir/name for writing into p->f.  0 or <0 with err. */
+/*
+ * Open dir/name for writing into p->f.  0 or <0 with err.  Never through
+ * a link: a symbolic link (O_NOFOLLOW) or a file with other hard links in
+ * DIR is refused before anything is truncated, so an export into a shared
+ * directory cannot be made to overwrite another file.
+ */
 static int
 open_page(struct rk_page *p, const char *dir, const char *name, struct rk_err *err)
 {
 	char path[4096];
+	struct stat st;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	p->f = fopen(path, "w");
-	if (p->f == NULL)
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ELOOP)
+		return rk_err_set(err, RK_E_IO, "refusing to write %s: it is a symbolic link", path);
+	if (fd < 0)
 		return rk_err_set(err, RK_E_IO, "cannot write %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+		close(fd);
+		return rk_err_set(err, RK_E_IO, "refusing to write %s: not a regular file of its own "
+		    "(a link to another file?)", path);
+	}
+	if (ftruncate(fd, 0) != 0 || (p->f = fdopen(fd, "w")) == NULL) {
+		rk_err_set(err, RK_E_IO, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -RK_E_IO;
+	}
+	return 0;
+}
+
+/* Make dir (or take it as it is if it is a real directory, not a link to one). */
+static int
+make_dir(const char *dir, struct rk_err *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return rk_err_set(err, RK_E_IO, "cannot create %s: %s", dir, strerror(errno));
+	if (lstat(dir, &st) != 0)
+		return rk_err_set(err, RK_E_IO, "cannot create %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return rk_err_set(err, RK_E_IO, "refusing to write into %s: not a directory "
+		    "(a symbolic link?)", dir);
 	return 0;
 }
 
@@ -69,11 +108,12 @@ rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t unt
 	uint64_t n_pages, n_files = 0;
 	int rc;
 
+	/* DIR itself may be a link the user chose; nothing inside it may be. */
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return rk_err_set(err, RK_E_IO, "cannot create %s: %s", dir, strerror(errno));
 	snprintf(assets, sizeof(assets), "%s/assets", dir);
-	if (mkdir(assets, 0755) != 0 && errno != EEXIST)
-		return rk_err_set(err, RK_E_IO, "cannot create %s: %s", assets, strerror(errno));
+	if ((rc = make_dir(assets, err)) != 0)
+		return rc;
 	p.w = w;
 	p.is_export = true;
 	p.s = rk_web_snap_get(w, since_us, until_us, err);

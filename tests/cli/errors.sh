@@ -55,6 +55,25 @@ rec = struct.pack('<IIII', 1700000000, 0, 60, 60) + bytes(60)
 open(sys.argv[1], 'wb').write(hdr + rec * 3)
 EOF
 "$R" analyze --db "$T/s.db" "$T/small.pcap" >/dev/null 2>&1 || { echo "FAIL: cannot make the store"; exit 1; }
+# small.pcap with a corrupt record (caplen 300000) after its first 500, and
+# again with the original length of every record set to 4 GB - 1.
+python3 - "$T/small.pcap" "$T/corrupt.pcap" "$T/hugelen.pcap" <<'EOF'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+off, recs = 24, []
+while off + 16 <= len(b):
+    cap = struct.unpack_from('<I', b, off + 8)[0]
+    recs.append(off)
+    off += 16 + cap
+cut = recs[500]
+bad = bytearray(b)
+struct.pack_into('<I', bad, cut + 8, 300000)
+open(sys.argv[2], 'wb').write(bytes(bad))
+big = bytearray(b)
+for o in recs:
+    struct.pack_into('<I', big, o + 12, 0xffffffff)
+open(sys.argv[3], 'wb').write(bytes(big))
+EOF
 : >"$T/auth-empty"
 echo 'secret-token-1234' >"$T/auth-ok"
 
@@ -67,6 +86,35 @@ expect "unsupported link type, alone" 2 "link type .*\(147\) is not one renkei d
 expect "unsupported link type, with another file" 3 "link type .*\(147\)" -- \
     "$R" analyze "$T/dlt147.pcap" "$T/small.pcap"
 expect "a directory as input" 2 "directory" -- "$R" analyze "$T"
+# An export directory with a planted link: refused, the link's target untouched.
+mkdir -p "$T/html-sym" "$T/html-hard"
+echo precious >"$T/precious"
+ln -s "$T/precious" "$T/html-sym/index.html"
+ln "$T/precious" "$T/html-hard/map.html"
+expect "--html DIR with a symbolic link in it" 2 "refusing to write .*index\.html: it is a symbolic link" -- \
+    "$R" report --db "$T/s.db" --html "$T/html-sym"
+expect "--html DIR with a hard link in it" 2 "refusing to write .*map\.html: not a regular file of its own" -- \
+    "$R" report --db "$T/s.db" --html "$T/html-hard"
+if [ "$(cat "$T/precious")" = precious ]; then
+	pass=$((pass + 1)); echo "ok   the links' target is untouched"
+else
+	fail=$((fail + 1)); echo "FAIL an export wrote through a link"
+fi
+expect "a corrupt record mid-file: report, exit 3" 3 \
+    "corrupt record at offset [0-9]+ \\(caplen 300000 > [0-9]+\\); the 500 records before it were analysed" -- \
+    "$R" analyze -o "$T/corrupt.txt" "$T/corrupt.pcap"
+if grep -q "^Summary" "$T/corrupt.txt" 2>/dev/null; then
+	pass=$((pass + 1)); echo "ok   the corrupt file's report was written"
+else
+	fail=$((fail + 1)); echo "FAIL the corrupt file's report is missing"
+fi
+# 4 GB original lengths: the traffic total stays within what the frames can be.
+"$R" analyze --json -o "$T/hugelen.json" "$T/hugelen.pcap" 2>/dev/null
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["summary"]; sys.exit(0 if d["bytes"] <= d["packets"] * 262144 else 1)' "$T/hugelen.json"; then
+	pass=$((pass + 1)); echo "ok   original lengths of 4 GB are capped"
+else
+	fail=$((fail + 1)); echo "FAIL original lengths of 4 GB counted as they are"
+fi
 expect "missing file" 2 "No such file" -- "$R" analyze "$T/nope.pcap"
 
 echo "--- options"
