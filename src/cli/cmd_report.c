@@ -6,8 +6,8 @@
  * empty classifier (rk_store_load) and renders it with the same text and
  * JSON writers as analyze, so a report over the whole store of two
  * captures matches analyze of both captures at once.  --diff loads two
- * ranges into two classifiers and lists the services and dependencies
- * present in one and not in the other: what appeared, what vanished.
+ * ranges into two classifiers; report/diff.c lists the services and
+ * dependencies present in one and not in the other.
  * Times are packet times: ISO 8601 UTC, unix seconds, or relative to the
  * newest packet in the store (-2h).  Exit codes are in cli.h.
  *
@@ -34,7 +34,6 @@
 #include "store/store.h"
 #include "util/addr.h"
 #include "util/human.h"
-#include "util/json.h"
 #include "web/web.h"
 
 struct report_args {
@@ -301,223 +300,29 @@ cmp_ep(const struct rk_ep_key *a, const struct rk_ep_key *b)
 	return a->port - b->port;
 }
 
-static int
-cmp_service(const void *x, const void *y)
-{
-	return cmp_ep(&(*(const struct rk_service *const *)x)->key,
-	    &(*(const struct rk_service *const *)y)->key);
-}
-
-static int
-cmp_edge(const void *x, const void *y)
-{
-	const struct rk_edge_key *a = &(*(const struct rk_edge *const *)x)->key;
-	const struct rk_edge_key *b = &(*(const struct rk_edge *const *)y)->key;
-	int c = memcmp(a->client, b->client, RK_ADDR_LEN);
-
-	if (c != 0)
-		return c;
-	if ((c = memcmp(a->server, b->server, RK_ADDR_LEN)) != 0)
-		return c;
-	if (a->proto != b->proto)
-		return a->proto - b->proto;
-	return a->port - b->port;
-}
-
-static int
-admits(const struct report_args *a, const uint8_t *ip1, const uint8_t *ip2)
-{
-	if (a->n_only == 0)
-		return 1;
-	for (size_t i = 0; i < a->n_only; i++)
-		if (memcmp(a->only[i], ip1, RK_ADDR_LEN) == 0 ||
-		    (ip2 != NULL && memcmp(a->only[i], ip2, RK_ADDR_LEN) == 0))
-			return 1;
-	return 0;
-}
-
-/* The entries of map `in` missing from map `notin`, admitted by --host, sorted. */
-static void **
-missing(const struct rk_map *in, const struct rk_map *notin, int is_edge,
-    const struct report_args *a, size_t *n)
-{
-	void **v = malloc((in->n_entries + 1) * sizeof(*v));
-
-	*n = 0;
-	if (v == NULL)
-		return NULL;
-	for (size_t i = 0; i < in->n_entries; i++) {
-		void *e = rk_map_at(in, i);
-		const uint8_t *ip1 = is_edge ? ((struct rk_edge *)e)->key.client :
-		    ((struct rk_service *)e)->key.ip;
-		const uint8_t *ip2 = is_edge ? ((struct rk_edge *)e)->key.server : NULL;
-		if (rk_map_find(notin, e) == NULL && admits(a, ip1, ip2))
-			v[(*n)++] = e;
-	}
-	qsort(v, *n, sizeof(*v), is_edge ? cmp_edge : cmp_service);
-	return v;
-}
-
-/* "tcp/80 (http)" */
-static const char *
-svc_label(const struct rk_names *names, uint8_t proto, uint16_t port, char *buf, size_t len)
-{
-	char pb[16];
-	const char *name = rk_names_service(names, proto, port);
-
-	snprintf(buf, len, "%s/%u%s%s%s", rk_report_proto_name(proto, pb, sizeof(pb)), port,
-	    name ? " (" : "", name ? name : "", name ? ")" : "");
-	return buf;
-}
-
-static void
-diff_text(FILE *f, const struct rk_names *names, const char *title, void **v, size_t n,
-    int is_edge)
-{
-	char a1[RK_ADDR_STRLEN], a2[RK_ADDR_STRLEN], lb[96];
-
-	fprintf(f, "\n%s: %zu\n", title, n);
-	for (size_t i = 0; i < n; i++) {
-		if (is_edge) {
-			const struct rk_edge *e = v[i];
-			const char *cn = rk_names_host(names, e->key.client);
-			const char *sn = rk_names_host(names, e->key.server);
-			fprintf(f, "  %-16s %-24s -> %-16s %-24s %s\n",
-			    rk_addr_format(e->key.client, a1, sizeof(a1)), cn ? cn : "",
-			    rk_addr_format(e->key.server, a2, sizeof(a2)), sn ? sn : "",
-			    svc_label(names, e->key.proto, e->key.port, lb, sizeof(lb)));
-		} else {
-			const struct rk_service *s = v[i];
-			const char *hn = rk_names_host(names, s->key.ip);
-			fprintf(f, "  %-16s %-24s %-24s %5u %-7s  first %s\n",
-			    rk_addr_format(s->key.ip, a1, sizeof(a1)), hn ? hn : "",
-			    svc_label(names, s->key.proto, s->key.port, lb, sizeof(lb)),
-			    s->n_clients, rk_plural(s->n_clients, "client", "clients"), rk_human_time(s->first_ts, a2, sizeof(a2)));
-		}
-	}
-}
-
-static void
-json_time(struct rk_json *j, const char *k, uint64_t ts)
-{
-	char b[64];
-
-	rk_json_key(j, k);
-	if (ts == 0)
-		rk_json_null(j);
-	else
-		rk_json_str(j, rk_human_iso(ts, b, sizeof(b)));
-}
-
-static void
-diff_json(struct rk_json *j, const struct rk_names *names, const char *key, void **v, size_t n,
-    int is_edge)
-{
-	char a1[RK_ADDR_STRLEN], pb[16];
-
-	rk_json_key(j, key);
-	rk_json_arr(j);
-	for (size_t i = 0; i < n; i++) {
-		const struct rk_ep_key *sk = is_edge ? NULL : &((struct rk_service *)v[i])->key;
-		const struct rk_edge *e = is_edge ? v[i] : NULL;
-		uint8_t proto = is_edge ? e->key.proto : sk->proto;
-		uint16_t port = is_edge ? e->key.port : sk->port;
-		const char *name = rk_names_service(names, proto, port);
-		rk_json_obj_inline(j);
-		if (is_edge) {
-			rk_json_kstr(j, "client", rk_addr_format(e->key.client, a1, sizeof(a1)));
-			rk_json_kstr(j, "server", rk_addr_format(e->key.server, a1, sizeof(a1)));
-		} else {
-			rk_json_kstr(j, "ip", rk_addr_format(sk->ip, a1, sizeof(a1)));
-		}
-		rk_json_kstr(j, "proto", rk_report_proto_name(proto, pb, sizeof(pb)));
-		rk_json_ku64(j, "port", port);
-		rk_json_key(j, "name");
-		if (name != NULL)
-			rk_json_str(j, name);
-		else
-			rk_json_null(j);
-		if (is_edge) {
-			rk_json_ku64(j, "sessions", e->n_sessions);
-			json_time(j, "first", e->first_ts);
-			json_time(j, "last", e->last_ts);
-		} else {
-			const struct rk_service *s = v[i];
-			rk_json_ku64(j, "clients", s->n_clients);
-			rk_json_ku64(j, "sessions", s->n_sessions);
-			json_time(j, "first", s->first_ts);
-			json_time(j, "last", s->last_ts);
-		}
-		rk_json_end(j, '}');
-	}
-	rk_json_end(j, ']');
-}
-
-/* --diff: services and edges of B not in A (new) and of A not in B (vanished). */
+/* --diff: load both ranges and write what changed (report/diff.c). */
 static int
 run_diff(FILE *out, const struct report_args *a, struct rk_store *s, struct rk_names *names,
     const uint64_t t[4])
 {
 	struct rk_pipeline_stats st;
 	struct rk_classifier *ca = NULL, *cb = NULL;
-	void **v[4] = {NULL, NULL, NULL, NULL};
-	size_t n[4];
-	static const char *const titles[4] = {
-		"New services (in B, not in A)", "Vanished services (in A, not in B)",
-		"New dependencies (in B, not in A)", "Lost dependencies (in A, not in B)",
-	};
-	static const char *const keys[4] = {
-		"new_services", "vanished_services", "new_edges", "lost_edges",
-	};
-	char b[4][64];
+	struct rk_report_opts ro = {0};
 	int status = RK_EXIT_INPUT;
 
 	if ((ca = load(s, t[0], t[1], names, &st)) == NULL ||
 	    (cb = load(s, t[2], t[3], names, &st)) == NULL)
 		goto out;
-	v[0] = missing(rk_classify_services(cb), rk_classify_services(ca), 0, a, &n[0]);
-	v[1] = missing(rk_classify_services(ca), rk_classify_services(cb), 0, a, &n[1]);
-	v[2] = missing(rk_classify_edges(cb), rk_classify_edges(ca), 1, a, &n[2]);
-	v[3] = missing(rk_classify_edges(ca), rk_classify_edges(cb), 1, a, &n[3]);
-	if (v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL) {
+	ro.names = names;
+	ro.only = (const uint8_t(*)[RK_ADDR_LEN])a->only;
+	ro.n_only = a->n_only;
+	ro.version = RK_VERSION;
+	if ((a->json ? rk_report_diff_json(out, ca, cb, t, &ro) :
+	    rk_report_diff_text(out, ca, cb, t, &ro)) < 0)
 		rk_cli_error("out of memory");
-		goto out;
-	}
-	for (int i = 0; i < 4; i++) {
-		if (t[i] == 0)
-			strcpy(b[i], i % 2 ? "end" : "start");
-		else
-			rk_human_iso(t[i], b[i], sizeof(b[i]));
-	}
-	if (a->json) {
-		struct rk_json j;
-		rk_json_init(&j, out);
-		rk_json_obj(&j);
-		rk_json_key(&j, "renkei");
-		rk_json_obj_inline(&j);
-		rk_json_kstr(&j, "version", RK_VERSION);
-		rk_json_ku64(&j, "schema", 1);
-		rk_json_end(&j, '}');
-		for (int r = 0; r < 2; r++) {
-			rk_json_key(&j, r == 0 ? "a" : "b");
-			rk_json_obj_inline(&j);
-			json_time(&j, "since", t[2 * r]);
-			json_time(&j, "until", t[2 * r + 1]);
-			rk_json_end(&j, '}');
-		}
-		for (int i = 0; i < 4; i++)
-			diff_json(&j, names, keys[i], v[i], n[i], i >= 2);
-		rk_json_end(&j, '}');
-		fputc('\n', out);
-	} else {
-		fprintf(out, "Changes from A [%s, %s) to B [%s, %s)\n", b[0], b[1], b[2], b[3]);
-		for (int i = 0; i < 4; i++)
-			diff_text(out, names, titles[i], v[i], n[i], i >= 2);
-	}
-	status = RK_EXIT_OK;
+	else
+		status = RK_EXIT_OK;
 out:
-	for (int i = 0; i < 4; i++)
-		free(v[i]);
 	rk_classify_free(ca);
 	rk_classify_free(cb);
 	return status;

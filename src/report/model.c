@@ -17,8 +17,9 @@
 #include "util/addr.h"
 #include "util/human.h"
 
-static int
-cmp_service(const void *x, const void *y)
+/* qsort order of struct rk_service *: by (ip, proto, port). */
+int
+rk_model_cmp_service(const void *x, const void *y)
 {
 	const struct rk_service *a = *(const struct rk_service *const *)x;
 	const struct rk_service *b = *(const struct rk_service *const *)y;
@@ -31,8 +32,9 @@ cmp_service(const void *x, const void *y)
 	return a->key.port - b->key.port;
 }
 
-static int
-cmp_edge(const void *x, const void *y)
+/* qsort order of struct rk_edge *: by (client, server, proto, port). */
+int
+rk_model_cmp_edge(const void *x, const void *y)
 {
 	const struct rk_edge *a = *(const struct rk_edge *const *)x;
 	const struct rk_edge *b = *(const struct rk_edge *const *)y;
@@ -80,8 +82,9 @@ rk_model_init(struct rk_model *m, const struct rk_classifier *c)
 	m->n_services = rk_classify_services(c)->n_entries;
 	m->n_edges = rk_classify_edges(c)->n_entries;
 	m->n_hosts = rk_classify_hosts(c)->n_entries;
-	m->services = (struct rk_service **)sorted_view(rk_classify_services(c), cmp_service);
-	m->edges = (struct rk_edge **)sorted_view(rk_classify_edges(c), cmp_edge);
+	m->services = (struct rk_service **)sorted_view(rk_classify_services(c),
+	    rk_model_cmp_service);
+	m->edges = (struct rk_edge **)sorted_view(rk_classify_edges(c), rk_model_cmp_edge);
 	m->hosts = (struct rk_host **)sorted_view(rk_classify_hosts(c), cmp_host);
 	m->by_server = malloc((m->n_edges + 1) * sizeof(*m->by_server));
 	if (m->services == NULL || m->edges == NULL || m->hosts == NULL || m->by_server == NULL) {

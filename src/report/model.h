@@ -19,6 +19,8 @@ struct rk_model {
 
 int rk_model_init(struct rk_model *m, const struct rk_classifier *c);
 void rk_model_fini(struct rk_model *m);
+int rk_model_cmp_service(const void *x, const void *y);
+int rk_model_cmp_edge(const void *x, const void *y);
 int rk_model_cmp_edge_by_server(const void *x, const void *y);
 void rk_model_networks(const struct rk_model *m, size_t *n_v4, size_t *n_v6);
 /* Sessions of all edges seen without their c2s (blind[0]) / s2c (blind[1]) direction. */

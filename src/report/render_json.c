@@ -93,6 +93,27 @@ rk_report_json_edge(struct rk_json *j, const struct rk_edge *e)
 	blind_field(j, "c2s", e->n_blind_c2s, "s2c", e->n_blind_s2c);
 }
 
+/*
+ * The fields of one host (no braces): the JSON document's and the web
+ * API's host objects.  names may be NULL.
+ */
+void
+rk_report_json_host(struct rk_json *j, const struct rk_names *names, const struct rk_host *h)
+{
+	char net[80];
+
+	rk_json_kaddr(j, "ip", h->ip);
+	rk_json_kstr_or_null(j, "name", names ? rk_names_host(names, h->ip) : NULL);
+	rk_json_kstr(j, "network", rk_addr_format_net(h->ip, net, sizeof(net)));
+	rk_json_kstr(j, "role", h->n_services ? "server" : "client");
+	rk_json_ku64(j, "services", h->n_services);
+	rk_json_ku64(j, "uses", h->n_used);
+	rk_json_ku64(j, "bytes_sent", h->bytes_sent);
+	rk_json_ku64(j, "bytes_recv", h->bytes_recv);
+	rk_json_ktime(j, "first", h->first_ts);
+	rk_json_ktime(j, "last", h->last_ts);
+}
+
 static void
 summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier *c,
     const struct rk_pipeline_stats *st)
@@ -188,20 +209,10 @@ hosts(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *
 	rk_json_arr(j);
 	for (size_t i = 0; i < m->n_hosts; i++) {
 		const struct rk_host *h = m->hosts[i];
-		char net[80];
 		if (!rk_model_admits(o, h->ip))
 			continue;
 		rk_json_obj_inline(j);
-		rk_json_kaddr(j, "ip", h->ip);
-		rk_json_kstr_or_null(j, "name", o->names ? rk_names_host(o->names, h->ip) : NULL);
-		rk_json_kstr(j, "network", rk_addr_format_net(h->ip, net, sizeof(net)));
-		rk_json_kstr(j, "role", h->n_services ? "server" : "client");
-		rk_json_ku64(j, "services", h->n_services);
-		rk_json_ku64(j, "uses", h->n_used);
-		rk_json_ku64(j, "bytes_sent", h->bytes_sent);
-		rk_json_ku64(j, "bytes_recv", h->bytes_recv);
-		rk_json_ktime(j, "first", h->first_ts);
-		rk_json_ktime(j, "last", h->last_ts);
+		rk_report_json_host(j, o->names, h);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');

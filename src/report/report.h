@@ -53,6 +53,11 @@ int rk_report_text(FILE *f, const struct rk_classifier *c, const struct rk_pipel
     const struct rk_report_opts *o);
 int rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
     const struct rk_report_opts *o);
+/* What changed from range A (a; t[0], t[1]) to B (b; t[2], t[3]): report/diff.c. */
+int rk_report_diff_text(FILE *f, const struct rk_classifier *a, const struct rk_classifier *b,
+    const uint64_t t[4], const struct rk_report_opts *o);
+int rk_report_diff_json(FILE *f, const struct rk_classifier *a, const struct rk_classifier *b,
+    const uint64_t t[4], const struct rk_report_opts *o);
 /* The decoder and session-table counters, one per line. */
 void rk_report_stats(FILE *f, const struct rk_pipeline_stats *st, const struct rk_classifier *c);
 /* The same counters less those a store does not keep (report --stats). */
@@ -65,10 +70,12 @@ void rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_n
 int rk_report_explain_aggregates(FILE *f, const struct rk_classifier *c,
     const struct rk_names *names, const struct rk_ep_key *k, size_t max_peers);
 struct rk_json;
-/* The fields of one service / dependency object (shared with the web API). */
+/* The fields of one service / dependency / host object (shared with the web API). */
 void rk_report_json_service(struct rk_json *j, const struct rk_names *names,
     const struct rk_service *s);
 void rk_report_json_edge(struct rk_json *j, const struct rk_edge *e);
+void rk_report_json_host(struct rk_json *j, const struct rk_names *names,
+    const struct rk_host *h);
 /* What the counters know of some bytes (a direction, or a sum of both). */
 enum rk_report_bound {
 	RK_BOUND_EXACT = 0, /* every session showed them: exact */

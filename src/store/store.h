@@ -1,11 +1,26 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * store/store.h - the long-term store (SPEC §7): what renkei keeps for months.
+ * store/store.h - the long-term store (SPEC §7): what renkei keeps for
+ * months, behind one interface with several possible back ends.
  *
- * One SQLite file (WAL mode, schema versioned by PRAGMA user_version with
- * migrations; docs/STORE.md has the tables).  It grows with relationships
- * and time buckets, never with traffic: a flush adds the classifier's
- * aggregates of one interval into
+ * The interface: open by URL, write a flush, load a range (the listing of
+ * services, edges and hosts the reports and the web read), the per-hour
+ * traffic of services, the stored evidence and runs, the time range held,
+ * rollup/retention, and a change version for caches.  rk_store_open picks
+ * the back end by the URL's scheme ("sqlite:PATH"; a bare path is SQLite);
+ * an unknown scheme is an error naming the supported ones.  Every other
+ * rk_store_* call goes through the back end's table of operations (struct
+ * rk_store_ops, store_be.h), so report, web and CLI never know which one.
+ * Where a new back end goes: a struct rk_store_ops in store_<name>.c (the
+ * SQLite one, store_sqlite.c, is the model), registered by URL scheme in
+ * the table of store.c, and added to the back ends of test-store.c, whose
+ * suite every back end must pass.  A "diff" of two ranges is two loads
+ * compared by report/diff.c: a back end needs no operation for it.
+ *
+ * What is kept (SQLite: one file, WAL mode, schema versioned by PRAGMA
+ * user_version with migrations; docs/STORE.md has the tables).  It grows
+ * with relationships and time buckets, never with traffic: a flush adds
+ * the classifier's aggregates of one interval into
  *   - edges per hour bucket (client, server, proto, port, hour) with
  *     packets and bytes each way, sessions (and those seen one way only,
  *     whose other direction is unknown), first/last seen; rolled up
@@ -15,9 +30,8 @@
  *     every endpoint that served (so decisions can be explained later);
  *   - hosts (address, name, first/last seen);
  *   - capture runs with their counters and per-interface drops.
- * Each flush is one transaction with prepared statements reused across
- * flushes; a crash loses at most the flush in progress, and the file stays
- * readable (SQLite's journal).  Readers (report, web) open it read-only.
+ * Each flush is one transaction; a crash loses at most the flush in
+ * progress.  Readers (report, web) open the store read-only.
  */
 #ifndef RK_STORE_STORE_H
 #define RK_STORE_STORE_H
@@ -74,8 +88,15 @@ struct rk_store_evidence {
 	struct rk_endpoint e;  /* cumulative over the run as of its last flush */
 };
 
-/* Open (creating and migrating, unless RK_STORE_RDONLY) the store at path. */
-int rk_store_open(struct rk_store **out, const char *path, int flags, struct rk_err *err);
+/*
+ * The traffic of one service in one hour, as rk_store_service_hours hands
+ * it over: return 0 to go on, <0 to stop (the value is passed back).
+ */
+typedef int (*rk_store_hour_cb)(void *arg, const struct rk_ep_key *svc, uint64_t hour,
+    uint64_t bytes, int has_blind);
+
+/* Open (creating and migrating, unless RK_STORE_RDONLY) the store at url. */
+int rk_store_open(struct rk_store **out, const char *url, int flags, struct rk_err *err);
 /* Close; NULL is a no-op. */
 void rk_store_close(struct rk_store *s);
 /* Hour buckets older than this (before the newest packet) roll up into days. */
@@ -119,5 +140,10 @@ void rk_store_runs_free(struct rk_store_run_info *runs, size_t n);
 /* First and last packet time stored (0, 0 if the store is empty). */
 int rk_store_range(struct rk_store *s, uint64_t *first_ts, uint64_t *last_ts,
     struct rk_err *err);
+/* Each service's bytes per hour of [since_us, until_us), to cb (the web's charts). */
+int rk_store_service_hours(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+    rk_store_hour_cb cb, void *arg, struct rk_err *err);
+/* A number that changes whenever the stored data does, in any process (caches). */
+int rk_store_version(struct rk_store *s, uint64_t *out, struct rk_err *err);
 
 #endif /* RK_STORE_STORE_H */

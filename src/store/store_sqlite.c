@@ -27,6 +27,11 @@
  * its sqlite3 handle and statements; the classifier and names passed in
  * are borrowed for the call.  Library code: it never prints.
  *
+ * The first back end of the store interface (store_be.h): the functions
+ * below are the operations of rk_store_sqlite_ops, the table at the end,
+ * registered in store.c for "sqlite:PATH" and bare paths; the contract of
+ * each is that of the rk_store_* call of the same name.
+ *
  * Sessions seen one way only are counted with the rest (blind_* columns,
  * summed like sessions): a report needs them to tell a direction whose
  * bytes were never seen from one that was measured (classify.h).
@@ -47,7 +52,7 @@
 #include <unistd.h>
 
 #include "store/migrate.h"
-#include "store/store.h"
+#include "store/store_be.h"
 #include "util/addr.h"
 #include "util/map.h"
 
@@ -157,14 +162,39 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_DEL_SVC] = "DELETE FROM service_buckets WHERE span = 0 AND bucket = ?1",
 };
 
-struct rk_store {
+struct sqlite_store {
+	struct rk_store base;           /* ops = &rk_store_sqlite_ops; first */
 	sqlite3 *db;                    /* owned */
 	char *path;                     /* for messages, owned */
 	int rdonly;                     /* opened with RK_STORE_RDONLY */
 	sqlite3_stmt *st[S__COUNT];     /* prepared once (writers), owned */
 	uint64_t retention_us;          /* hour buckets kept this long before rollup */
 	uint64_t newest_ts;             /* µs, newest packet time in the store */
+	int is_immutable;               /* read as immutable=1 (no WAL index to share) */
+	uint64_t n_commits;             /* transactions committed through this handle */
+	sqlite3_stmt *q_version;        /* PRAGMA data_version, prepared on first use */
 };
+
+/* The SQLite state behind the interface's handle (its first member). */
+static struct sqlite_store *
+sq(struct rk_store *base)
+{
+	return (struct sqlite_store *)base;
+}
+
+/* Finalize the statements, close the connection, free s; NULL is a no-op. */
+static void
+free_store(struct sqlite_store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->q_version);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
 
 /* An address -> hosts.id, for one flush. */
 struct host_id {
@@ -174,7 +204,7 @@ struct host_id {
 
 /* Fill err with "path: sqlite's message" and return -RK_E_IO. */
 static int
-db_err(const struct rk_store *s, struct rk_err *err)
+db_err(const struct sqlite_store *s, struct rk_err *err)
 {
 	return rk_err_set(err, RK_E_IO, "%s: %s", s->path, sqlite3_errmsg(s->db));
 }
@@ -234,7 +264,7 @@ uri_of(const char *path, const char *query)
 
 /* Check the schema (RDONLY) or create/upgrade it, and set up the connection. */
 static int
-setup(struct rk_store *s, struct rk_err *err)
+setup(struct sqlite_store *s, struct rk_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -275,7 +305,7 @@ setup(struct rk_store *s, struct rk_err *err)
 
 /* Open path read-only; retry as immutable=1 where WAL cannot be read in place. */
 static int
-open_rdonly(struct rk_store *s, struct rk_err *err)
+open_rdonly(struct sqlite_store *s, struct rk_err *err)
 {
 	struct stat sb;
 	char *uri;
@@ -300,6 +330,7 @@ open_rdonly(struct rk_store *s, struct rk_err *err)
 		return rk_err_set(err, RK_E_NOMEM, "out of memory");
 	rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	free(uri);
+	s->is_immutable = 1;
 	if (rc != SQLITE_OK)
 		return db_err(s, err);
 	if (err != NULL)
@@ -357,10 +388,10 @@ check_path(const char *path, int rdonly, struct rk_err *err)
  * (report, web), also in a directory the reader cannot write.
  * OUT: *out, owned by the caller (rk_store_close).  Returns 0 or <0.
  */
-int
-rk_store_open(struct rk_store **out, const char *path, int flags, struct rk_err *err)
+static int
+sq_open(struct rk_store **out, const char *path, int flags, struct rk_err *err)
 {
-	struct rk_store *s = calloc(1, sizeof(*s));
+	struct sqlite_store *s = calloc(1, sizeof(*s));
 	int rc = 0;
 
 	*out = NULL;
@@ -382,24 +413,19 @@ rk_store_open(struct rk_store **out, const char *path, int flags, struct rk_err 
 	}
 out:
 	if (rc < 0) {
-		rk_store_close(s);
+		free_store(s);
 		return rc;
 	}
-	*out = s;
+	s->base.ops = &rk_store_sqlite_ops;
+	*out = &s->base;
 	return 0;
 }
 
-/* Finalize the statements and close (a writer's close checkpoints the WAL). */
-void
-rk_store_close(struct rk_store *s)
+/* Close (a writer's close checkpoints the WAL); NULL is a no-op. */
+static void
+sq_close(struct rk_store *base)
 {
-	if (s == NULL)
-		return;
-	for (int i = 0; i < S__COUNT; i++)
-		sqlite3_finalize(s->st[i]);
-	sqlite3_close(s->db);
-	free(s->path);
-	free(s);
+	free_store(sq(base));
 }
 
 /*
@@ -407,9 +433,10 @@ rk_store_close(struct rk_store *s)
  * packet stored) before flushes roll them into day buckets; 0 rolls every
  * finished hour up.  O(1).
  */
-void
-rk_store_set_retention(struct rk_store *s, uint64_t retention_us)
+static void
+sq_set_retention(struct rk_store *base, uint64_t retention_us)
 {
+	struct sqlite_store *s = sq(base);
 	s->retention_us = retention_us;
 }
 
@@ -417,9 +444,10 @@ rk_store_set_retention(struct rk_store *s, uint64_t retention_us)
  * Record the start of a run (mode, source, version, started_us from run;
  * NULL strings are stored as "").  OUT: run->id.  Returns 0 or <0.
  */
-int
-rk_store_run_begin(struct rk_store *s, struct rk_store_run *run, struct rk_err *err)
+static int
+sq_run_begin(struct rk_store *base, struct rk_store_run *run, struct rk_err *err)
 {
+	struct sqlite_store *s = sq(base);
 	sqlite3_stmt *st = s->st[S_RUN_BEGIN];
 
 	if (s->rdonly)
@@ -431,12 +459,13 @@ rk_store_run_begin(struct rk_store *s, struct rk_store_run *run, struct rk_err *
 	if (step_done(st) < 0)
 		return db_err(s, err);
 	run->id = sqlite3_last_insert_rowid(s->db);
+	s->n_commits++;
 	return 0;
 }
 
 /* Upsert one host row from the interval's aggregate; OUT: *id. */
 static int
-put_host(struct rk_store *s, const struct rk_host *h, const struct rk_names *n, int64_t *id)
+put_host(struct sqlite_store *s, const struct rk_host *h, const struct rk_names *n, int64_t *id)
 {
 	sqlite3_stmt *st = s->st[S_HOST];
 	char text[RK_ADDR_STRLEN];
@@ -464,7 +493,7 @@ put_host(struct rk_store *s, const struct rk_host *h, const struct rk_names *n, 
 
 /* The hosts.id of ip: this flush's map, else the table.  0 ok, 1 absent, -1 error. */
 static int
-find_host(struct rk_store *s, const struct rk_map *ids, const uint8_t ip[RK_ADDR_LEN],
+find_host(struct sqlite_store *s, const struct rk_map *ids, const uint8_t ip[RK_ADDR_LEN],
     int64_t *id)
 {
 	const struct host_id *h = rk_map_find(ids, ip);
@@ -485,7 +514,7 @@ find_host(struct rk_store *s, const struct rk_map *ids, const uint8_t ip[RK_ADDR
 
 /* The service row and its hour bucket. */
 static int
-put_service(struct rk_store *s, const struct rk_service *v, int64_t host)
+put_service(struct sqlite_store *s, const struct rk_service *v, int64_t host)
 {
 	for (int k = 0; k < 2; k++) {
 		sqlite3_stmt *st = s->st[k == 0 ? S_SERVICE : S_SVC_BUCKET];
@@ -513,7 +542,7 @@ put_service(struct rk_store *s, const struct rk_service *v, int64_t host)
 }
 
 static int
-put_edge(struct rk_store *s, const struct rk_edge *e, int64_t client, int64_t server)
+put_edge(struct sqlite_store *s, const struct rk_edge *e, int64_t client, int64_t server)
 {
 	sqlite3_stmt *st = s->st[S_EDGE];
 
@@ -537,7 +566,7 @@ put_edge(struct rk_store *s, const struct rk_edge *e, int64_t client, int64_t se
 
 /* The run's evidence for one endpoint that served (cumulative: replaces). */
 static int
-put_endpoint(struct rk_store *s, int64_t run_id, const struct rk_endpoint *e, int64_t host)
+put_endpoint(struct sqlite_store *s, int64_t run_id, const struct rk_endpoint *e, int64_t host)
 {
 	sqlite3_stmt *st = s->st[S_ENDPOINT];
 	const uint64_t v[] = {
@@ -557,7 +586,7 @@ put_endpoint(struct rk_store *s, int64_t run_id, const struct rk_endpoint *e, in
 }
 
 static int
-put_counter(struct rk_store *s, int64_t run_id, const char *pfx, const char *name, uint64_t v)
+put_counter(struct sqlite_store *s, int64_t run_id, const char *pfx, const char *name, uint64_t v)
 {
 	sqlite3_stmt *st = s->st[S_RUN_COUNTER];
 	char key[96];
@@ -571,7 +600,7 @@ put_counter(struct rk_store *s, int64_t run_id, const char *pfx, const char *nam
 
 /* The run's row, counters (cumulative: they replace) and interfaces. */
 static int
-put_run(struct rk_store *s, const struct rk_store_run *r, const struct rk_classifier *c,
+put_run(struct sqlite_store *s, const struct rk_store_run *r, const struct rk_classifier *c,
     const struct rk_pipeline_stats *st, const struct rk_store_iface *ifs, int n_ifs,
     uint64_t now_us)
 {
@@ -635,7 +664,7 @@ put_run(struct rk_store *s, const struct rk_store_run *r, const struct rk_classi
  * Returns the hours rolled, or -1 on a database error.
  */
 static int
-roll_hours(struct rk_store *s, int64_t cutoff_s, int max_hours)
+roll_hours(struct sqlite_store *s, int64_t cutoff_s, int max_hours)
 {
 	int n = 0;
 
@@ -666,7 +695,7 @@ roll_hours(struct rk_store *s, int64_t cutoff_s, int max_hours)
 
 /* ROLLBACK after a failure, keeping sqlite's message of the failure in err. */
 static int
-abort_txn(struct rk_store *s, struct rk_err *err)
+abort_txn(struct sqlite_store *s, struct rk_err *err)
 {
 	int rc = db_err(s, err);
 
@@ -687,11 +716,12 @@ abort_txn(struct rk_store *s, struct rk_err *err)
  * caller keeps its aggregates and retries.  Returns 0 or <0.
  * Cost: O(hosts + services + edges + server endpoints) statement steps.
  */
-int
-rk_store_flush(struct rk_store *s, const struct rk_store_run *run, const struct rk_classifier *c,
+static int
+sq_flush(struct rk_store *base, const struct rk_store_run *run, const struct rk_classifier *c,
     const struct rk_names *n, const struct rk_pipeline_stats *st,
     const struct rk_store_iface *ifs, int n_ifs, struct rk_err *err)
 {
+	struct sqlite_store *s = sq(base);
 	const struct rk_map *hosts = rk_classify_hosts(c), *svcs = rk_classify_services(c);
 	const struct rk_map *edges = rk_classify_edges(c), *eps = rk_classify_endpoints(c);
 	uint64_t newest = st->last_ts > s->newest_ts ? st->last_ts : s->newest_ts;
@@ -749,6 +779,7 @@ rk_store_flush(struct rk_store *s, const struct rk_store_run *run, const struct 
 		goto fail;
 	if (step_done(s->st[S_COMMIT]) < 0)
 		goto fail;
+	s->n_commits++;
 	s->newest_ts = newest;
 	/* Give back the pages the rollup freed; only space is at stake if it fails. */
 	if (rolled > 0)
@@ -766,9 +797,10 @@ out:
  * day bucket, however many there are, in one transaction.  Returns 0 or
  * <0 with err set (then nothing was rolled up).
  */
-int
-rk_store_rollup(struct rk_store *s, uint64_t older_than_us, struct rk_err *err)
+static int
+sq_rollup(struct rk_store *base, uint64_t older_than_us, struct rk_err *err)
 {
+	struct sqlite_store *s = sq(base);
 	if (s->rdonly)
 		return rk_err_set(err, RK_E_INVAL, "%s: opened read-only", s->path);
 	if (step_done(s->st[S_BEGIN]) < 0)
@@ -776,6 +808,7 @@ rk_store_rollup(struct rk_store *s, uint64_t older_than_us, struct rk_err *err)
 	if (roll_hours(s, (int64_t)(older_than_us / 1000000), INT_MAX) < 0 ||
 	    step_done(s->st[S_COMMIT]) < 0)
 		return abort_txn(s, err);
+	s->n_commits++;
 	return 0;
 }
 
@@ -835,7 +868,7 @@ static const char load_run_rows_sql[] =
 
 /* The range being loaded and where it goes. */
 struct load {
-	struct rk_store *s;          /* the store */
+	struct sqlite_store *s;          /* the store */
 	struct rk_classifier *c;     /* OUT: aggregates */
 	struct rk_names *n;          /* OUT: host names, may be NULL */
 	struct rk_pipeline_stats *st; /* OUT: run summary */
@@ -850,7 +883,7 @@ struct load {
 
 /* Set up l to load [since_us, until_us) (0 = unbounded) from s; everything else empty. */
 static void
-load_init(struct load *l, struct rk_store *s, uint64_t since_us, uint64_t until_us)
+load_init(struct load *l, struct sqlite_store *s, uint64_t since_us, uint64_t until_us)
 {
 	memset(l, 0, sizeof(*l));
 	l->s = s;
@@ -1177,10 +1210,11 @@ each_row(struct load *l, const char *sql, int (*fn)(struct load *, sqlite3_stmt 
  * makes the reads one snapshot.  Returns 0 or <0 with err set.
  * Cost: O(rows in range) with a GROUP BY.
  */
-int
-rk_store_load(struct rk_store *s, uint64_t since_us, uint64_t until_us, struct rk_classifier *c,
+static int
+sq_load(struct rk_store *base, uint64_t since_us, uint64_t until_us, struct rk_classifier *c,
     struct rk_names *n, struct rk_pipeline_stats *st, struct rk_err *err)
 {
+	struct sqlite_store *s = sq(base);
 	struct load l;
 	int rc;
 
@@ -1229,11 +1263,12 @@ load_rows(struct load *l, const char *sql, int (*fn)(struct load *, sqlite3_stmt
  * OUT: *out (malloc'd, the caller frees it; NULL if none), *n_out.
  * Returns 0 or <0 with err set.  O(runs in range), by primary key.
  */
-int
-rk_store_load_evidence(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+static int
+sq_load_evidence(struct rk_store *base, uint64_t since_us, uint64_t until_us,
     const struct rk_ep_key *k, struct rk_store_evidence **out, size_t *n_out,
     struct rk_err *err)
 {
+	struct sqlite_store *s = sq(base);
 	struct load l;
 	int rc;
 
@@ -1257,10 +1292,11 @@ rk_store_load_evidence(struct rk_store *s, uint64_t since_us, uint64_t until_us,
  * traffic it covers, whole.  OUT: *out (free with rk_store_runs_free;
  * NULL if none), *n_out.  Returns 0 or <0 with err set.  O(runs).
  */
-int
-rk_store_load_runs(struct rk_store *s, uint64_t since_us, uint64_t until_us,
+static int
+sq_load_runs(struct rk_store *base, uint64_t since_us, uint64_t until_us,
     struct rk_store_run_info **out, size_t *n_out, struct rk_err *err)
 {
+	struct sqlite_store *s = sq(base);
 	struct load l;
 	int rc;
 
@@ -1277,27 +1313,14 @@ rk_store_load_runs(struct rk_store *s, uint64_t since_us, uint64_t until_us,
 	return rc;
 }
 
-/* Free the n runs of rk_store_load_runs and their strings; NULL is a no-op. */
-void
-rk_store_runs_free(struct rk_store_run_info *runs, size_t n)
-{
-	if (runs == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(runs[i].mode);
-		free(runs[i].source);
-		free(runs[i].version);
-	}
-	free(runs);
-}
-
 /*
  * The packet time the store covers: OUT: *first_ts, *last_ts in µs (both 0
  * if no run has packets).  Returns 0 or <0 with err set.  O(runs).
  */
-int
-rk_store_range(struct rk_store *s, uint64_t *first_ts, uint64_t *last_ts, struct rk_err *err)
+static int
+sq_range(struct rk_store *base, uint64_t *first_ts, uint64_t *last_ts, struct rk_err *err)
 {
+	struct sqlite_store *s = sq(base);
 	sqlite3_stmt *q = NULL;
 	int rc = 0;
 
@@ -1314,3 +1337,118 @@ rk_store_range(struct rk_store *s, uint64_t *first_ts, uint64_t *last_ts, struct
 	sqlite3_finalize(q);
 	return rc;
 }
+
+static const char hours_sql[] =
+    "SELECT h.ip, b.proto, b.port, b.span, b.bucket, b.bytes_in + b.bytes_out,"
+    " b.blind_in + b.blind_out > 0"
+    " FROM service_buckets b JOIN hosts h ON h.id = b.host"
+    " WHERE (?1 = 0 OR b.bucket + CASE b.span WHEN 0 THEN 3600 ELSE 86400 END > ?1)"
+    " AND (?2 = 0 OR b.bucket < ?2)";
+
+/* Hand one service_buckets row to cb, hour by hour (a day spread evenly).  0 or cb's <0. */
+static int
+hours_of_row(sqlite3_stmt *q, rk_store_hour_cb cb, void *arg)
+{
+	struct rk_ep_key k;
+	int n_hours = sqlite3_column_int(q, 3) == SPAN_HOUR ? 1 : 24;
+	uint64_t first = col_u64(q, 4) / HOUR_S;
+	uint64_t bytes = col_u64(q, 5);
+	int has_blind = sqlite3_column_int(q, 6) != 0;
+	int rc = 0;
+
+	memset(&k, 0, sizeof(k));
+	if (col_addr(q, 0, k.ip) < 0)
+		return 0;
+	k.proto = (uint8_t)sqlite3_column_int(q, 1);
+	k.port = (uint16_t)sqlite3_column_int(q, 2);
+	for (int i = 0; rc == 0 && i < n_hours; i++)
+		rc = cb(arg, &k, first + (uint64_t)i, bytes / (uint64_t)n_hours, has_blind);
+	return rc;
+}
+
+/*
+ * Each service's bytes per hour of [since_us, until_us) (0 = open), from
+ * service_buckets, to cb: a day bucket spread evenly over its 24 hours,
+ * has_blind if a session of the bucket hid a direction.  One read
+ * transaction.  Returns 0, cb's <0, or <0 with err set.  O(buckets).
+ */
+static int
+sq_service_hours(struct rk_store *base, uint64_t since_us, uint64_t until_us,
+    rk_store_hour_cb cb, void *arg, struct rk_err *err)
+{
+	struct sqlite_store *s = sq(base);
+	sqlite3_stmt *q = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, hours_sql, -1, &q, NULL) != SQLITE_OK)
+		return db_err(s, err);
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)(since_us / 1000000));
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)(until_us / 1000000));
+	while (rc == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		rc = hours_of_row(q, cb, arg);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = db_err(s, err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* µs mtime and size of path, mixed (0 if it cannot be read). */
+static uint64_t
+file_stamp(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return 0;
+	return ((uint64_t)sb.st_mtim.tv_sec * 1000000000ull + (uint64_t)sb.st_mtim.tv_nsec) ^
+	    ((uint64_t)sb.st_size << 1);
+}
+
+/*
+ * The change version: PRAGMA data_version, which SQLite changes for this
+ * connection whenever another connection (any process) committed, plus
+ * this handle's own commits, which data_version does not count.  A store
+ * read as immutable=1 (a WAL store in a directory we cannot write) has no
+ * shared WAL index to tell it: its version is the main file's mtime and
+ * size, which change when a writer checkpoints.  O(1), no table read.
+ */
+static int
+sq_version(struct rk_store *base, uint64_t *out, struct rk_err *err)
+{
+	struct sqlite_store *s = sq(base);
+
+	*out = 0;
+	if (s->is_immutable) {
+		*out = file_stamp(s->path);
+		return 0;
+	}
+	if (s->q_version == NULL && sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->q_version, NULL) != SQLITE_OK)
+		return db_err(s, err);
+	if (sqlite3_step(s->q_version) != SQLITE_ROW) {
+		sqlite3_reset(s->q_version);
+		return db_err(s, err);
+	}
+	*out = (col_u64(s->q_version, 0) << 32) + s->n_commits;
+	sqlite3_reset(s->q_version);
+	return 0;
+}
+
+const struct rk_store_ops rk_store_sqlite_ops = {
+	.scheme = "sqlite",
+	.usage = "sqlite:PATH",
+	.open = sq_open,
+	.close = sq_close,
+	.set_retention = sq_set_retention,
+	.run_begin = sq_run_begin,
+	.flush = sq_flush,
+	.rollup = sq_rollup,
+	.load = sq_load,
+	.load_evidence = sq_load_evidence,
+	.load_runs = sq_load_runs,
+	.range = sq_range,
+	.service_hours = sq_service_hours,
+	.version = sq_version,
+};

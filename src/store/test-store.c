@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * store/test-store.c - unit tests of the SQLite store, on ':memory:' and
- * on real files in a temporary directory: flush and load round trips,
+ * store/test-store.c - unit tests of the store: one suite of the interface
+ * (store.h) run against every back end, then the SQLite back end's own.
+ *
+ * The interface suite is a table: back ends (a URL pattern each, a fresh
+ * store per test in a temporary directory) x tests that use rk_store_*
+ * only: flush and load round trips, sums across runs, distinct client
+ * counts, time ranges, names through a read-only reopen, evidence and
+ * runs, the per-hour traffic of services, and the change version seen by
+ * a second handle when the first writes.  A new back end adds one line to
+ * `backends` and must pass all of it.
+ *
+ * The SQLite tests, on ':memory:' and
+ * on real files in a temporary directory:
  * sums across runs, distinct client counts, time ranges, rollup into day
  * buckets, names, the migration guard (newer schema, foreign and corrupt
  * files), a locked store (the flush fails, keeps nothing, and succeeds on
@@ -25,6 +36,26 @@
 
 #include "store/store.h"
 #include "util/addr.h"
+
+/* A back end under test: how to name a fresh store in an empty directory. */
+struct backend {
+	const char *name;    /* group name in the TAP output */
+	const char *url_fmt; /* the store's URL, %s = the directory */
+	int is_shared;       /* a second rk_store_open of the URL sees the same store */
+};
+
+static const struct backend backends[] = {
+	{"sqlite", "sqlite:%s/t.db", 1},
+	{"sqlite (bare path)", "%s/t.db", 1},
+	{"sqlite (:memory:)", ":memory:", 0},
+};
+
+/* One test's store: a fresh URL of a back end (initial state: the backend). */
+struct fixture {
+	const struct backend *be;
+	char dir[32];  /* the temporary directory */
+	char url[96];  /* the store's URL */
+};
 
 #define H (3600ull * 1000000)   /* an hour in µs */
 #define T0 (1700000000ull * 1000000 - 1700000000ull * 1000000 % (24 * H)) /* a midnight */
@@ -117,6 +148,56 @@ add_session(struct rk_classifier *c, int client, int server, uint16_t port, uint
     uint64_t bytes)
 {
 	add_session_dirs(c, client, server, port, ts, bytes, 0, 0);
+}
+
+/* The URL of this test's fresh store. */
+static const char *
+url_of(void **state)
+{
+	return ((struct fixture *)*state)->url;
+}
+
+/* Can a second handle open this test's store?  (Not ':memory:'.) */
+static int
+shared(void **state)
+{
+	return ((struct fixture *)*state)->be->is_shared;
+}
+
+/* A fresh directory and URL for one test of the back end in *state. */
+static int
+fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	f->be = *state;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/rk-store-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->url, sizeof(f->url), f->be->url_fmt, f->dir);
+	*state = f;
+	return 0;
+}
+
+/* Remove the test's store (its files) and directory. */
+static int
+fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
+	char path[96];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
 }
 
 static struct rk_store *
@@ -219,9 +300,9 @@ exec_sql(const char *path, const char *sql)
 
 /* A flush comes back from a load unchanged; the counters of the run too. */
 static void
-test_roundtrip_memory(void **state)
+test_roundtrip(void **state)
 {
-	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_store *s = open_ok(url_of(state), 0);
 	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
 	struct rk_pipeline_stats st;
 	struct rk_classify_stats cs;
@@ -230,7 +311,6 @@ test_roundtrip_memory(void **state)
 	uint8_t ip[RK_ADDR_LEN];
 	const struct rk_host *h;
 
-	(void)state;
 	begin(s, &r);
 	add_session(c, 1, 10, 80, T0 + 10, 100);
 	add_session(c, 2, 10, 80, T0 + 20, 100);
@@ -277,13 +357,12 @@ test_roundtrip_memory(void **state)
 static void
 test_two_runs_sum(void **state)
 {
-	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_store *s = open_ok(url_of(state), 0);
 	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
 	struct rk_pipeline_stats st;
 	struct rk_store_run r1, r2;
 	const struct rk_service *v;
 
-	(void)state;
 	begin(s, &r1);
 	add_session(c, 1, 10, 80, T0 + 10, 100);
 	flush(s, &r1, c, T0, T0 + 100);
@@ -311,14 +390,13 @@ test_two_runs_sum(void **state)
 static void
 test_ranges(void **state)
 {
-	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_store *s = open_ok(url_of(state), 0);
 	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
 	struct rk_pipeline_stats st;
 	struct rk_store_run r;
 	uint64_t first, last;
 	struct rk_err err = {0};
 
-	(void)state;
 	begin(s, &r);
 	add_session(c, 1, 10, 80, T0 + 10, 100);
 	flush(s, &r, c, T0, T0 + H - 1);
@@ -636,7 +714,7 @@ test_upgrade_v3(void **state)
 static void
 test_file_rdonly_names(void **state)
 {
-	char dir[] = "/tmp/rk-store-XXXXXX", path[64];
+	const char *url = url_of(state);
 	struct rk_store *s;
 	struct rk_classifier *c = rk_classify_new(NULL, 64, 1), *l;
 	struct rk_names *n = rk_names_new(100), *n2 = rk_names_new(100);
@@ -646,10 +724,9 @@ test_file_rdonly_names(void **state)
 	uint8_t ip[RK_ADDR_LEN];
 	const char *name;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/f.db", dir);
-	s = open_ok(path, 0);
+	if (!shared(state))
+		goto out;
+	s = open_ok(url, 0);
 	begin(s, &r);
 	add_session(c, 1, 10, 80, T0 + 10, 100);
 	ip4(ip, 10, 0, 0, 10);
@@ -658,8 +735,7 @@ test_file_rdonly_names(void **state)
 	st.last_ts = T0 + 10;
 	assert_int_equal(rk_store_flush(s, &r, c, n, &st, NULL, 0, &err), 0);
 	rk_store_close(s);
-	assert_int_equal(query_int(path, "PRAGMA user_version"), RK_STORE_SCHEMA);
-	s = open_ok(path, RK_STORE_RDONLY);
+	s = open_ok(url, RK_STORE_RDONLY);
 	l = rk_classify_new(NULL, 64, 1);
 	assert_int_equal(rk_store_load(s, 0, 0, l, n2, &st, &err), 0);
 	assert_int_equal(rk_classify_edges(l)->n_entries, 1);
@@ -670,11 +746,10 @@ test_file_rdonly_names(void **state)
 	assert_true(rk_store_run_begin(s, &r, &err) < 0);
 	rk_store_close(s);
 	rk_classify_free(l);
+out:
 	rk_classify_free(c);
 	rk_names_free(n);
 	rk_names_free(n2);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* Newer schema, a foreign SQLite file, a file that is not SQLite, a missing file. */
@@ -823,7 +898,7 @@ add_evidence(struct rk_classifier *c, int host, uint16_t port, uint32_t sessions
 static void
 test_evidence_and_runs(void **state)
 {
-	struct rk_store *s = open_ok(":memory:", 0);
+	struct rk_store *s = open_ok(url_of(state), 0);
 	struct rk_classifier *c1 = rk_classify_new(NULL, 64, 1), *c2 = rk_classify_new(NULL, 64, 1);
 	struct rk_classifier *l;
 	struct rk_store_evidence *ev = NULL;
@@ -835,7 +910,6 @@ test_evidence_and_runs(void **state)
 	const struct rk_endpoint *e;
 	size_t n = 99;
 
-	(void)state;
 	ip4(k.ip, 10, 0, 0, 10);
 	k.proto = RK_PROTO_TCP;
 	k.port = 80;
@@ -948,23 +1022,150 @@ test_readonly_file(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * The change version: a reader's differs once a writer (another handle,
+ * as another process would be) flushed, and stays put while nobody
+ * writes; the writer's own changes with its own flushes.
+ */
+static void
+test_version(void **state)
+{
+	struct rk_store *w, *r;
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1);
+	struct rk_store_run run;
+	struct rk_err err = {0};
+	uint64_t v0, v1, v2, w0, w1;
+
+	w = open_ok(url_of(state), 0);
+	begin(w, &run);
+	assert_int_equal(rk_store_version(w, &w0, &err), 0);
+	add_session(c, 1, 10, 80, T0 + 10, 100);
+	flush(w, &run, c, T0, T0 + 100);
+	assert_int_equal(rk_store_version(w, &w1, &err), 0);
+	assert_true(w0 != w1);
+	if (shared(state)) {
+		r = open_ok(url_of(state), RK_STORE_RDONLY);
+		assert_int_equal(rk_store_version(r, &v0, &err), 0);
+		assert_int_equal(rk_store_version(r, &v1, &err), 0);
+		assert_true(v0 == v1);
+		rk_classify_clear(c);
+		add_session(c, 2, 10, 80, T0 + 20, 100);
+		flush(w, &run, c, T0, T0 + 200);
+		assert_int_equal(rk_store_version(r, &v2, &err), 0);
+		assert_true(v2 != v1);
+		rk_store_close(r);
+	}
+	rk_classify_free(c);
+	rk_store_close(w);
+}
+
+/* What rk_store_service_hours hands over: one service-hour, summed here. */
+struct hour_sum {
+	uint64_t n_calls;  /* hours handed over */
+	uint64_t bytes;    /* their bytes */
+	uint64_t hour;     /* the last hour seen */
+	int n_blind;       /* hours with has_blind */
+};
+
+static int
+sum_hour(void *arg, const struct rk_ep_key *svc, uint64_t hour, uint64_t bytes, int has_blind)
+{
+	struct hour_sum *h = arg;
+
+	assert_int_equal(svc->port, 80);
+	h->n_calls++;
+	h->bytes += bytes;
+	h->hour = hour;
+	h->n_blind += has_blind != 0;
+	return 0;
+}
+
+/* The per-hour traffic of the services, and a range that misses it. */
+static void
+test_service_hours(void **state)
+{
+	struct rk_store *s = open_ok(url_of(state), 0);
+	struct rk_classifier *c = rk_classify_new(NULL, 64, 1);
+	struct rk_store_run r;
+	struct rk_err err = {0};
+	struct hour_sum h = {0};
+
+	begin(s, &r);
+	add_session(c, 1, 10, 80, T0 + 2 * H + 10, 100);
+	add_session_dirs(c, 2, 10, 80, T0 + 2 * H + 20, 100, 0, 1);
+	flush(s, &r, c, T0, T0 + 3 * H - 1);
+	assert_int_equal(rk_store_service_hours(s, 0, 0, sum_hour, &h, &err), 0);
+	assert_int_equal(h.n_calls, 1);
+	assert_int_equal(h.bytes, 100 + 200 + 100);
+	assert_int_equal(h.hour, T0 / H + 2);
+	assert_int_equal(h.n_blind, 1);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(rk_store_service_hours(s, T0, T0 + H, sum_hour, &h, &err), 0);
+	assert_int_equal(h.n_calls, 0);
+	rk_classify_free(c);
+	rk_store_close(s);
+}
+
+/* A URL with a scheme no back end registered is refused, naming those there are. */
+static void
+test_unknown_scheme(void **state)
+{
+	struct rk_store *s = NULL;
+	struct rk_err err = {0};
+
+	(void)state;
+	assert_true(rk_store_open(&s, "clickhouse://db.example:9000/renkei", 0, &err) < 0);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "unknown store scheme 'clickhouse'"));
+	assert_non_null(strstr(err.msg, "sqlite:PATH"));
+}
+
+/* The interface suite, run once per back end (initial state: the backend). */
+static const struct CMUnitTest interface_tests[] = {
+	cmocka_unit_test_setup_teardown(test_roundtrip, fixture_setup, fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_two_runs_sum, fixture_setup, fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_ranges, fixture_setup, fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_file_rdonly_names, fixture_setup, fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_evidence_and_runs, fixture_setup, fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_service_hours, fixture_setup, fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_version, fixture_setup, fixture_teardown),
+};
+#define N_INTERFACE_TESTS (sizeof(interface_tests) / sizeof(interface_tests[0]))
+
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+
+/*
+ * One group (one TAP plan): every back end x the interface suite, each
+ * test named "backend: test" with its back end as initial state, then the
+ * SQLite back end's own tests.
+ */
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_memory),
-		cmocka_unit_test(test_two_runs_sum),
-		cmocka_unit_test(test_ranges),
+	static const struct CMUnitTest sqlite_tests[] = {
+		cmocka_unit_test(test_unknown_scheme),
 		cmocka_unit_test(test_rollup),
 		cmocka_unit_test(test_upgrade_v1),
-		cmocka_unit_test(test_file_rdonly_names),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_locked),
 		cmocka_unit_test(test_readonly_file),
-		cmocka_unit_test(test_evidence_and_runs),
 		cmocka_unit_test(test_blind_roundtrip),
 		cmocka_unit_test(test_upgrade_v3),
 	};
+	enum { N_SQLITE = sizeof(sqlite_tests) / sizeof(sqlite_tests[0]) };
+	struct CMUnitTest t[N_BACKENDS * N_INTERFACE_TESTS + N_SQLITE];
+	char names[N_BACKENDS * N_INTERFACE_TESTS][96];
+	size_t n = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	for (size_t b = 0; b < N_BACKENDS; b++) {
+		for (size_t i = 0; i < N_INTERFACE_TESTS; i++, n++) {
+			t[n] = interface_tests[i];
+			snprintf(names[n], sizeof(names[n]), "%s: %s", backends[b].name, t[n].name);
+			t[n].name = names[n];
+			t[n].initial_state = (void *)&backends[b];
+		}
+	}
+	for (size_t i = 0; i < N_SQLITE; i++)
+		t[n++] = sqlite_tests[i];
+	return _cmocka_run_group_tests("store", t, n, NULL, NULL);
 }

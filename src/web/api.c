@@ -28,19 +28,7 @@ svc_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_servi
 static void
 host_fields(struct rk_json *j, const struct rk_web_snap *s, const struct rk_host *h)
 {
-	char a[RK_ADDR_STRLEN];
-	uint8_t pfx[RK_ADDR_LEN];
-
-	rk_json_kaddr(j, "ip", h->ip);
-	rk_json_kstr_or_null(j, "name", rk_web_host_name(s, h->ip));
-	rk_web_net_of(h->ip, pfx);
-	rk_json_kstr(j, "network", rk_addr_format_net(pfx, a, sizeof(a)));
-	rk_json_ku64(j, "services", h->n_services);
-	rk_json_ku64(j, "used", h->n_used);
-	rk_json_ku64(j, "bytes_sent", h->bytes_sent);
-	rk_json_ku64(j, "bytes_recv", h->bytes_recv);
-	rk_json_ktime(j, "first", h->first_ts);
-	rk_json_ktime(j, "last", h->last_ts);
+	rk_report_json_host(j, s->l.names, h);
 }
 
 static void

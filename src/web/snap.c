@@ -9,8 +9,8 @@
  * pages answer in milliseconds whatever the size of the network.
  *
  * The cache holds RK_WEB_SNAPS ranges, least recently used goes first.  A
- * snapshot is stale when the source's version (PRAGMA data_version or the
- * file's mtime) changed; it is then rebuilt on the next request.  The
+ * snapshot is stale when the source's version (the store's
+ * rk_store_version) changed; it is then rebuilt on the next request.  The
  * server runs one thread, so no lock is needed; a snapshot is immutable
  * once built except for its map cache.
  */

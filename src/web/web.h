@@ -88,11 +88,12 @@ int rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t
 int rk_web_pcap_source(struct rk_web_source *src, char **files, int n_files,
     struct rk_names *names, struct rk_err *err);
 /*
- * A data source over the store at path, opened read-only.  names_new, if
+ * A data source over the store at url (store.h: "sqlite:PATH" or a bare
+ * path), opened read-only; it reads only through the store interface.  names_new, if
  * not NULL, makes the names table of each load (service names from files);
  * the store adds the host names it keeps.
  */
-int rk_web_store_source(struct rk_web_source *src, const char *path,
+int rk_web_store_source(struct rk_web_source *src, const char *url,
     struct rk_names *(*names_new)(void *arg), void *names_arg, struct rk_err *err);
 /* Free a source's state; NULL callbacks are fine. */
 void rk_web_source_close(struct rk_web_source *src);

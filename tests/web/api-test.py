@@ -75,6 +75,11 @@ try:
     st, hs, _ = get_json(base, '/api/hosts?sort=bytes&order=desc&per_page=10&page=1')
     check(st == 200 and len(hs['hosts']) == 10 and hs['total'] == s['hosts'], 'hosts sorted, paged')
     b = [h['bytes_sent'] + h['bytes_recv'] for h in hs['hosts']]
+    # One writer for the host object: the API's hosts have the JSON report's fields.
+    check(all(set(h) == {'ip', 'name', 'network', 'role', 'services', 'uses', 'bytes_sent',
+                         'bytes_recv', 'first', 'last'} and
+              h['role'] == ('server' if h['services'] else 'client') for h in hs['hosts']),
+          'hosts: the fields of the JSON report (role, uses)')
     check(b == sorted(b, reverse=True), 'hosts sorted by traffic')
     st, hq, _ = get_json(base, '/api/hosts?q=' + server)
     check(st == 200 and any(h['ip'] == server for h in hq['hosts']), 'hosts search')
