@@ -368,53 +368,11 @@ render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p,
 	return rk_report_text(out, c, &st, &ro);
 }
 
-/*
- * Sum src's services, edges and hosts into dst, counting the distinct
- * facts (clients per service, services and uses per host) instead of
- * summing them: an edge or service already in dst is not new.  Returns 0
- * or -1 if memory ran out (dst then lacks part of src).
- */
+/* Sum src's aggregates into dst by the model's rules; 0 or -1 if memory ran out. */
 static int
-absorb(struct rk_classifier *dst, const struct rk_classifier *src)
+absorb(struct rk_classifier *dst, struct rk_classifier *src)
 {
-	const struct rk_map *svcs = rk_classify_services(src), *edges = rk_classify_edges(src);
-	const struct rk_map *hosts = rk_classify_hosts(src);
-	int rc = 0;
-
-	/* Services first: an edge below would create its service in dst. */
-	for (size_t i = 0; i < svcs->n_entries; i++) {
-		struct rk_service v = *(const struct rk_service *)rk_map_at(svcs, i);
-		struct rk_host h = {0};
-		int is_new = rk_map_find(rk_classify_services(dst), &v.key) == NULL;
-		v.n_clients = 0;
-		memcpy(h.ip, v.key.ip, RK_ADDR_LEN);
-		h.n_services = 1;
-		rc |= rk_classify_merge_service(dst, &v);
-		if (is_new)
-			rc |= rk_classify_merge_host(dst, &h);
-	}
-	for (size_t i = 0; i < edges->n_entries; i++) {
-		const struct rk_edge *e = rk_map_at(edges, i);
-		struct rk_service v = {0};
-		struct rk_host h = {0};
-		if (rk_map_find(rk_classify_edges(dst), &e->key) == NULL) {
-			memcpy(v.key.ip, e->key.server, RK_ADDR_LEN);
-			v.key.proto = e->key.proto;
-			v.key.port = e->key.port;
-			v.n_clients = 1;
-			memcpy(h.ip, e->key.client, RK_ADDR_LEN);
-			h.n_used = 1;
-			rc |= rk_classify_merge_service(dst, &v);
-			rc |= rk_classify_merge_host(dst, &h);
-		}
-		rc |= rk_classify_merge_edge(dst, e);
-	}
-	for (size_t i = 0; i < hosts->n_entries; i++) {
-		struct rk_host h = *(const struct rk_host *)rk_map_at(hosts, i);
-		h.n_services = h.n_used = 0;
-		rc |= rk_classify_merge_host(dst, &h);
-	}
-	return rc < 0 ? -1 : 0;
+	return rk_model_absorb(rk_classify_model(dst), rk_classify_model(src)) < 0 ? -1 : 0;
 }
 
 /*
@@ -504,7 +462,7 @@ db_finish(struct db_ctx *d, struct rk_pipeline *p)
 	rk_classify_get_stats(c, &cs);
 	rk_classify_add_stats(d->shadow, &cs);
 	for (size_t i = 0; i < eps->n_entries; i++)
-		if (rk_classify_merge_endpoint(d->shadow, rk_map_at(eps, i)) < 0)
+		if (rk_model_merge_endpoint(rk_classify_model(d->shadow), rk_map_at(eps, i)) < 0)
 			d->nomem = 1;
 	if (d->nomem)
 		rk_cli_error("warning: out of memory; the report is incomplete (the store "
