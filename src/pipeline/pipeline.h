@@ -28,6 +28,7 @@
 #include "classify/classify.h"
 #include "decode/decode.h"
 #include "names/names.h"
+#include "pipeline/stats.h"
 #include "session/session.h"
 #include "util/err.h"
 
@@ -71,20 +72,6 @@ struct rk_pipeline_opts {
 	int peek;               /* mark records whose payload says who serves (decode/peek.h) */
 	rk_pipeline_progress_cb on_progress; /* files: between batches; may be NULL (no cost) */
 	void *progress_user;    /* argument of on_progress */
-};
-
-struct rk_pipeline_stats {
-	uint64_t n_frames;     /* frames read (after the filter) */
-	uint64_t n_bytes;      /* wire bytes of those frames */
-	uint64_t n_records;    /* frames decoded into records */
-	uint64_t n_filtered;   /* frames the filter rejected */
-	uint64_t n_kernel_drops; /* drops reported by live sources */
-	uint64_t first_ts;     /* µs, first frame (0 if none) */
-	uint64_t last_ts;      /* µs, last frame */
-	uint64_t n_files;      /* inputs read */
-	uint64_t n_truncated;  /* inputs that ended mid-record */
-	uint64_t decode[RK_DSTAT__COUNT]; /* decoder counters */
-	struct rk_sess_stats sess; /* session tables, summed */
 };
 
 struct rk_pipeline *rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err);

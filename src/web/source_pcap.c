@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pipeline/pipeline.h"
 #include "web/web_int.h"
 
 struct pcap_src {
