@@ -67,6 +67,12 @@ struct reflect {
 /* A one-way verdict this sure says which side the mirror shows (learn_mirror). */
 #define MIRROR_MIN_CONF 0.75
 
+/* One verdict subscriber (rk_classify_add_verdict_sub). */
+struct verdict_sub {
+	rk_verdict_cb cb;
+	void *user;
+};
+
 struct rk_classifier {
 	const struct rk_names *names;  /* borrowed, may be NULL */
 	struct rk_model m;             /* the evidence (m.endpoints) and the aggregates */
@@ -81,8 +87,8 @@ struct rk_classifier {
 	size_t n_pending;              /* pending[0, n_pending) are in use */
 	size_t n_taken;                /* pending[0, n_taken) have given their evidence */
 	size_t max_pending;
-	rk_verdict_cb on_verdict;      /* optional hook */
-	void *on_verdict_user;
+	struct verdict_sub subs[RK_CLASSIFY_MAX_SUBS]; /* told every final verdict, in order */
+	int n_subs;                    /* subs[0, n_subs) are in use */
 	struct rk_classify_stats st;
 };
 
@@ -736,8 +742,8 @@ judge(struct rk_classifier *c, const struct pending *pe)
 	}
 	if (cr != NULL && final)
 		cr->dead = 1;
-	if (final && c->on_verdict != NULL)
-		c->on_verdict(c->on_verdict_user, s, &v);
+	for (int i = 0; final && i < c->n_subs; i++)
+		c->subs[i].cb(c->subs[i].user, s, &v);
 }
 
 static int
@@ -799,11 +805,34 @@ rk_classify_flush(struct rk_classifier *c)
 		rk_classify_prune(c, UINT64_MAX);
 }
 
-void
-rk_classify_on_verdict(struct rk_classifier *c, rk_verdict_cb cb, void *user)
+/*
+ * Subscribe cb(user, session, verdict) to every session judged from now on
+ * (--sessions, --explain, a detector), after those subscribed before.
+ * Called on the integrator's thread.  Returns 0, or -RK_E_NOMEM when
+ * RK_CLASSIFY_MAX_SUBS are subscribed.  O(1), no allocation.
+ */
+int
+rk_classify_add_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user)
 {
-	c->on_verdict = cb;
-	c->on_verdict_user = user;
+	if (c->n_subs == RK_CLASSIFY_MAX_SUBS)
+		return -RK_E_NOMEM;
+	c->subs[c->n_subs].cb = cb;
+	c->subs[c->n_subs++].user = user;
+	return 0;
+}
+
+/* Unsubscribe (cb, user); the others keep their order.  Absent: no-op.  O(subscribers). */
+void
+rk_classify_del_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user)
+{
+	for (int i = 0; i < c->n_subs; i++) {
+		if (c->subs[i].cb == cb && c->subs[i].user == user) {
+			memmove(&c->subs[i], &c->subs[i + 1],
+			    (size_t)(c->n_subs - i - 1) * sizeof(c->subs[0]));
+			c->n_subs--;
+			return;
+		}
+	}
 }
 
 const struct rk_map *

@@ -93,8 +93,12 @@ void rk_classify_free(struct rk_classifier *c);
 void rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fold_why why);
 /* Judge every pending session and add it to the aggregates. */
 void rk_classify_flush(struct rk_classifier *c);
-/* Call cb for every session judged from now on (for --sessions and --explain). */
-void rk_classify_on_verdict(struct rk_classifier *c, rk_verdict_cb cb, void *user);
+/* Verdict subscribers at most. */
+#define RK_CLASSIFY_MAX_SUBS 8
+/* Call cb for every session judged from now on, after earlier subscribers; 0 or -RK_E_NOMEM. */
+int rk_classify_add_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user);
+/* Stop calling (cb, user). */
+void rk_classify_del_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user);
 const struct rk_map *rk_classify_services(const struct rk_classifier *c);
 const struct rk_map *rk_classify_edges(const struct rk_classifier *c);
 const struct rk_map *rk_classify_hosts(const struct rk_classifier *c);

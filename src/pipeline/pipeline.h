@@ -97,6 +97,34 @@ int rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_
 /* End of input: drain every session table into the classifier and judge everything. */
 void rk_pipeline_finish(struct rk_pipeline *p);
 struct rk_classifier *rk_pipeline_classifier(struct rk_pipeline *p);
+
+/*
+ * Sinks and subscribers: where a new output plugs in.  Register before the
+ * first input is read; every callback runs on the integrator's thread
+ * (tracker 0, or the caller with one thread), never per packet.
+ *   - fold sinks get every session leaving a session table (and the
+ *     checkpoints of live ones), each exactly once, in registration
+ *     order; the classifier is sink 0, an exporter adds itself after it;
+ *   - verdict subscribers get every judged session with its verdict
+ *     (--sessions, --explain, a detector);
+ *   - the flush callback (rk_pipeline_opts.on_flush) takes each
+ *     interval's aggregates: the store's sink (store/sink.h).
+ * A collector of conversation records (IPFIX) feeds them in with
+ * rk_pipeline_add_conversation: they then go where sessions from packets go.
+ */
+#define RK_PIPELINE_MAX_SINKS 8
+/* Add a fold sink after the others.  0, or -RK_E_NOMEM when RK_PIPELINE_MAX_SINKS are in. */
+int rk_pipeline_add_fold_sink(struct rk_pipeline *p, rk_sess_fold_cb cb, void *user);
+/* Subscribe to every verdict (classify.h), after earlier subscribers.  0 or -RK_E_NOMEM. */
+int rk_pipeline_add_verdict_sub(struct rk_pipeline *p, rk_verdict_cb cb, void *user);
+void rk_pipeline_del_verdict_sub(struct rk_pipeline *p, rk_verdict_cb cb, void *user);
+/*
+ * A finished conversation from outside (a collector): normalised as the
+ * session table does (session.h) and handed to every fold sink.  One
+ * thread only (a collector has no packets to shard): -RK_E_INVAL when
+ * threaded.  0 otherwise.
+ */
+int rk_pipeline_add_conversation(struct rk_pipeline *p, const struct rk_session *rec);
 void rk_pipeline_get_stats(const struct rk_pipeline *p, struct rk_pipeline_stats *st);
 
 #endif /* RK_PIPELINE_PIPELINE_H */
