@@ -17,6 +17,12 @@
  * count.  Output does not depend on the number of threads: every
  * aggregate the classifier keeps is a sum, a minimum or a maximum, and it
  * judges sessions only once all of their evidence is in.
+ *
+ * Where new things plug in: an exporter of conversations is a fold sink
+ * (rk_pipeline_add_fold_sink), a detector a verdict subscriber
+ * (rk_pipeline_add_verdict_sub), a flow collector (IPFIX) a caller of
+ * rk_pipeline_add_conversation, the store the flush callback
+ * (store/sink.h).  None of them needs a change here.
  */
 #ifndef RK_PIPELINE_PIPELINE_H
 #define RK_PIPELINE_PIPELINE_H
