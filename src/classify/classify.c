@@ -67,13 +67,16 @@ struct reflect {
 /* A one-way verdict this sure says which side the mirror shows (learn_mirror). */
 #define MIRROR_MIN_CONF 0.75
 
+/* One verdict subscriber (rk_classify_add_verdict_sub). */
+struct verdict_sub {
+	rk_verdict_cb cb;
+	void *user;
+};
+
 struct rk_classifier {
 	const struct rk_names *names;  /* borrowed, may be NULL */
-	struct rk_map endpoints;       /* struct rk_endpoint by rk_ep_key */
+	struct rk_model m;             /* the evidence (m.endpoints) and the aggregates */
 	struct rk_map reflect;         /* struct reflect by rk_ep_key */
-	struct rk_map services;        /* struct rk_service by rk_ep_key */
-	struct rk_map edges;           /* struct rk_edge by rk_edge_key */
-	struct rk_map hosts;           /* struct rk_host by address */
 	struct rk_u64set peers;        /* fingerprints of (endpoint, peer IP / peer port) */
 	struct rk_u64set pairs;        /* fingerprints of (client host, server host) on named ports */
 	uint64_t n_shows_clients;      /* clear one-way sessions whose visible side was the client's */
@@ -84,8 +87,8 @@ struct rk_classifier {
 	size_t n_pending;              /* pending[0, n_pending) are in use */
 	size_t n_taken;                /* pending[0, n_taken) have given their evidence */
 	size_t max_pending;
-	rk_verdict_cb on_verdict;      /* optional hook */
-	void *on_verdict_user;
+	struct verdict_sub subs[RK_CLASSIFY_MAX_SUBS]; /* told every final verdict, in order */
+	int n_subs;                    /* subs[0, n_subs) are in use */
 	struct rk_classify_stats st;
 };
 
@@ -132,10 +135,7 @@ rk_classify_new(const struct rk_names *names, size_t max_pending, uint64_t seed)
 	c->max_pending = max_pending;
 	c->names = names;
 	c->seed = seed;
-	rk_map_init(&c->endpoints, sizeof(struct rk_ep_key), sizeof(struct rk_endpoint), seed);
-	rk_map_init(&c->services, sizeof(struct rk_ep_key), sizeof(struct rk_service), seed);
-	rk_map_init(&c->edges, sizeof(struct rk_edge_key), sizeof(struct rk_edge), seed);
-	rk_map_init(&c->hosts, RK_ADDR_LEN, sizeof(struct rk_host), seed);
+	rk_model_init(&c->m, seed);
 	rk_map_init(&c->carries, sizeof(struct rk_sess_key), sizeof(struct carry), seed);
 	rk_map_init(&c->reflect, sizeof(struct rk_ep_key), sizeof(struct reflect), seed);
 	rk_u64set_init(&c->peers);
@@ -148,10 +148,7 @@ rk_classify_free(struct rk_classifier *c)
 {
 	if (c == NULL)
 		return;
-	rk_map_fini(&c->endpoints);
-	rk_map_fini(&c->services);
-	rk_map_fini(&c->edges);
-	rk_map_fini(&c->hosts);
+	rk_model_fini(&c->m);
 	rk_map_fini(&c->carries);
 	rk_map_fini(&c->reflect);
 	rk_u64set_fini(&c->peers);
@@ -234,7 +231,7 @@ add_evidence(struct rk_classifier *c, const struct rk_session *s, int side_b, ui
 	uint16_t peer_port = side_b ? s->key.pa : s->key.pb;
 
 	ep_key(&k, s, side_b);
-	e = rk_map_upsert_h(&c->endpoints, &k, h, NULL);
+	e = rk_map_upsert_h(&c->m.endpoints, &k, h, NULL);
 	if (e == NULL) {
 		c->st.n_nomem++;
 		return;
@@ -390,7 +387,7 @@ touch(struct rk_classifier *c, const struct rk_session *s, int side_b, uint64_t 
 	struct rk_endpoint *e;
 
 	ep_key(&k, s, side_b);
-	e = rk_map_find_h(&c->endpoints, &k, h);
+	e = rk_map_find_h(&c->m.endpoints, &k, h);
 	if (e == NULL)
 		add_evidence(c, s, side_b, h); /* forgotten meanwhile: start again from this session */
 	else if (s->last_ts > e->last_ts)
@@ -473,14 +470,14 @@ take_evidence(struct rk_classifier *c)
 			for (int side = 0; side < 2; side++) {
 				struct rk_ep_key k;
 				ep_key(&k, &pe->s, side);
-				pe->h[side] = rk_map_hash(&c->endpoints, &k);
-				rk_map_prefetch(&c->endpoints, pe->h[side]);
+				pe->h[side] = rk_map_hash(&c->m.endpoints, &k);
+				rk_map_prefetch(&c->m.endpoints, pe->h[side]);
 			}
 		}
 		for (size_t i = lo; i < hi; i++) {
 			const struct pending *pe = &c->pending[i];
 			for (int side = 0; side < 2; side++) {
-				rk_map_prefetch_entry(&c->endpoints, pe->h[side]);
+				rk_map_prefetch_entry(&c->m.endpoints, pe->h[side]);
 				rk_u64set_prefetch(&c->peers, peer_fp(pe->h[side], PEER_DOM_PORT,
 				    side ? pe->s.key.pa : pe->s.key.pb));
 			}
@@ -511,29 +508,9 @@ rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fo
 	if (c->n_pending - c->n_taken >= RK_FOLD_BATCH) {
 		take_evidence(c);
 		/* Too much evidence: judge now, then forget the client-like (rk_classify_flush). */
-		if (rk_unlikely(c->endpoints.n_entries > c->max_pending))
+		if (rk_unlikely(c->m.endpoints.n_entries > c->max_pending))
 			rk_classify_flush(c);
 	}
-}
-
-static void
-add_host(struct rk_classifier *c, const uint8_t ip[RK_ADDR_LEN], uint64_t sent, uint64_t recv,
-    const struct rk_session *s, int new_service, int new_use)
-{
-	struct rk_host *h = rk_map_upsert(&c->hosts, ip, NULL);
-
-	if (h == NULL) {
-		c->st.n_nomem++;
-		return;
-	}
-	if (h->first_ts == 0 || s->first_ts < h->first_ts)
-		h->first_ts = s->first_ts;
-	if (s->last_ts > h->last_ts)
-		h->last_ts = s->last_ts;
-	h->bytes_sent += sent;
-	h->bytes_recv += recv;
-	h->n_services += new_service;
-	h->n_used += new_use;
 }
 
 /* What one fold adds: the counters not aggregated before (all of them without a carry). */
@@ -576,60 +553,49 @@ count_blind(struct rk_service *svc, struct rk_edge *e, const struct rk_session *
 	e->n_blind_s2c += (uint64_t)no_s2c;
 }
 
-/* Add an established or one-way session, oriented by v, to services, edges and hosts. */
+/*
+ * Add an established or one-way session, oriented by v, to services, edges
+ * and hosts: the delta d as a one-session service and edge, summed by the
+ * model's rules (which count new clients, services and uses).
+ */
 static void
 aggregate(struct rk_classifier *c, const struct rk_session *s, const struct rk_verdict *v,
     const struct delta *d)
 {
 	int sb = v->server_is_b;
 	int cs = sb ? RK_DIR_AB : RK_DIR_BA, sc = sb ? RK_DIR_BA : RK_DIR_AB;
-	struct rk_ep_key sk;
-	struct rk_edge_key ek;
-	struct rk_service *svc;
-	struct rk_edge *e;
-	int new_svc, new_edge;
+	struct rk_service sv;
+	struct rk_edge e;
 
-	ep_key(&sk, s, sb);
+	memset(&sv, 0, sizeof(sv));
+	memset(&e, 0, sizeof(e));
+	ep_key(&sv.key, s, sb);
 	if (v->service_port != 0)
-		sk.port = v->service_port;
-	svc = rk_map_upsert(&c->services, &sk, &new_svc);
-	memset(&ek, 0, sizeof(ek));
-	memcpy(ek.client, sb ? s->key.a : s->key.b, RK_ADDR_LEN);
-	memcpy(ek.server, sk.ip, RK_ADDR_LEN);
-	ek.port = sk.port;
-	ek.proto = sk.proto;
-	e = rk_map_upsert(&c->edges, &ek, &new_edge);
-	if (svc == NULL || e == NULL) {
-		c->st.n_nomem++;
-		return;
-	}
-	svc->n_clients += new_edge;
+		sv.key.port = v->service_port;
+	memcpy(e.key.client, sb ? s->key.a : s->key.b, RK_ADDR_LEN);
+	memcpy(e.key.server, sv.key.ip, RK_ADDR_LEN);
+	e.key.port = sv.key.port;
+	e.key.proto = sv.key.proto;
 	if (d->is_new) {
-		svc->n_decisions++;
-		svc->n_sessions++;
-		svc->conf_sum += exact_conf(v->confidence);
-		svc->rules[v->rule]++;
-		e->n_sessions++;
-		count_blind(svc, e, s, cs, sc);
+		sv.n_decisions = 1;
+		sv.n_sessions = 1;
+		sv.conf_sum = exact_conf(v->confidence);
+		sv.rules[v->rule] = 1;
+		e.n_sessions = 1;
+		count_blind(&sv, &e, s, cs, sc);
 	}
-	svc->pkts += (uint64_t)d->pkts[cs] + d->pkts[sc];
-	svc->bytes_in += d->bytes[cs];
-	svc->bytes_out += d->bytes[sc];
-	if (svc->first_ts == 0 || s->first_ts < svc->first_ts)
-		svc->first_ts = s->first_ts;
-	if (s->last_ts > svc->last_ts)
-		svc->last_ts = s->last_ts;
-	e->pkts_c2s += d->pkts[cs];
-	e->pkts_s2c += d->pkts[sc];
-	e->bytes_c2s += d->bytes[cs];
-	e->bytes_s2c += d->bytes[sc];
-	if (e->first_ts == 0 || s->first_ts < e->first_ts)
-		e->first_ts = s->first_ts;
-	if (s->last_ts > e->last_ts)
-		e->last_ts = s->last_ts;
+	sv.pkts = (uint64_t)d->pkts[cs] + d->pkts[sc];
+	sv.bytes_in = d->bytes[cs];
+	sv.bytes_out = d->bytes[sc];
+	sv.first_ts = e.first_ts = s->first_ts;
+	sv.last_ts = e.last_ts = s->last_ts;
+	e.pkts_c2s = d->pkts[cs];
+	e.pkts_s2c = d->pkts[sc];
+	e.bytes_c2s = d->bytes[cs];
+	e.bytes_s2c = d->bytes[sc];
 	/* A host's bytes are what was seen: lower bounds if a session was blind. */
-	add_host(c, sk.ip, d->bytes[sc], d->bytes[cs], s, new_svc, 0);
-	add_host(c, ek.client, d->bytes[cs], d->bytes[sc], s, 0, new_edge);
+	if (rk_model_add_service(&c->m, &sv, NULL) < 0 || rk_model_add_edge(&c->m, &e, NULL) < 0)
+		c->st.n_nomem++;
 }
 
 /* The counters of s not yet aggregated, given its carry (may be NULL); updates the carry. */
@@ -659,8 +625,8 @@ judge_endpoints(struct rk_classifier *c, const struct pending *pe, struct rk_end
 
 	ep_key(&ka, &pe->s, 0);
 	ep_key(&kb, &pe->s, 1);
-	*ea = rk_map_find_h(&c->endpoints, &ka, pe->h[0]);
-	*eb = rk_map_find_h(&c->endpoints, &kb, pe->h[1]);
+	*ea = rk_map_find_h(&c->m.endpoints, &ka, pe->h[0]);
+	*eb = rk_map_find_h(&c->m.endpoints, &kb, pe->h[1]);
 	if (rk_likely(*ea != NULL && *eb != NULL))
 		return 0;
 	if (*ea == NULL)
@@ -668,8 +634,8 @@ judge_endpoints(struct rk_classifier *c, const struct pending *pe, struct rk_end
 	if (*eb == NULL)
 		add_evidence(c, &pe->s, 1, pe->h[1]);
 	/* Found again: an insertion may have moved the entries. */
-	*ea = rk_map_find_h(&c->endpoints, &ka, pe->h[0]);
-	*eb = rk_map_find_h(&c->endpoints, &kb, pe->h[1]);
+	*ea = rk_map_find_h(&c->m.endpoints, &ka, pe->h[0]);
+	*eb = rk_map_find_h(&c->m.endpoints, &kb, pe->h[1]);
 	return *ea != NULL && *eb != NULL ? 0 : -1;
 }
 
@@ -711,8 +677,8 @@ learn_mirror(struct rk_classifier *c)
 			continue;
 		ep_key(&ka, &pe->s, 0);
 		ep_key(&kb, &pe->s, 1);
-		ea = rk_map_find_h(&c->endpoints, &ka, pe->h[0]);
-		eb = rk_map_find_h(&c->endpoints, &kb, pe->h[1]);
+		ea = rk_map_find_h(&c->m.endpoints, &ka, pe->h[0]);
+		eb = rk_map_find_h(&c->m.endpoints, &kb, pe->h[1]);
 		if (ea == NULL || eb == NULL || settled_kind(c, pe, ea, eb) != RK_SK_ONEWAY)
 			continue; /* a flood's datagrams say nothing of the mirror */
 		rk_role_decide(&pe->s, RK_SK_ONEWAY, ea, eb, pair_hint(c, &pe->s), c->names, &v);
@@ -776,8 +742,8 @@ judge(struct rk_classifier *c, const struct pending *pe)
 	}
 	if (cr != NULL && final)
 		cr->dead = 1;
-	if (final && c->on_verdict != NULL)
-		c->on_verdict(c->on_verdict_user, s, &v);
+	for (int i = 0; final && i < c->n_subs; i++)
+		c->subs[i].cb(c->subs[i].user, s, &v);
 }
 
 static int
@@ -816,12 +782,12 @@ rk_classify_flush(struct rk_classifier *c)
 	for (size_t j = 0; j < c->n_pending; j++) {
 		const struct pending *pe = &c->pending[j];
 		if (j + 8 < c->n_pending) {
-			rk_map_prefetch_entry(&c->endpoints, pe[8].h[0]);
-			rk_map_prefetch_entry(&c->endpoints, pe[8].h[1]);
+			rk_map_prefetch_entry(&c->m.endpoints, pe[8].h[0]);
+			rk_map_prefetch_entry(&c->m.endpoints, pe[8].h[1]);
 		}
 		if (j + 16 < c->n_pending) {
-			rk_map_prefetch(&c->endpoints, pe[16].h[0]);
-			rk_map_prefetch(&c->endpoints, pe[16].h[1]);
+			rk_map_prefetch(&c->m.endpoints, pe[16].h[0]);
+			rk_map_prefetch(&c->m.endpoints, pe[16].h[1]);
 		}
 		if (!is_counted_only(pe->kind))
 			judge(c, pe);
@@ -835,39 +801,73 @@ rk_classify_flush(struct rk_classifier *c)
 	 * its evidence (pruning first lost the evidence of servers seen
 	 * without a handshake, and most of their sessions came out reversed).
 	 */
-	if (rk_unlikely(c->endpoints.n_entries > c->max_pending))
+	if (rk_unlikely(c->m.endpoints.n_entries > c->max_pending))
 		rk_classify_prune(c, UINT64_MAX);
 }
 
-void
-rk_classify_on_verdict(struct rk_classifier *c, rk_verdict_cb cb, void *user)
+/*
+ * Subscribe cb(user, session, verdict) to every session judged from now on
+ * (--sessions, --explain, a detector), after those subscribed before.
+ * Called on the integrator's thread.  Returns 0, or -RK_E_NOMEM when
+ * RK_CLASSIFY_MAX_SUBS are subscribed.  O(1), no allocation.
+ */
+int
+rk_classify_add_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user)
 {
-	c->on_verdict = cb;
-	c->on_verdict_user = user;
+	if (c->n_subs == RK_CLASSIFY_MAX_SUBS)
+		return -RK_E_NOMEM;
+	c->subs[c->n_subs].cb = cb;
+	c->subs[c->n_subs++].user = user;
+	return 0;
+}
+
+/* Unsubscribe (cb, user); the others keep their order.  Absent: no-op.  O(subscribers). */
+void
+rk_classify_del_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user)
+{
+	for (int i = 0; i < c->n_subs; i++) {
+		if (c->subs[i].cb == cb && c->subs[i].user == user) {
+			memmove(&c->subs[i], &c->subs[i + 1],
+			    (size_t)(c->n_subs - i - 1) * sizeof(c->subs[0]));
+			c->n_subs--;
+			return;
+		}
+	}
 }
 
 const struct rk_map *
 rk_classify_services(const struct rk_classifier *c)
 {
-	return &c->services;
+	return &c->m.services;
 }
 
 const struct rk_map *
 rk_classify_edges(const struct rk_classifier *c)
 {
-	return &c->edges;
+	return &c->m.edges;
 }
 
 const struct rk_map *
 rk_classify_hosts(const struct rk_classifier *c)
 {
-	return &c->hosts;
+	return &c->m.hosts;
 }
 
 const struct rk_map *
 rk_classify_endpoints(const struct rk_classifier *c)
 {
-	return &c->endpoints;
+	return &c->m.endpoints;
+}
+
+/*
+ * The classifier's model: its evidence and the aggregates of the sessions
+ * judged since the last rk_classify_clear.  Writable, for a reader that
+ * loads or sums aggregates into it (the store's load, a run's totals).
+ */
+struct rk_model *
+rk_classify_model(struct rk_classifier *c)
+{
+	return &c->m;
 }
 
 void
@@ -876,125 +876,11 @@ rk_classify_get_stats(const struct rk_classifier *c, struct rk_classify_stats *s
 	*st = c->st;
 }
 
-static void
-clear_map(struct rk_map *m)
-{
-	uint64_t seed = m->seed;
-	size_t key_size = m->key_size, entry_size = m->entry_size;
-
-	rk_map_fini(m);
-	rk_map_init(m, key_size, entry_size, seed);
-}
-
 /* Empty services, edges and hosts; keep the endpoint evidence.  Frees their memory. */
 void
 rk_classify_clear(struct rk_classifier *c)
 {
-	clear_map(&c->services);
-	clear_map(&c->edges);
-	clear_map(&c->hosts);
-}
-
-static void
-min_ts(uint64_t *dst, uint64_t v)
-{
-	if (v != 0 && (*dst == 0 || v < *dst))
-		*dst = v;
-}
-
-static void
-max_ts(uint64_t *dst, uint64_t v)
-{
-	if (v > *dst)
-		*dst = v;
-}
-
-/*
- * Sum a stored service into the service map (creating it): every counter,
- * the blind-session counts too.  Returns 0 or -RK_E_NOMEM.  The same for
- * edges, hosts and endpoints below.
- */
-int
-rk_classify_merge_service(struct rk_classifier *c, const struct rk_service *s)
-{
-	struct rk_service *d = rk_map_upsert(&c->services, &s->key, NULL);
-
-	if (d == NULL)
-		return -RK_E_NOMEM;
-	d->n_clients += s->n_clients;
-	d->n_decisions += s->n_decisions;
-	d->n_sessions += s->n_sessions;
-	d->pkts += s->pkts;
-	d->bytes_in += s->bytes_in;
-	d->bytes_out += s->bytes_out;
-	min_ts(&d->first_ts, s->first_ts);
-	max_ts(&d->last_ts, s->last_ts);
-	d->conf_sum += s->conf_sum;
-	for (int r = 0; r < RK_RULE__COUNT; r++)
-		d->rules[r] += s->rules[r];
-	d->n_blind_in += s->n_blind_in;
-	d->n_blind_out += s->n_blind_out;
-	return 0;
-}
-
-int
-rk_classify_merge_edge(struct rk_classifier *c, const struct rk_edge *e)
-{
-	struct rk_edge *d = rk_map_upsert(&c->edges, &e->key, NULL);
-
-	if (d == NULL)
-		return -RK_E_NOMEM;
-	d->n_sessions += e->n_sessions;
-	d->pkts_c2s += e->pkts_c2s;
-	d->pkts_s2c += e->pkts_s2c;
-	d->bytes_c2s += e->bytes_c2s;
-	d->bytes_s2c += e->bytes_s2c;
-	d->n_blind_c2s += e->n_blind_c2s;
-	d->n_blind_s2c += e->n_blind_s2c;
-	min_ts(&d->first_ts, e->first_ts);
-	max_ts(&d->last_ts, e->last_ts);
-	return 0;
-}
-
-int
-rk_classify_merge_host(struct rk_classifier *c, const struct rk_host *h)
-{
-	struct rk_host *d = rk_map_upsert(&c->hosts, h->ip, NULL);
-
-	if (d == NULL)
-		return -RK_E_NOMEM;
-	d->n_services += h->n_services;
-	d->n_used += h->n_used;
-	d->bytes_sent += h->bytes_sent;
-	d->bytes_recv += h->bytes_recv;
-	min_ts(&d->first_ts, h->first_ts);
-	max_ts(&d->last_ts, h->last_ts);
-	return 0;
-}
-
-int
-rk_classify_merge_endpoint(struct rk_classifier *c, const struct rk_endpoint *e)
-{
-	struct rk_endpoint *d = rk_map_upsert(&c->endpoints, &e->key, NULL);
-
-	if (d == NULL)
-		return -RK_E_NOMEM;
-	d->n_sessions += e->n_sessions;
-	d->n_peer_ips = d->n_peer_ips > e->n_peer_ips ? d->n_peer_ips : e->n_peer_ips;
-	d->n_peer_ports = d->n_peer_ports > e->n_peer_ports ? d->n_peer_ports : e->n_peer_ports;
-	d->n_syn_sent += e->n_syn_sent;
-	d->n_syn_recv += e->n_syn_recv;
-	d->n_synack_sent += e->n_synack_sent;
-	d->n_synack_recv += e->n_synack_recv;
-	d->n_refused += e->n_refused;
-	d->n_oneway_recv += e->n_oneway_recv;
-	d->n_as_server += e->n_as_server;
-	d->n_as_client += e->n_as_client;
-	d->n_opened += e->n_opened;
-	d->n_answered += e->n_answered;
-	d->bytes_sent += e->bytes_sent;
-	d->bytes_recv += e->bytes_recv;
-	return 0;
+	rk_model_clear(&c->m);
 }
 
 void
@@ -1050,7 +936,7 @@ rk_classify_prune(struct rk_classifier *c, uint64_t older_than)
 {
 	size_t lost;
 
-	c->st.n_pruned += rk_map_retain(&c->endpoints, endpoint_is_kept, &older_than, &lost);
+	c->st.n_pruned += rk_map_retain(&c->m.endpoints, endpoint_is_kept, &older_than, &lost);
 	c->st.n_nomem += lost;
 	if (c->reflect.n_entries > c->max_pending)
 		prune_reflect(c);

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * classify/classify.h - endpoint evidence, the server/client decision, and
- * the aggregates it feeds: services, dependency edges and hosts.
+ * classify/classify.h - endpoint evidence and the server/client decision.
+ *
+ * The records it writes (endpoint evidence, services, dependency edges,
+ * hosts) and the rules by which they sum belong to the data model
+ * (model/model.h): the classifier gathers and decides, the model owns the
+ * records.  It is one fold sink of the pipeline (pipeline/pipeline.h); a
+ * detector that wants every verdict subscribes there, not here.
  *
  * Sessions leaving the session table are folded in here (SPEC §3-4):
  * 1. fold: the session's facts are added to the evidence of both of its
@@ -37,69 +42,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "model/model.h"
 #include "names/names.h"
 #include "session/session.h"
 #include "util/map.h"
-
-/* (IP, protocol, port): one endpoint. */
-struct rk_ep_key {
-	uint8_t ip[RK_ADDR_LEN]; /* address */
-	uint16_t port;           /* port, host order */
-	uint8_t proto;           /* IP protocol */
-	uint8_t pad[5];          /* zero */
-};
-
-/* Peer counts saturate here: "many" is all the decision needs. */
-#define RK_PEER_CAP 4096
-
-/* Evidence about one endpoint, summed over every session it took part in. */
-struct rk_endpoint {
-	struct rk_ep_key key;   /* the endpoint */
-	uint32_t n_sessions;    /* sessions (any kind) */
-	uint32_t n_peer_ips;    /* distinct peer addresses, saturating at RK_PEER_CAP */
-	uint32_t n_peer_ports;  /* distinct peer ports, saturating at RK_PEER_CAP */
-	uint32_t n_syn_sent;    /* sessions in which it sent a pure SYN */
-	uint32_t n_syn_recv;    /* sessions in which it received a pure SYN */
-	uint32_t n_synack_sent; /* sessions in which it sent SYN+ACK */
-	uint32_t n_synack_recv; /* sessions in which it received SYN+ACK */
-	uint32_t n_refused;     /* sessions it answered only with RST / ICMP unreachable */
-	uint32_t n_oneway_recv; /* sessions in which it only received */
-	uint32_t n_as_server;   /* established sessions decided with it as server */
-	uint32_t n_as_client;   /* established sessions decided with it as client */
-	uint32_t n_opened;      /* two-way datagram sessions in which it asked (rk_role_requester) */
-	uint32_t n_answered;    /* two-way datagram sessions in which it answered */
-	uint32_t first_peer_ip; /* digest of its first peer's address (classify.c) */
-	uint64_t bytes_sent;    /* IP bytes it sent */
-	uint64_t bytes_recv;    /* IP bytes it received */
-	uint64_t last_ts;       /* µs, last packet of its latest session folded */
-	uint16_t first_peer_port; /* its first peer's port */
-	uint16_t pad[3];
-};
-
-/* What a session was, judged at the flush. */
-enum rk_sess_kind {
-	RK_SK_ESTABLISHED = 0, /* a real conversation: both sides took part */
-	RK_SK_ONEWAY,          /* only one side talked, and that is plausible (syslog, mirror) */
-	RK_SK_REFUSED,         /* answered only with RST / unreachable: closed port */
-	RK_SK_UNANSWERED,      /* SYN or probe with no answer */
-	RK_SK_HALFOPEN,        /* handshake never completed (scan probe, SYN flood) */
-	RK_SK_BACKSCATTER,     /* SYN+ACK never asked for (reflected spoofed-SYN flood) */
-	RK_SK_MULTICAST,       /* multicast, broadcast or unspecified address */
-	RK_SK_NOPORTS,         /* ICMP or another protocol without ports */
-	RK_SK_REFLECTION,      /* unasked answers from many sources' service port (a flood) */
-	RK_SK__COUNT
-};
-
-/* Why a side was chosen as server. */
-enum rk_role_rule {
-	RK_RULE_HANDSHAKE = 0, /* SYN from one side, SYN+ACK from the other */
-	RK_RULE_SYNACK,        /* only the SYN+ACK was seen */
-	RK_RULE_SYN,           /* only the SYN was seen */
-	RK_RULE_ONEWAY,        /* one-way: the receiver is the service */
-	RK_RULE_EVIDENCE,      /* weighed endpoint evidence */
-	RK_RULE_TIE,           /* no evidence either way: lower port */
-	RK_RULE__COUNT
-};
 
 /* The parts of an endpoint's server score, for --explain. */
 struct rk_score_parts {
@@ -120,60 +66,6 @@ struct rk_verdict {
 	double margin;           /* server score minus client score (evidence rule) */
 	uint16_t service_port;   /* the service it belongs to, if not the server's port
 	                          * (active FTP data from port 20 belongs to ftp, 21); 0 */
-};
-
-/* One service: an endpoint that served at least one established session. */
-struct rk_service {
-	struct rk_ep_key key;  /* server IP, protocol, port */
-	uint32_t n_clients;    /* distinct client IPs */
-	uint32_t n_decisions;  /* sessions judged */
-	uint64_t n_sessions;   /* established sessions */
-	uint64_t pkts;         /* packets both ways */
-	uint64_t bytes_in;     /* bytes from clients */
-	uint64_t bytes_out;    /* bytes to clients */
-	uint64_t first_ts;     /* µs */
-	uint64_t last_ts;      /* µs */
-	double conf_sum;       /* sum of session confidences */
-	uint32_t rules[RK_RULE__COUNT]; /* sessions decided by each rule */
-	uint32_t n_blind_in;   /* sessions of n_sessions with no packet from the client seen */
-	uint32_t n_blind_out;  /* ... with no packet from the server seen (one-way mirror) */
-};
-
-struct rk_edge_key {
-	uint8_t client[RK_ADDR_LEN]; /* client address */
-	uint8_t server[RK_ADDR_LEN]; /* server address */
-	uint16_t port;               /* server port */
-	uint8_t proto;               /* IP protocol */
-	uint8_t pad[5];
-};
-
-/* One dependency: client uses (server, proto, port). */
-struct rk_edge {
-	struct rk_edge_key key;
-	uint64_t n_sessions; /* established sessions */
-	uint64_t pkts_c2s;   /* packets client -> server */
-	uint64_t pkts_s2c;   /* packets server -> client */
-	uint64_t bytes_c2s;  /* bytes client -> server */
-	uint64_t bytes_s2c;  /* bytes server -> client */
-	uint64_t first_ts;   /* µs */
-	uint64_t last_ts;    /* µs */
-	uint64_t n_blind_c2s; /* sessions of n_sessions with no packet client -> server seen */
-	uint64_t n_blind_s2c; /* ... with no packet server -> client seen */
-};
-
-/*
- * One host seen in an established session.  Its byte totals are sums of
- * what was seen: lower bounds when some of its sessions were seen one way
- * only (their services' and edges' n_blind_* say which).
- */
-struct rk_host {
-	uint8_t ip[RK_ADDR_LEN]; /* key */
-	uint32_t n_services;     /* services it offers */
-	uint32_t n_used;         /* edges where it is the client */
-	uint64_t bytes_sent;
-	uint64_t bytes_recv;
-	uint64_t first_ts;
-	uint64_t last_ts;
 };
 
 struct rk_classify_stats {
@@ -201,8 +93,12 @@ void rk_classify_free(struct rk_classifier *c);
 void rk_classify_fold(struct rk_classifier *c, const struct rk_session *s, enum rk_fold_why why);
 /* Judge every pending session and add it to the aggregates. */
 void rk_classify_flush(struct rk_classifier *c);
-/* Call cb for every session judged from now on (for --sessions and --explain). */
-void rk_classify_on_verdict(struct rk_classifier *c, rk_verdict_cb cb, void *user);
+/* Verdict subscribers at most. */
+#define RK_CLASSIFY_MAX_SUBS 8
+/* Call cb for every session judged from now on, after earlier subscribers; 0 or -RK_E_NOMEM. */
+int rk_classify_add_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user);
+/* Stop calling (cb, user). */
+void rk_classify_del_verdict_sub(struct rk_classifier *c, rk_verdict_cb cb, void *user);
 const struct rk_map *rk_classify_services(const struct rk_classifier *c);
 const struct rk_map *rk_classify_edges(const struct rk_classifier *c);
 const struct rk_map *rk_classify_hosts(const struct rk_classifier *c);
@@ -214,11 +110,8 @@ void rk_classify_get_stats(const struct rk_classifier *c, struct rk_classify_sta
  * sessions.
  */
 void rk_classify_clear(struct rk_classifier *c);
-/* Add stored aggregates back (report from the store): sums into the maps. */
-int rk_classify_merge_service(struct rk_classifier *c, const struct rk_service *s);
-int rk_classify_merge_edge(struct rk_classifier *c, const struct rk_edge *e);
-int rk_classify_merge_host(struct rk_classifier *c, const struct rk_host *h);
-int rk_classify_merge_endpoint(struct rk_classifier *c, const struct rk_endpoint *e);
+/* The model it writes: evidence and aggregates (model/model.h); a loader may sum into it. */
+struct rk_model *rk_classify_model(struct rk_classifier *c);
 /*
  * Forget the evidence of client-like endpoints (never served, never sent
  * SYN+ACK) last seen before older_than (µs): clients' ephemeral ports,

@@ -676,8 +676,8 @@ test_one_way_sessions_count_blind(void **state)
 	es = *edge(w, "10.0.1.7", "10.0.0.5", RK_PROTO_TCP, 8123);
 	es.n_blind_c2s = 1;
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(rk_classify_merge_service(m, &vs), 0);
-		assert_int_equal(rk_classify_merge_edge(m, &es), 0);
+		assert_int_equal(rk_model_merge_service(rk_classify_model(m), &vs), 0);
+		assert_int_equal(rk_model_merge_edge(rk_classify_model(m), &es), 0);
 	}
 	v = rk_map_find(rk_classify_services(m), &vs.key);
 	assert_int_equal(v->n_blind_in, 4);

@@ -8,14 +8,14 @@
  * input that cannot be read is reported and skipped; a truncated input is
  * analysed up to the cut.  Exit codes are in cli.h.
  *
- * With --db the aggregates also go to the long-term store: the pipeline
- * calls on_flush every --flush seconds of packet time and once at the end;
- * each call writes one transaction (rk_store_flush) and, once stored, the
- * interval's aggregates are summed into a shadow classifier, so the report
- * printed is still the whole analysis although the pipeline clears its
- * aggregates after each flush.  A flush the store refuses (locked, disk
- * full) is kept in memory and offered again at the next one; if the last
- * one fails, the report is still written and the exit status is 2.
+ * With --db the aggregates also go to the long-term store through the
+ * library's store sink (store/sink.h): every --flush seconds of packet
+ * time and once at the end, one transaction each; the sink keeps the
+ * run's totals and hands them back to the classifier at the end, so the
+ * report is read from the classifier as without --db.  This file only
+ * says what happened.  A flush the store refuses (locked, disk full) is
+ * kept in memory and offered again at the next one; if the last one
+ * fails, the report is still written and the exit status is 2.
  *
  * On a terminal, a run longer than a second shows a progress line on
  * stderr (progress.c): the pipeline's on_progress hands it, between
@@ -38,6 +38,7 @@
 #include "util/human.h"
 #include "pipeline/pipeline.h"
 #include "report/report.h"
+#include "store/sink.h"
 #include "store/store.h"
 #include "util/addr.h"
 
@@ -68,11 +69,8 @@ struct db_ctx {
 	struct rk_store *store;         /* owned */
 	struct rk_store_run run;        /* this run */
 	const struct rk_names *names;   /* borrowed */
-	struct rk_classifier *shadow;   /* every stored interval, for the report; owned */
-	int final_done;                 /* the final flush was stored */
-	int final_failed;               /* the final flush failed: aggregates still in p */
-	int nomem;                      /* the shadow lost something */
-	uint64_t n_flushes;             /* flushes stored */
+	struct rk_store_sink *sink;     /* writes each flush, keeps the totals; owned */
+	struct rk_store_sink_stats sst; /* what the sink did, once finished */
 	struct rk_progress *progress;   /* the progress line, blanked before a message; borrowed */
 };
 
@@ -368,81 +366,19 @@ render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p,
 	return rk_report_text(out, c, &st, &ro);
 }
 
-/*
- * Sum src's services, edges and hosts into dst, counting the distinct
- * facts (clients per service, services and uses per host) instead of
- * summing them: an edge or service already in dst is not new.  Returns 0
- * or -1 if memory ran out (dst then lacks part of src).
- */
-static int
-absorb(struct rk_classifier *dst, const struct rk_classifier *src)
-{
-	const struct rk_map *svcs = rk_classify_services(src), *edges = rk_classify_edges(src);
-	const struct rk_map *hosts = rk_classify_hosts(src);
-	int rc = 0;
-
-	/* Services first: an edge below would create its service in dst. */
-	for (size_t i = 0; i < svcs->n_entries; i++) {
-		struct rk_service v = *(const struct rk_service *)rk_map_at(svcs, i);
-		struct rk_host h = {0};
-		int is_new = rk_map_find(rk_classify_services(dst), &v.key) == NULL;
-		v.n_clients = 0;
-		memcpy(h.ip, v.key.ip, RK_ADDR_LEN);
-		h.n_services = 1;
-		rc |= rk_classify_merge_service(dst, &v);
-		if (is_new)
-			rc |= rk_classify_merge_host(dst, &h);
-	}
-	for (size_t i = 0; i < edges->n_entries; i++) {
-		const struct rk_edge *e = rk_map_at(edges, i);
-		struct rk_service v = {0};
-		struct rk_host h = {0};
-		if (rk_map_find(rk_classify_edges(dst), &e->key) == NULL) {
-			memcpy(v.key.ip, e->key.server, RK_ADDR_LEN);
-			v.key.proto = e->key.proto;
-			v.key.port = e->key.port;
-			v.n_clients = 1;
-			memcpy(h.ip, e->key.client, RK_ADDR_LEN);
-			h.n_used = 1;
-			rc |= rk_classify_merge_service(dst, &v);
-			rc |= rk_classify_merge_host(dst, &h);
-		}
-		rc |= rk_classify_merge_edge(dst, e);
-	}
-	for (size_t i = 0; i < hosts->n_entries; i++) {
-		struct rk_host h = *(const struct rk_host *)rk_map_at(hosts, i);
-		h.n_services = h.n_used = 0;
-		rc |= rk_classify_merge_host(dst, &h);
-	}
-	return rc < 0 ? -1 : 0;
-}
-
-/*
- * The pipeline's flush callback with --db: store the interval, then keep
- * it in the shadow classifier.  0 = stored (the pipeline clears it), -1 =
- * kept for the next flush.
- */
-static int
-store_flush(void *user, struct rk_pipeline *p, int is_final)
+/* The store sink's done hook: a refused flush is said (kept in memory unless final). */
+static void
+flush_done(void *user, int is_final, const struct rk_pipeline_stats *st, int rc,
+    const struct rk_err *err)
 {
 	struct db_ctx *d = user;
-	struct rk_classifier *c = rk_pipeline_classifier(p);
-	struct rk_pipeline_stats st;
-	struct rk_err err = {0};
 
-	rk_pipeline_get_stats(p, &st);
-	if (rk_store_flush(d->store, &d->run, c, d->names, &st, NULL, 0, &err) < 0) {
-		rk_progress_clear(d->progress);
-		rk_cli_error("%s%s", err.msg, is_final ? "" :
-		    " (kept in memory; trying again at the next flush)");
-		d->final_failed |= is_final;
-		return -1;
-	}
-	if (absorb(d->shadow, c) < 0)
-		d->nomem = 1;
-	d->final_done |= is_final;
-	d->n_flushes++;
-	return 0;
+	(void)st;
+	if (rc >= 0)
+		return;
+	rk_progress_clear(d->progress);
+	rk_cli_error("%s%s", err->msg, is_final ? "" :
+	    " (kept in memory; trying again at the next flush)");
 }
 
 /* Open the store and record the run; 0 or -1 (reported). */
@@ -456,8 +392,7 @@ db_open(struct db_ctx *d, const struct analyze_args *a, int n_files, char **file
 
 	for (int i = 0; i < n_files; i++)
 		len += strlen(files[i]) + 1;
-	if ((src = calloc(1, len)) == NULL ||
-	    (d->shadow = rk_classify_new(d->names, 64, 0x726b)) == NULL) {
+	if ((src = calloc(1, len)) == NULL) {
 		free(src);
 		rk_cli_error("out of memory");
 		return -1;
@@ -483,33 +418,36 @@ db_open(struct db_ctx *d, const struct analyze_args *a, int n_files, char **file
 	return 0;
 }
 
-/*
- * After rk_pipeline_finish: make sure the final flush happened (a pipeline
- * without interval flushing never calls on_flush), then complete the
- * shadow with what the pipeline still holds (the counters, the endpoint
- * evidence and, if the last flush failed, its aggregates).  Returns the
- * classifier to report from.
- */
-static const struct rk_classifier *
+/* The store sink of this run, writing d's store; 0 or -1 (reported). */
+static int
+db_sink(struct db_ctx *d, struct rk_pipeline_opts *po)
+{
+	struct rk_store_sink_opts so = {0};
+
+	so.store = d->store;
+	so.run = &d->run;
+	so.names = d->names;
+	so.keep_totals = 1;
+	so.done = flush_done;
+	so.user = d;
+	if (rk_store_sink_new(&d->sink, &so) < 0) {
+		rk_cli_error("out of memory");
+		return -1;
+	}
+	po->on_flush = rk_store_sink_flush;
+	po->flush_user = d->sink;
+	return 0;
+}
+
+/* After rk_pipeline_finish: the sink's last flush and the run's totals back in the classifier. */
+static void
 db_finish(struct db_ctx *d, struct rk_pipeline *p)
 {
-	struct rk_classifier *c = rk_pipeline_classifier(p);
-	const struct rk_map *eps = rk_classify_endpoints(c);
-	struct rk_classify_stats cs;
-
-	if (!d->final_done && !d->final_failed && store_flush(d, p, 1) == 0)
-		rk_classify_clear(c);
-	if (d->final_failed && absorb(d->shadow, c) < 0)
-		d->nomem = 1;
-	rk_classify_get_stats(c, &cs);
-	rk_classify_add_stats(d->shadow, &cs);
-	for (size_t i = 0; i < eps->n_entries; i++)
-		if (rk_classify_merge_endpoint(d->shadow, rk_map_at(eps, i)) < 0)
-			d->nomem = 1;
-	if (d->nomem)
+	rk_store_sink_finish(d->sink, p);
+	rk_store_sink_get_stats(d->sink, &d->sst);
+	if (d->sst.is_nomem)
 		rk_cli_error("warning: out of memory; the report is incomplete (the store "
 		    "is not)");
-	return d->shadow;
 }
 
 /*
@@ -536,9 +474,9 @@ tell_written(const struct analyze_args *a, FILE *out, struct rk_pipeline *p,
 		rk_cli_error("wrote %s (%s%s, from %s packets)", a->output,
 		    a->explain ? "explanation" : a->json ? "JSON report" : "text report", size, n);
 	}
-	if (a->db != NULL && d->n_flushes > 0) {
+	if (a->db != NULL && d->sst.n_flushes > 0) {
 		rk_cli_error("stored %llu flush%s of %s packets in %s (run %lld)",
-		    (unsigned long long)d->n_flushes, d->n_flushes == 1 ? "" : "es", n, a->db,
+		    (unsigned long long)d->sst.n_flushes, d->sst.n_flushes == 1 ? "" : "es", n, a->db,
 		    (long long)d->run.id);
 	}
 }
@@ -558,7 +496,6 @@ rk_cmd_analyze(int argc, char **argv)
 	struct rk_err err = {0};
 	struct db_ctx db = {0};
 	struct rk_progress prog;
-	const struct rk_classifier *rc_cls;
 	FILE *out = stdout;
 	int rc = parse_args(argc, argv, &a), status;
 
@@ -577,11 +514,9 @@ rk_cmd_analyze(int argc, char **argv)
 	po.peek = a.names.peek;
 	if (a.db != NULL) {
 		db.names = names;
-		if (db_open(&db, &a, argc - optind, argv + optind) < 0)
+		if (db_open(&db, &a, argc - optind, argv + optind) < 0 || db_sink(&db, &po) < 0)
 			goto out;
 		po.flush_us = a.flush_us;
-		po.on_flush = store_flush;
-		po.flush_user = &db;
 	}
 	rk_progress_init(&prog, "renkei", a.quiet);
 	db.progress = &prog;
@@ -596,7 +531,7 @@ rk_cmd_analyze(int argc, char **argv)
 	vs.all = a.sessions;
 	vs.only = &a.explain_key;
 	if (a.sessions || a.explain)
-		rk_classify_on_verdict(rk_pipeline_classifier(p), keep_verdict, &vs);
+		(void)rk_pipeline_add_verdict_sub(p, keep_verdict, &vs);
 	status = run_inputs(p, argc - optind, argv + optind, &prog);
 	rk_progress_fini(&prog);
 	if (status < 0) {
@@ -604,8 +539,9 @@ rk_cmd_analyze(int argc, char **argv)
 		goto out;
 	}
 	rk_pipeline_finish(p);
-	rc_cls = a.db != NULL ? db_finish(&db, p) : rk_pipeline_classifier(p);
-	if (db.final_failed)
+	if (a.db != NULL)
+		db_finish(&db, p);
+	if (db.sst.is_final_failed)
 		status = RK_EXIT_INPUT;
 	if (vs.nomem)
 		rk_cli_error("warning: out of memory keeping sessions; the list is incomplete");
@@ -613,7 +549,7 @@ rk_cmd_analyze(int argc, char **argv)
 		status = RK_EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = render(out, &a, p, rc_cls, names, &vs)) < 0) {
+	if ((rc = render(out, &a, p, rk_pipeline_classifier(p), names, &vs)) < 0) {
 		rk_cli_error("out of memory writing the report");
 		status = RK_EXIT_INPUT;
 	}
@@ -623,8 +559,8 @@ rk_cmd_analyze(int argc, char **argv)
 out:
 	rk_cli_output_close(out);
 	rk_pipeline_free(p);
+	rk_store_sink_free(db.sink);
 	rk_store_close(db.store);
-	rk_classify_free(db.shadow);
 	free((char *)db.run.source);
 	rk_names_free(names);
 	free(vs.v);

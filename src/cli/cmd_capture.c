@@ -10,7 +10,7 @@
  *   open the store, begin the run   (the SQLite file and WAL stay open)
  *   drop privileges                 (daemon/privsep.c; verified)
  *   rk_pipeline_run_live            until SIGINT/SIGTERM or --duration
- *     every --flush seconds: on_flush -> rk_store_flush (one transaction)
+ *     every --flush seconds: the library's store sink (store/sink.h) -> rk_store_flush (one transaction)
  *     every second: the status line (on a terminal), news of lost or
  *     reopened interfaces, and a drop line when drops grew
  *   final flush, close
@@ -36,6 +36,7 @@
 #include "cli/cli.h"
 #include "daemon/daemon.h"
 #include "pipeline/pipeline.h"
+#include "store/sink.h"
 #include "store/store.h"
 #include "util/human.h"
 
@@ -75,6 +76,8 @@ struct capture_ctx {
 	struct iface ifs[MAX_IFACES];
 	struct rk_store *store;      /* owned */
 	struct rk_store_run run;     /* the run in the store */
+	struct rk_store_sink *sink;  /* writes each flush to the store; owned */
+	struct rk_store_iface flush_ifs[MAX_IFACES]; /* the interfaces' counters of a flush */
 	struct rk_names *names;      /* owned */
 	int is_tty;                  /* the status line is drawn */
 	int line_dirty;              /* a status line is on screen */
@@ -384,45 +387,50 @@ on_status(void *user, const struct rk_pipeline_stats *st)
 	x->line_dirty = 1;
 }
 
-/* After each interval (and at the end): add it to the store. */
+/* The store sink's ifaces hook: each interface's counters, and their drops into st. */
 static int
-on_flush(void *user, struct rk_pipeline *p, int is_final)
+flush_ifaces(void *user, struct rk_pipeline_stats *st, const struct rk_store_iface **out)
 {
 	struct capture_ctx *x = user;
-	struct rk_store_iface ifs[MAX_IFACES];
-	struct rk_capture_stats cs[MAX_IFACES];
-	struct rk_pipeline_stats st;
-	struct rk_err err = {0};
+	struct rk_capture_stats cs;
 
 	report_news(x, 1);
-	rk_pipeline_get_stats(p, &st);
-	st.n_kernel_drops = 0;
+	st->n_kernel_drops = 0;
 	for (int i = 0; i < x->a->n_ifaces; i++) {
-		iface_stats(x, &x->ifs[i], &cs[i]);
-		ifs[i].name = x->ifs[i].name;
-		ifs[i].packets = cs[i].n_frames;
-		ifs[i].kernel_drops = cs[i].n_drops;
-		ifs[i].if_drops = cs[i].n_ifdrops;
-		st.n_kernel_drops += cs[i].n_drops + cs[i].n_ifdrops;
+		iface_stats(x, &x->ifs[i], &cs);
+		x->flush_ifs[i].name = x->ifs[i].name;
+		x->flush_ifs[i].packets = cs.n_frames;
+		x->flush_ifs[i].kernel_drops = cs.n_drops;
+		x->flush_ifs[i].if_drops = cs.n_ifdrops;
+		st->n_kernel_drops += cs.n_drops + cs.n_ifdrops;
 	}
-	if (rk_store_flush(x->store, &x->run, rk_pipeline_classifier(p), x->names, &st, ifs,
-	    x->a->n_ifaces, &err) < 0) {
+	*out = x->flush_ifs;
+	return x->a->n_ifaces;
+}
+
+/* The store sink's done hook: after each interval (and at the end), say what it did. */
+static void
+flush_done(void *user, int is_final, const struct rk_pipeline_stats *st, int rc,
+    const struct rk_err *err)
+{
+	struct capture_ctx *x = user;
+
+	if (rc < 0) {
 		x->n_flush_errors++;
 		x->last_flush_failed = 1;
 		say(x, "%s: flush failed (kept in memory, retried at the next flush): %s",
-		    x->a->db, err.msg);
-		return -1;
+		    x->a->db, err->msg);
+		return;
 	}
 	x->n_flushes++;
 	x->last_flush_failed = 0;
 	if (is_final || !x->is_tty) {
 		say(x, "%s: %s: %llu packets, %llu sessions live, %llu evicted, %llu dropped",
 		    x->a->db, is_final ? "final flush" : "flushed",
-		    (unsigned long long)st.n_frames, (unsigned long long)st.sess.n_live,
-		    (unsigned long long)st.sess.n_evicted,
-		    (unsigned long long)st.n_kernel_drops);
+		    (unsigned long long)st->n_frames, (unsigned long long)st->sess.n_live,
+		    (unsigned long long)st->sess.n_evicted,
+		    (unsigned long long)st->n_kernel_drops);
 	}
-	return 0;
 }
 
 /* Open the store and record the run; a store we create goes to the capture user. */
@@ -479,6 +487,7 @@ rk_cmd_capture(int argc, char **argv)
 	struct capture_args a = {0};
 	struct capture_ctx x = {0};
 	struct rk_pipeline_opts po = {0};
+	struct rk_store_sink_opts so = {0};
 	struct rk_pipeline *p = NULL;
 	struct rk_privsep_result pr;
 	struct rk_err err = {0};
@@ -508,8 +517,18 @@ rk_cmd_capture(int argc, char **argv)
 	po.max_sessions = a.max_sessions;
 	po.flush_us = (uint64_t)a.flush_s * 1000000u;
 	po.idle_us = (uint64_t)a.idle_s * 1000000u;
-	po.on_flush = on_flush;
-	po.flush_user = &x;
+	so.store = x.store;
+	so.run = &x.run;
+	so.names = x.names;
+	so.ifaces = flush_ifaces;
+	so.done = flush_done;
+	so.user = &x;
+	if (rk_store_sink_new(&x.sink, &so) < 0) {
+		rk_cli_error("out of memory");
+		goto out;
+	}
+	po.on_flush = rk_store_sink_flush;
+	po.flush_user = x.sink;
 	po.n_threads = a.threads;
 	po.n_readers = a.threads; /* one reader per fanout socket: socket k of every interface */
 	po.names = x.names;
@@ -543,6 +562,7 @@ rk_cmd_capture(int argc, char **argv)
 	if (rc < 0)
 		say(&x, "capture failed: %s", err.msg);
 	rk_pipeline_finish(p);
+	rk_store_sink_finish(x.sink, p);
 	rk_pipeline_get_stats(p, &st);
 	report_news(&x, 1);
 	say(&x, "stopped%s: %s packets, %s sessions, %s evicted, %s %s stored, %s failed",
@@ -555,6 +575,7 @@ rk_cmd_capture(int argc, char **argv)
 	status = rc < 0 || x.last_flush_failed ? RK_EXIT_INPUT : RK_EXIT_OK;
 out:
 	rk_pipeline_free(p);
+	rk_store_sink_free(x.sink);
 	rk_store_close(x.store);
 	for (int i = 0; i < x.n_srcs; i++)
 		rk_capture_free(x.srcs[i]);

@@ -112,9 +112,17 @@ struct reader {
 	struct rk_rec stage[RK_STAGE];
 };
 
+/* A registered fold sink (rk_pipeline_add_fold_sink). */
+struct fold_sink {
+	rk_sess_fold_cb cb;             /* called on the integrator's thread */
+	void *user;                     /* its argument */
+};
+
 struct rk_pipeline {
 	struct rk_pipeline_opts o;      /* options (names borrowed) */
-	struct rk_classifier *cls;      /* integrator's classifier */
+	struct rk_classifier *cls;      /* integrator's classifier: fold sink 0 */
+	struct fold_sink sinks[RK_PIPELINE_MAX_SINKS]; /* where folded sessions go, in order */
+	int n_sinks;                    /* sinks[0, n_sinks) are in use */
 	struct tracker *tr;             /* n_threads trackers */
 	int n_tr;                       /* number of trackers */
 	struct reader *rd;              /* n_rd readers; rd[0] is the caller */
@@ -154,13 +162,28 @@ flush_inline(struct rk_pipeline *p)
 	b->n = 0;
 }
 
-/* Inline mode: a leaving session goes straight to the classifier. */
+/* A session leaving a table goes to every fold sink, in the order they were added. */
+static void
+deliver(struct rk_pipeline *p, const struct rk_session *s, enum rk_fold_why why)
+{
+	for (int i = 0; i < p->n_sinks; i++)
+		p->sinks[i].cb(p->sinks[i].user, s, why);
+}
+
+/* Inline mode: a leaving session goes straight to the sinks. */
 static void
 fold_inline(void *user, const struct rk_session *s, enum rk_fold_why why)
 {
 	struct tracker *t = user;
 
-	rk_classify_fold(t->p->cls, s, why);
+	deliver(t->p, s, why);
+}
+
+/* Fold sink 0: the classifier. */
+static void
+fold_classifier(void *user, const struct rk_session *s, enum rk_fold_why why)
+{
+	rk_classify_fold(user, s, why);
 }
 
 /* Threaded mode: a leaving session goes onto this tracker's fold ring. */
@@ -202,7 +225,7 @@ drain_folds(struct rk_pipeline *p)
 		uint64_t head = atomic_load_explicit(&t->out_head, memory_order_acquire);
 		for (; tail < head; tail++, n++) {
 			const struct fold *f = &t->folds[tail % RK_FOLD_RING];
-			rk_classify_fold(p->cls, &f->s, (enum rk_fold_why)f->why);
+			deliver(p, &f->s, (enum rk_fold_why)f->why);
 		}
 		atomic_store_explicit(&t->out_tail, tail, memory_order_release);
 	}
@@ -515,6 +538,7 @@ rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err)
 	p->rd = calloc((size_t)p->n_rd, sizeof(*p->rd));
 	if (p->cls == NULL || p->tr == NULL || p->rd == NULL)
 		goto nomem;
+	(void)rk_pipeline_add_fold_sink(p, fold_classifier, p->cls);
 	for (int r = 0; r < p->n_rd; r++) {
 		p->rd[r].p = p;
 		p->rd[r].id = r;
@@ -942,6 +966,53 @@ struct rk_classifier *
 rk_pipeline_classifier(struct rk_pipeline *p)
 {
 	return p->cls;
+}
+
+/*
+ * Add a fold sink (see pipeline.h): cb(user, session, why) for every
+ * session leaving a table, after the sinks added before it.  Before the
+ * first input.  Returns 0 or -RK_E_NOMEM (RK_PIPELINE_MAX_SINKS reached).
+ * O(1), no allocation; each fold then costs one indirect call per sink.
+ */
+int
+rk_pipeline_add_fold_sink(struct rk_pipeline *p, rk_sess_fold_cb cb, void *user)
+{
+	if (p->n_sinks == RK_PIPELINE_MAX_SINKS)
+		return -RK_E_NOMEM;
+	p->sinks[p->n_sinks].cb = cb;
+	p->sinks[p->n_sinks++].user = user;
+	return 0;
+}
+
+/* Subscribe to the classifier's verdicts (rk_classify_add_verdict_sub). */
+int
+rk_pipeline_add_verdict_sub(struct rk_pipeline *p, rk_verdict_cb cb, void *user)
+{
+	return rk_classify_add_verdict_sub(p->cls, cb, user);
+}
+
+void
+rk_pipeline_del_verdict_sub(struct rk_pipeline *p, rk_verdict_cb cb, void *user)
+{
+	rk_classify_del_verdict_sub(p->cls, cb, user);
+}
+
+/*
+ * A finished conversation record from outside (see pipeline.h): a copy is
+ * normalised (rk_sess_normalise) and delivered to every fold sink as a
+ * session that ended.  Returns 0, or -RK_E_INVAL with several threads.
+ * O(sinks), no allocation.
+ */
+int
+rk_pipeline_add_conversation(struct rk_pipeline *p, const struct rk_session *rec)
+{
+	struct rk_session s = *rec;
+
+	if (p->threaded)
+		return -RK_E_INVAL;
+	rk_sess_normalise(&s);
+	deliver(p, &s, RK_FOLD_IDLE);
+	return 0;
 }
 
 /* Counters of the reader, the decoder and all session tables (summed). */

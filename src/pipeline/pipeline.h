@@ -17,6 +17,12 @@
  * count.  Output does not depend on the number of threads: every
  * aggregate the classifier keeps is a sum, a minimum or a maximum, and it
  * judges sessions only once all of their evidence is in.
+ *
+ * Where new things plug in: an exporter of conversations is a fold sink
+ * (rk_pipeline_add_fold_sink), a detector a verdict subscriber
+ * (rk_pipeline_add_verdict_sub), a flow collector (IPFIX) a caller of
+ * rk_pipeline_add_conversation, the store the flush callback
+ * (store/sink.h).  None of them needs a change here.
  */
 #ifndef RK_PIPELINE_PIPELINE_H
 #define RK_PIPELINE_PIPELINE_H
@@ -28,6 +34,7 @@
 #include "classify/classify.h"
 #include "decode/decode.h"
 #include "names/names.h"
+#include "pipeline/stats.h"
 #include "session/session.h"
 #include "util/err.h"
 
@@ -73,20 +80,6 @@ struct rk_pipeline_opts {
 	void *progress_user;    /* argument of on_progress */
 };
 
-struct rk_pipeline_stats {
-	uint64_t n_frames;     /* frames read (after the filter) */
-	uint64_t n_bytes;      /* wire bytes of those frames */
-	uint64_t n_records;    /* frames decoded into records */
-	uint64_t n_filtered;   /* frames the filter rejected */
-	uint64_t n_kernel_drops; /* drops reported by live sources */
-	uint64_t first_ts;     /* µs, first frame (0 if none) */
-	uint64_t last_ts;      /* µs, last frame */
-	uint64_t n_files;      /* inputs read */
-	uint64_t n_truncated;  /* inputs that ended mid-record */
-	uint64_t decode[RK_DSTAT__COUNT]; /* decoder counters */
-	struct rk_sess_stats sess; /* session tables, summed */
-};
-
 struct rk_pipeline *rk_pipeline_new(const struct rk_pipeline_opts *o, struct rk_err *err);
 void rk_pipeline_free(struct rk_pipeline *p);
 /*
@@ -110,6 +103,34 @@ int rk_pipeline_run_live(struct rk_pipeline *p, struct rk_capture **srcs, int n_
 /* End of input: drain every session table into the classifier and judge everything. */
 void rk_pipeline_finish(struct rk_pipeline *p);
 struct rk_classifier *rk_pipeline_classifier(struct rk_pipeline *p);
+
+/*
+ * Sinks and subscribers: where a new output plugs in.  Register before the
+ * first input is read; every callback runs on the integrator's thread
+ * (tracker 0, or the caller with one thread), never per packet.
+ *   - fold sinks get every session leaving a session table (and the
+ *     checkpoints of live ones), each exactly once, in registration
+ *     order; the classifier is sink 0, an exporter adds itself after it;
+ *   - verdict subscribers get every judged session with its verdict
+ *     (--sessions, --explain, a detector);
+ *   - the flush callback (rk_pipeline_opts.on_flush) takes each
+ *     interval's aggregates: the store's sink (store/sink.h).
+ * A collector of conversation records (IPFIX) feeds them in with
+ * rk_pipeline_add_conversation: they then go where sessions from packets go.
+ */
+#define RK_PIPELINE_MAX_SINKS 8
+/* Add a fold sink after the others.  0, or -RK_E_NOMEM when RK_PIPELINE_MAX_SINKS are in. */
+int rk_pipeline_add_fold_sink(struct rk_pipeline *p, rk_sess_fold_cb cb, void *user);
+/* Subscribe to every verdict (classify.h), after earlier subscribers.  0 or -RK_E_NOMEM. */
+int rk_pipeline_add_verdict_sub(struct rk_pipeline *p, rk_verdict_cb cb, void *user);
+void rk_pipeline_del_verdict_sub(struct rk_pipeline *p, rk_verdict_cb cb, void *user);
+/*
+ * A finished conversation from outside (a collector): normalised as the
+ * session table does (session.h) and handed to every fold sink.  One
+ * thread only (a collector has no packets to shard): -RK_E_INVAL when
+ * threaded.  0 otherwise.
+ */
+int rk_pipeline_add_conversation(struct rk_pipeline *p, const struct rk_session *rec);
 void rk_pipeline_get_stats(const struct rk_pipeline *p, struct rk_pipeline_stats *st);
 
 #endif /* RK_PIPELINE_PIPELINE_H */

@@ -194,11 +194,200 @@ test_interval_flushes_add_up(void **state)
 	}
 }
 
+/* What a fold sink or verdict subscriber saw: sessions by key, and how often. */
+struct seen {
+	struct rk_sess_key keys[256];
+	int n_times[256];
+	int n;          /* distinct keys */
+	int n_calls;    /* calls in all */
+	int n_final;    /* calls for sessions that left (not checkpoints) */
+};
+
+static void
+see(struct seen *w, const struct rk_session *s, int is_final)
+{
+	int i;
+
+	w->n_calls++;
+	w->n_final += is_final;
+	if (!is_final)
+		return;
+	for (i = 0; i < w->n; i++)
+		if (memcmp(&w->keys[i], &s->key, sizeof(s->key)) == 0)
+			break;
+	if (i == w->n && w->n < 256)
+		w->keys[w->n++] = s->key;
+	w->n_times[i]++;
+}
+
+static void
+fold_seen(void *user, const struct rk_session *s, enum rk_fold_why why)
+{
+	see(user, s, why != RK_FOLD_CHECKPOINT);
+}
+
+static void
+verdict_seen(void *user, const struct rk_session *s, const struct rk_verdict *v)
+{
+	(void)v;
+	see(user, s, 1);
+}
+
+/*
+ * Two fold sinks after the classifier and two verdict subscribers: each
+ * sees every session exactly once, threads or not, and the classifier's
+ * results are those of a pipeline without them.
+ */
+static void
+test_sinks_and_subscribers(void **state)
+{
+	for (int threads = 1; threads <= 3; threads += 2) {
+		struct rk_pipeline_opts o = {0};
+		struct seen f1 = {0}, f2 = {0}, v1 = {0}, v2 = {0};
+		struct rk_classify_stats cs;
+		struct rk_pipeline *p;
+		struct rk_err err;
+		uint64_t plain[3];
+
+		(void)state;
+		o.max_sessions = 4096;
+		o.n_threads = threads;
+		o.flush_us = 60 * 1000000ull;
+		o.idle_us = 120 * 1000000ull;
+		assert_non_null(p = rk_pipeline_new(&o, &err));
+		assert_int_equal(rk_pipeline_run_file(p, pcap_path, &err), 0);
+		rk_pipeline_finish(p);
+		plain[0] = rk_classify_services(rk_pipeline_classifier(p))->n_entries;
+		plain[1] = rk_classify_edges(rk_pipeline_classifier(p))->n_entries;
+		rk_classify_get_stats(rk_pipeline_classifier(p), &cs);
+		plain[2] = cs.n_kind[RK_SK_ESTABLISHED];
+		rk_pipeline_free(p);
+
+		assert_non_null(p = rk_pipeline_new(&o, &err));
+		assert_int_equal(rk_pipeline_add_fold_sink(p, fold_seen, &f1), 0);
+		assert_int_equal(rk_pipeline_add_fold_sink(p, fold_seen, &f2), 0);
+		assert_int_equal(rk_pipeline_add_verdict_sub(p, verdict_seen, &v1), 0);
+		assert_int_equal(rk_pipeline_add_verdict_sub(p, verdict_seen, &v2), 0);
+		assert_int_equal(rk_pipeline_run_file(p, pcap_path, &err), 0);
+		rk_pipeline_finish(p);
+		assert_true(f1.n > 10);
+		assert_int_equal(f1.n, f2.n);
+		assert_int_equal(f1.n_calls, f2.n_calls);
+		assert_int_equal(f1.n_final, f2.n_final);
+		assert_memory_equal(f1.keys, f2.keys, sizeof(f1.keys));
+		assert_memory_equal(f1.n_times, f2.n_times, sizeof(f1.n_times));
+		assert_int_equal(v1.n_calls, v2.n_calls);
+		assert_int_equal(v1.n_calls, f1.n_final); /* every session that left was judged */
+		assert_memory_equal(v1.n_times, f1.n_times, sizeof(f1.n_times));
+		assert_int_equal(rk_classify_services(rk_pipeline_classifier(p))->n_entries,
+		    plain[0]);
+		assert_int_equal(rk_classify_edges(rk_pipeline_classifier(p))->n_entries, plain[1]);
+		rk_classify_get_stats(rk_pipeline_classifier(p), &cs);
+		assert_int_equal(cs.n_kind[RK_SK_ESTABLISHED], plain[2]);
+		/* An unsubscribed subscriber hears nothing more; the full lists refuse. */
+		rk_pipeline_del_verdict_sub(p, verdict_seen, &v1);
+		for (int i = 2; i < RK_PIPELINE_MAX_SINKS - 1; i++)
+			assert_int_equal(rk_pipeline_add_fold_sink(p, fold_seen, &f2), 0);
+		assert_int_equal(rk_pipeline_add_fold_sink(p, fold_seen, &f2), -RK_E_NOMEM);
+		rk_pipeline_free(p);
+	}
+}
+
+static void
+ip4(uint8_t ip[RK_ADDR_LEN], uint8_t last)
+{
+	memset(ip, 0, RK_ADDR_LEN);
+	ip[10] = ip[11] = 0xff;
+	ip[12] = 10;
+	ip[15] = last;
+}
+
+/* A conversation as one sensor saw it: only from (src, sport) to (dst, dport). */
+static void
+half(struct rk_session *s, uint8_t src, uint16_t sport, uint8_t dst, uint16_t dport,
+    uint32_t pkts, uint64_t bytes, uint64_t t)
+{
+	memset(s, 0, sizeof(*s));
+	ip4(s->key.a, src);
+	ip4(s->key.b, dst);
+	s->key.pa = sport;
+	s->key.pb = dport;
+	s->key.proto = 6;
+	s->first_ts = t;
+	s->last_ts = t + 1000;
+	s->bytes[RK_DIR_AB] = bytes;
+	s->d[RK_DIR_AB].pkts = pkts;
+	s->d[RK_DIR_AB].acks = pkts;
+	s->d[RK_DIR_AB].data = pkts;
+	s->d[RK_DIR_AB].marks = RK_SD_OPENED;
+}
+
+/*
+ * A collector's records: the request half (client .20 -> .6:80) and the
+ * answer half (.6:80 -> .20, reversed, so normalisation must swap it)
+ * merge into one conversation that counts each direction once, even when
+ * a sensor reports a direction twice; fed in, it makes one service.
+ */
+static void
+test_collector_halves(void **state)
+{
+	struct rk_pipeline_opts o = {0};
+	struct rk_session req, ans, again;
+	const struct rk_service *svc;
+	struct rk_pipeline *p;
+	struct seen f = {0};
+	struct rk_err err;
+
+	(void)state;
+	half(&req, 20, 50000, 6, 80, 5, 500, 1000);
+	half(&ans, 6, 80, 20, 50000, 4, 4000, 1010);
+	assert_int_equal(rk_sess_normalise(&req), 1); /* .6 < .20: A is the server */
+	assert_int_equal(req.d[RK_DIR_BA].pkts, 5);
+	assert_int_equal(req.key.pa, 80);
+	assert_int_equal(rk_sess_normalise(&ans), 0);
+	assert_memory_equal(&req.key, &ans.key, sizeof(req.key));
+	rk_sess_merge_halves(&req, &ans);
+	again = req;
+	rk_sess_merge_halves(&req, &again); /* the same half twice: nothing doubles */
+	rk_sess_merge_halves(&req, &ans);
+	assert_int_equal(req.d[RK_DIR_AB].pkts, 4);
+	assert_int_equal(req.d[RK_DIR_BA].pkts, 5);
+	assert_int_equal(req.bytes[RK_DIR_AB], 4000);
+	assert_int_equal(req.bytes[RK_DIR_BA], 500);
+	assert_int_equal(req.first_ts, 1000);
+	assert_int_equal(req.last_ts, 2010);
+	/* The client opened it: only its direction keeps the mark. */
+	assert_int_equal(req.d[RK_DIR_BA].marks & RK_SD_OPENED, RK_SD_OPENED);
+	assert_int_equal(req.d[RK_DIR_AB].marks & RK_SD_OPENED, 0);
+
+	o.max_sessions = 64;
+	o.n_threads = 1;
+	assert_non_null(p = rk_pipeline_new(&o, &err));
+	assert_int_equal(rk_pipeline_add_fold_sink(p, fold_seen, &f), 0);
+	half(&ans, 6, 80, 20, 50000, 4, 4000, 1010);
+	ans.d[RK_DIR_AB].marks = 0;
+	half(&again, 20, 50000, 6, 80, 5, 500, 1000);
+	rk_sess_normalise(&again);
+	rk_sess_merge_halves(&again, &ans);
+	assert_int_equal(rk_pipeline_add_conversation(p, &again), 0);
+	rk_pipeline_finish(p);
+	assert_int_equal(f.n_final, 1);
+	assert_int_equal(rk_classify_services(rk_pipeline_classifier(p))->n_entries, 1);
+	svc = rk_map_at(rk_classify_services(rk_pipeline_classifier(p)), 0);
+	assert_int_equal(svc->key.port, 80);
+	assert_int_equal(svc->bytes_in, 500);
+	assert_int_equal(svc->bytes_out, 4000);
+	assert_int_equal(svc->n_sessions, 1);
+	rk_pipeline_free(p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interval_flushes_add_up),
+		cmocka_unit_test(test_sinks_and_subscribers),
+		cmocka_unit_test(test_collector_halves),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

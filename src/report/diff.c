@@ -8,14 +8,14 @@
  * Input: two classifiers loaded from the store (any back end: a diff is
  * two rk_store_load calls, no operation of its own) and the report
  * options (names, the --host filter: an edge is kept if either end is
- * admitted).  Everything is sorted by key (report/model.h's order), so the
+ * admitted).  Everything is sorted by key (report/view.h's order), so the
  * same store gives the same bytes.  O(n log n) in the entries of both
  * ranges; the lists are arrays of borrowed pointers into the classifiers.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/model.h"
+#include "report/view.h"
 #include "util/addr.h"
 #include "util/human.h"
 #include "util/json.h"
@@ -49,13 +49,13 @@ missing(const struct rk_map *in, const struct rk_map *notin, int is_edge,
 	for (size_t i = 0; i < in->n_entries; i++) {
 		void *e = rk_map_at(in, i);
 		int is_admitted = is_edge ?
-		    rk_model_admits(o, ((struct rk_edge *)e)->key.client) ||
-		    rk_model_admits(o, ((struct rk_edge *)e)->key.server) :
-		    rk_model_admits(o, ((struct rk_service *)e)->key.ip);
+		    rk_report_view_admits(o, ((struct rk_edge *)e)->key.client) ||
+		    rk_report_view_admits(o, ((struct rk_edge *)e)->key.server) :
+		    rk_report_view_admits(o, ((struct rk_service *)e)->key.ip);
 		if (rk_map_find(notin, e) == NULL && is_admitted)
 			v[(*n)++] = e;
 	}
-	qsort(v, *n, sizeof(*v), is_edge ? rk_model_cmp_edge : rk_model_cmp_service);
+	qsort(v, *n, sizeof(*v), is_edge ? rk_report_view_cmp_edge : rk_report_view_cmp_service);
 	return v;
 }
 

@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "report/model.h"
+#include "report/view.h"
 #include "util/human.h"
 #include "util/json.h"
 
@@ -115,7 +115,7 @@ rk_report_json_host(struct rk_json *j, const struct rk_names *names, const struc
 }
 
 static void
-summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier *c,
+summary(struct rk_json *j, const struct rk_report_view *m, const struct rk_classifier *c,
     const struct rk_pipeline_stats *st)
 {
 	struct rk_classify_stats cs;
@@ -123,8 +123,8 @@ summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier 
 	uint64_t malformed = 0, blind[2];
 
 	rk_classify_get_stats(c, &cs);
-	rk_model_networks(m, &v4, &v6);
-	rk_model_blind(m, blind);
+	rk_report_view_networks(m, &v4, &v6);
+	rk_report_view_blind(m, blind);
 	for (size_t i = 0; i < m->n_hosts; i++) {
 		servers += m->hosts[i]->n_services > 0;
 		clients += m->hosts[i]->n_services == 0;
@@ -171,13 +171,13 @@ summary(struct rk_json *j, const struct rk_model *m, const struct rk_classifier 
 }
 
 static void
-services(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *o)
+services(struct rk_json *j, const struct rk_report_view *m, const struct rk_report_opts *o)
 {
 	rk_json_key(j, "services");
 	rk_json_arr(j);
 	for (size_t i = 0; i < m->n_services; i++) {
 		const struct rk_service *s = m->services[i];
-		if (!rk_model_admits(o, s->key.ip))
+		if (!rk_report_view_admits(o, s->key.ip))
 			continue;
 		rk_json_obj_inline(j);
 		rk_report_json_service(j, o->names, s);
@@ -187,13 +187,13 @@ services(struct rk_json *j, const struct rk_model *m, const struct rk_report_opt
 }
 
 static void
-edges(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *o)
+edges(struct rk_json *j, const struct rk_report_view *m, const struct rk_report_opts *o)
 {
 	rk_json_key(j, "edges");
 	rk_json_arr(j);
 	for (size_t i = 0; i < m->n_edges; i++) {
 		const struct rk_edge *e = m->edges[i];
-		if (!rk_model_admits(o, e->key.client) && !rk_model_admits(o, e->key.server))
+		if (!rk_report_view_admits(o, e->key.client) && !rk_report_view_admits(o, e->key.server))
 			continue;
 		rk_json_obj_inline(j);
 		rk_report_json_edge(j, e);
@@ -203,13 +203,13 @@ edges(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *
 }
 
 static void
-hosts(struct rk_json *j, const struct rk_model *m, const struct rk_report_opts *o)
+hosts(struct rk_json *j, const struct rk_report_view *m, const struct rk_report_opts *o)
 {
 	rk_json_key(j, "hosts");
 	rk_json_arr(j);
 	for (size_t i = 0; i < m->n_hosts; i++) {
 		const struct rk_host *h = m->hosts[i];
-		if (!rk_model_admits(o, h->ip))
+		if (!rk_report_view_admits(o, h->ip))
 			continue;
 		rk_json_obj_inline(j);
 		rk_report_json_host(j, o->names, h);
@@ -229,7 +229,7 @@ sessions(struct rk_json *j, const struct rk_report_opts *o)
 		int sb = v->server_is_b;
 		const struct rk_sess_dir *c2s = &s->d[sb ? RK_DIR_AB : RK_DIR_BA];
 		const struct rk_sess_dir *s2c = &s->d[sb ? RK_DIR_BA : RK_DIR_AB];
-		if (!rk_model_admits(o, s->key.a) && !rk_model_admits(o, s->key.b))
+		if (!rk_report_view_admits(o, s->key.a) && !rk_report_view_admits(o, s->key.b))
 			continue;
 		rk_json_obj_inline(j);
 		rk_json_kaddr(j, "client", sb ? s->key.a : s->key.b);
@@ -261,10 +261,10 @@ int
 rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
     const struct rk_report_opts *o)
 {
-	struct rk_model m;
+	struct rk_report_view m;
 	struct rk_json j;
 
-	if (rk_model_init(&m, c) < 0)
+	if (rk_report_view_init(&m, c) < 0)
 		return -RK_E_NOMEM;
 	rk_json_init(&j, f);
 	rk_json_obj(&j);
@@ -285,6 +285,6 @@ rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_
 	if (o->with_sessions)
 		sessions(&j, o);
 	rk_json_end(&j, '}');
-	rk_model_fini(&m);
+	rk_report_view_fini(&m);
 	return 0;
 }

@@ -14,7 +14,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "report/model.h"
+#include "report/view.h"
 #include "util/human.h"
 
 static const char *
@@ -47,12 +47,12 @@ host_text(char *buf, size_t len, const struct rk_names *names, const uint8_t ip[
 
 /* The note on sessions seen one way only, if there were any. */
 static void
-blind_note(FILE *f, const struct rk_model *m)
+blind_note(FILE *f, const struct rk_report_view *m)
 {
 	char b[32];
 	uint64_t blind[2];
 
-	rk_model_blind(m, blind);
+	rk_report_view_blind(m, blind);
 	if (blind[0] == 0 && blind[1] == 0)
 		return;
 	fprintf(f, "  note         %s %s seen one way only: bytes ? never seen, >= at least\n",
@@ -61,7 +61,7 @@ blind_note(FILE *f, const struct rk_model *m)
 }
 
 static void
-summary(FILE *f, const struct rk_model *m, const struct rk_classifier *c,
+summary(FILE *f, const struct rk_report_view *m, const struct rk_classifier *c,
     const struct rk_pipeline_stats *st)
 {
 	struct rk_classify_stats cs;
@@ -70,7 +70,7 @@ summary(FILE *f, const struct rk_model *m, const struct rk_classifier *c,
 	uint64_t malformed = 0;
 
 	rk_classify_get_stats(c, &cs);
-	rk_model_networks(m, &v4, &v6);
+	rk_report_view_networks(m, &v4, &v6);
 	for (size_t i = 0; i < m->n_hosts; i++) {
 		servers += m->hosts[i]->n_services > 0;
 		clients += m->hosts[i]->n_services == 0;
@@ -113,7 +113,7 @@ summary(FILE *f, const struct rk_model *m, const struct rk_classifier *c,
 }
 
 static void
-offered(FILE *f, const struct rk_model *m, size_t *si, const uint8_t *ip,
+offered(FILE *f, const struct rk_report_view *m, size_t *si, const uint8_t *ip,
     const struct rk_names *names)
 {
 	char l[64], b1[32], b2[32], b3[32];
@@ -143,7 +143,7 @@ offered(FILE *f, const struct rk_model *m, size_t *si, const uint8_t *ip,
 }
 
 static void
-used(FILE *f, const struct rk_model *m, size_t *ei, const uint8_t *ip, const struct rk_names *names)
+used(FILE *f, const struct rk_report_view *m, size_t *ei, const uint8_t *ip, const struct rk_names *names)
 {
 	char l[64], b1[32], b2[32], b3[32], h[RK_ADDR_STRLEN + 300];
 	int head = 0;
@@ -179,16 +179,16 @@ int
 rk_report_text(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
     const struct rk_report_opts *o)
 {
-	struct rk_model m;
+	struct rk_report_view m;
 	size_t si = 0, ei = 0, hidden = 0;
 	char h[RK_ADDR_STRLEN + 300];
 
-	if (rk_model_init(&m, c) < 0)
+	if (rk_report_view_init(&m, c) < 0)
 		return -RK_E_NOMEM;
 	summary(f, &m, c, st);
 	for (size_t i = 0; i < m.n_hosts; i++) {
 		const struct rk_host *ho = m.hosts[i];
-		if (!rk_model_admits(o, ho->ip))
+		if (!rk_report_view_admits(o, ho->ip))
 			continue;
 		if (ho->n_services == 0 && !o->all_hosts && o->n_only == 0) {
 			hidden++;
@@ -201,7 +201,7 @@ rk_report_text(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_
 	if (hidden)
 		fprintf(f, "\n(%zu client-only hosts not listed: --all-hosts lists them, "
 		    "--host IP shows one)\n", hidden);
-	rk_model_fini(&m);
+	rk_report_view_fini(&m);
 	return 0;
 }
 

@@ -30,7 +30,7 @@
 
 #include "classify/classify.h"
 #include "names/names.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/stats.h"
 
 /* A judged session kept for --sessions / --explain. */
 struct rk_report_session {

@@ -96,6 +96,11 @@ typedef void (*rk_sess_fold_cb)(void *user, const struct rk_session *s, enum rk_
 
 struct rk_sess_table;
 
+/* A conversation from outside (a collector) into the table's normal form; 1 if swapped. */
+int rk_sess_normalise(struct rk_session *s);
+/* Merge the other half of one conversation (two one-way sensors), never double-counting. */
+void rk_sess_merge_halves(struct rk_session *dst, const struct rk_session *half);
+
 struct rk_sess_stats {
 	uint64_t n_packets;  /* records applied */
 	uint64_t n_created;  /* entries created */

@@ -109,11 +109,19 @@ _Static_assert(sizeof(struct rk_sess_key) == 40, "key is five 64-bit words");
  * Returns RK_DIR_AB if the record travels A->B, RK_DIR_BA otherwise.
  * O(1), no allocation.
  */
+/* The normal order: is (x, px) the A side of a conversation with (y, py)? */
+static inline int
+is_side_a(const uint8_t *x, uint16_t px, const uint8_t *y, uint16_t py)
+{
+	int c = addr_cmp(x, y);
+
+	return c < 0 || (c == 0 && px <= py);
+}
+
 int
 rk_sess_key_from_rec(struct rk_sess_key *k, const struct rk_rec *r)
 {
-	int c = addr_cmp(r->src, r->dst);
-	int fwd = c < 0 || (c == 0 && r->sport <= r->dport);
+	int fwd = is_side_a(r->src, r->sport, r->dst, r->dport);
 
 	if (fwd) {
 		memcpy(k->a, r->src, RK_ADDR_LEN);
@@ -129,6 +137,74 @@ rk_sess_key_from_rec(struct rk_sess_key *k, const struct rk_rec *r)
 	k->proto = r->proto;
 	memset(k->pad, 0, sizeof(k->pad));
 	return fwd ? RK_DIR_AB : RK_DIR_BA;
+}
+
+/*
+ * Put a conversation that came from outside the table (a flow collector)
+ * into the table's normal form: if its B side is the lower endpoint, swap
+ * the sides - key, bytes and per-direction counters - so the same
+ * conversation has the same key and direction indexes as one the table
+ * built from packets.  The pad bytes are zeroed.  Returns 1 if it swapped.
+ * O(1), no allocation.
+ */
+int
+rk_sess_normalise(struct rk_session *s)
+{
+	struct rk_sess_key *k = &s->key;
+	uint8_t ip[RK_ADDR_LEN];
+	uint16_t port;
+	uint64_t b;
+	struct rk_sess_dir d;
+
+	memset(k->pad, 0, sizeof(k->pad));
+	if (is_side_a(k->a, k->pa, k->b, k->pb))
+		return 0;
+	memcpy(ip, k->a, RK_ADDR_LEN);
+	memcpy(k->a, k->b, RK_ADDR_LEN);
+	memcpy(k->b, ip, RK_ADDR_LEN);
+	port = k->pa;
+	k->pa = k->pb;
+	k->pb = port;
+	b = s->bytes[0];
+	s->bytes[0] = s->bytes[1];
+	s->bytes[1] = b;
+	d = s->d[0];
+	s->d[0] = s->d[1];
+	s->d[1] = d;
+	return 1;
+}
+
+/*
+ * Merge into dst the other half of the same conversation (same key, both
+ * normalised): two one-way sensors each saw one direction.  A direction
+ * is taken whole from the half that saw more of it (dst on a tie), never
+ * summed, so a direction both sensors saw is not counted twice; the span
+ * is the union; of two "opened" marks only the earlier half's stays.
+ * O(1), no allocation.
+ */
+void
+rk_sess_merge_halves(struct rk_session *dst, const struct rk_session *half)
+{
+	int half_first = half->first_ts < dst->first_ts;
+
+	for (int i = 0; i < 2; i++) {
+		if (half->d[i].pkts > dst->d[i].pkts) {
+			dst->d[i] = half->d[i];
+			dst->bytes[i] = half->bytes[i];
+		}
+	}
+	if ((dst->d[0].marks & dst->d[1].marks & RK_SD_OPENED) != 0) {
+		int later = -1;
+		for (int i = 0; i < 2; i++)
+			if ((half->d[i].marks & RK_SD_OPENED) != 0)
+				later = half_first ? 1 - i : i;
+		if (later >= 0)
+			dst->d[later].marks &= (uint8_t)~RK_SD_OPENED;
+	}
+	if (half->first_ts != 0 && (dst->first_ts == 0 || half_first))
+		dst->first_ts = half->first_ts;
+	if (half->last_ts > dst->last_ts)
+		dst->last_ts = half->last_ts;
 }
 
 /*

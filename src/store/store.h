@@ -40,7 +40,7 @@
 
 #include "classify/classify.h"
 #include "names/names.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/stats.h"
 #include "util/err.h"
 
 #define RK_STORE_RDONLY 0x1 /* open read-only (report, web); fails if absent */

@@ -928,7 +928,6 @@ static int
 row_service(struct load *l, sqlite3_stmt *q)
 {
 	struct rk_service v;
-	struct rk_host h;
 
 	memset(&v, 0, sizeof(v));
 	if (col_addr(q, 0, v.key.ip) < 0)
@@ -948,10 +947,7 @@ row_service(struct load *l, sqlite3_stmt *q)
 	v.n_blind_in = (uint32_t)col_u64(q, 17);
 	v.n_blind_out = (uint32_t)col_u64(q, 18);
 	/* n_clients is counted from the edges below: one edge per distinct client. */
-	memset(&h, 0, sizeof(h));
-	memcpy(h.ip, v.key.ip, RK_ADDR_LEN);
-	h.n_services = 1;
-	if (rk_classify_merge_service(l->c, &v) < 0 || rk_classify_merge_host(l->c, &h) < 0)
+	if (rk_model_add_service(rk_classify_model(l->c), &v, NULL) < 0)
 		return -RK_E_NOMEM;
 	return 0;
 }
@@ -961,9 +957,6 @@ static int
 row_edge(struct load *l, sqlite3_stmt *q)
 {
 	struct rk_edge e;
-	struct rk_host hc, hs;
-	const struct rk_map *svcs = rk_classify_services(l->c);
-	struct rk_ep_key sk;
 
 	memset(&e, 0, sizeof(e));
 	if (col_addr(q, 0, e.key.client) < 0 || col_addr(q, 1, e.key.server) < 0)
@@ -979,40 +972,8 @@ row_edge(struct load *l, sqlite3_stmt *q)
 	e.last_ts = col_u64(q, 10);
 	e.n_blind_c2s = col_u64(q, 11);
 	e.n_blind_s2c = col_u64(q, 12);
-	memset(&hc, 0, sizeof(hc));
-	memcpy(hc.ip, e.key.client, RK_ADDR_LEN);
-	hc.n_used = 1;
-	hc.bytes_sent = e.bytes_c2s;
-	hc.bytes_recv = e.bytes_s2c;
-	hc.first_ts = e.first_ts;
-	hc.last_ts = e.last_ts;
-	memset(&hs, 0, sizeof(hs));
-	memcpy(hs.ip, e.key.server, RK_ADDR_LEN);
-	hs.bytes_sent = e.bytes_s2c;
-	hs.bytes_recv = e.bytes_c2s;
-	hs.first_ts = e.first_ts;
-	hs.last_ts = e.last_ts;
-	if (rk_classify_merge_edge(l->c, &e) < 0 || rk_classify_merge_host(l->c, &hc) < 0 ||
-	    rk_classify_merge_host(l->c, &hs) < 0)
-		return -RK_E_NOMEM;
-	memset(&sk, 0, sizeof(sk));
-	memcpy(sk.ip, e.key.server, RK_ADDR_LEN);
-	sk.proto = e.key.proto;
-	sk.port = e.key.port;
-	/*
-	 * The service's bucket is the hour of its own last packet in a flush,
-	 * so at a range's edge an edge can be in range while its service is
-	 * not: the client is counted only where the service is.
-	 */
-	if (rk_map_find(svcs, &sk) != NULL) {
-		struct rk_service v;
-		memset(&v, 0, sizeof(v));
-		v.key = sk;
-		v.n_clients = 1;
-		if (rk_classify_merge_service(l->c, &v) < 0)
-			return -RK_E_NOMEM;
-	}
-	return 0;
+	/* Its hosts and its service's client count: the model's rules (model.h). */
+	return rk_model_add_edge(rk_classify_model(l->c), &e, NULL) < 0 ? -RK_E_NOMEM : 0;
 }
 
 /*
@@ -1053,7 +1014,7 @@ row_endpoint(struct load *l, sqlite3_stmt *q)
 
 	if (col_endpoint(q, 0, &e) < 0)
 		return 1;
-	return rk_classify_merge_endpoint(l->c, &e) < 0 ? -RK_E_NOMEM : 0;
+	return rk_model_merge_endpoint(rk_classify_model(l->c), &e) < 0 ? -RK_E_NOMEM : 0;
 }
 
 /* One run's evidence of the endpoint l->key, appended to l->rows. */

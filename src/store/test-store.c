@@ -135,11 +135,11 @@ add_session_dirs(struct rk_classifier *c, int client, int server, uint16_t port,
 	ep.n_sessions = 1;
 	ep.n_peer_ips = 1;
 	ep.n_as_server = 1;
-	assert_int_equal(rk_classify_merge_service(c, &v), 0);
-	assert_int_equal(rk_classify_merge_edge(c, &e), 0);
-	assert_int_equal(rk_classify_merge_host(c, &hc), 0);
-	assert_int_equal(rk_classify_merge_host(c, &hs), 0);
-	assert_int_equal(rk_classify_merge_endpoint(c, &ep), 0);
+	assert_int_equal(rk_model_merge_service(rk_classify_model(c), &v), 0);
+	assert_int_equal(rk_model_merge_edge(rk_classify_model(c), &e), 0);
+	assert_int_equal(rk_model_merge_host(rk_classify_model(c), &hc), 0);
+	assert_int_equal(rk_model_merge_host(rk_classify_model(c), &hs), 0);
+	assert_int_equal(rk_model_merge_endpoint(rk_classify_model(c), &ep), 0);
 }
 
 /* One established session (both directions seen). */
@@ -887,7 +887,7 @@ add_evidence(struct rk_classifier *c, int host, uint16_t port, uint32_t sessions
 	e.n_as_client = as_client;
 	e.bytes_sent = 1000 * sessions;
 	e.bytes_recv = 10 * sessions;
-	assert_int_equal(rk_classify_merge_endpoint(c, &e), 0);
+	assert_int_equal(rk_model_merge_endpoint(rk_classify_model(c), &e), 0);
 }
 
 /*

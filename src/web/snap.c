@@ -3,7 +3,7 @@
  * web/snap.c - snapshots: one time range loaded once, indexed, cached.
  *
  * A snapshot is the data source's aggregates for [since, until) plus the
- * sorted views of report/model.h and a few derived indexes (networks, top
+ * sorted views of report/view.h and a few derived indexes (networks, top
  * and newest services, newest dependencies, server-to-server dependencies).
  * Every page is then a binary search and a walk over a contiguous run, so
  * pages answer in milliseconds whatever the size of the network.
@@ -357,7 +357,7 @@ index_snap(struct rk_web_snap *s)
 		s->top[i] = s->newest[i] = s->m.services[i];
 		s->bytes += s->m.services[i]->bytes_in + s->m.services[i]->bytes_out;
 	}
-	rk_model_blind(&s->m, s->blind);
+	rk_report_view_blind(&s->m, s->blind);
 	qsort(s->top, s->m.n_services, sizeof(*s->top), cmp_top);
 	qsort(s->newest, s->m.n_services, sizeof(*s->newest), cmp_newest);
 	newest_edges(s);
@@ -411,7 +411,7 @@ rk_web_snap_free(struct rk_web_snap *s)
 {
 	if (s == NULL)
 		return;
-	rk_model_fini(&s->m);
+	rk_report_view_fini(&s->m);
 	if (s->l.release != NULL)
 		s->l.release(&s->l);
 	free(s->nets);
@@ -444,7 +444,7 @@ snap_build(struct rk_web *w, uint64_t since, uint64_t until, uint64_t version,
 		rk_web_snap_free(s);
 		return NULL;
 	}
-	if (rk_model_init(&s->m, s->l.c) < 0 || index_snap(s) < 0) {
+	if (rk_report_view_init(&s->m, s->l.c) < 0 || index_snap(s) < 0) {
 		rk_err_set(err, RK_E_NOMEM, "out of memory indexing the data");
 		rk_web_snap_free(s);
 		return NULL;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pipeline/pipeline.h"
 #include "web/web_int.h"
 
 struct pcap_src {
@@ -85,7 +86,7 @@ load(void *user, uint64_t since_us, uint64_t until_us, struct rk_web_loaded *out
 	}
 	ld.hours = &out->hours;
 	ld.nomem = 0;
-	rk_classify_on_verdict(rk_pipeline_classifier(p), on_verdict, &ld);
+	(void)rk_pipeline_add_verdict_sub(p, on_verdict, &ld);
 	for (int i = 0; i < ps->n_files; i++) {
 		int rc = rk_pipeline_run_file(p, ps->files[i], err);
 		if (rc == 0 || rc == -RK_E_TRUNC)
@@ -97,7 +98,7 @@ load(void *user, uint64_t since_us, uint64_t until_us, struct rk_web_loaded *out
 		return -RK_E_IO;
 	}
 	rk_pipeline_finish(p);
-	rk_classify_on_verdict(rk_pipeline_classifier(p), NULL, NULL);
+	rk_pipeline_del_verdict_sub(p, on_verdict, &ld);
 	out->c = rk_pipeline_classifier(p);
 	out->names = ps->names;
 	rk_pipeline_get_stats(p, &out->st);

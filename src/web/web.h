@@ -18,7 +18,7 @@
 
 #include "classify/classify.h"
 #include "names/names.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/stats.h"
 #include "util/err.h"
 #include "util/map.h"
 

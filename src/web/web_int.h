@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "report/model.h"
+#include "report/view.h"
 #include "web/web.h"
 
 /* One /24 (IPv4) or /64 (IPv6) network: a run of hosts in address order. */
@@ -49,7 +49,7 @@ struct rk_web_snap {
 	uint64_t version;             /* source version when loaded */
 	uint64_t last_use;            /* LRU tick */
 	struct rk_web_loaded l;       /* the loaded aggregates */
-	struct rk_model m;            /* sorted views */
+	struct rk_report_view m;            /* sorted views */
 	struct rk_web_net *nets;      /* networks in address order */
 	size_t n_nets;
 	size_t n_nets_v4, n_nets_v6;  /* networks by family */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * report/model.c - sorted views of the aggregates, shared by the renderers.
+ * report/view.c - sorted views of the aggregates, shared by the renderers.
  *
  * The classifier's maps are in insertion order; reports want address
  * order.  A view is an array of pointers into a map, sorted once; it is
@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/model.h"
+#include "report/view.h"
 #include "util/addr.h"
 #include "util/human.h"
 
 /* qsort order of struct rk_service *: by (ip, proto, port). */
 int
-rk_model_cmp_service(const void *x, const void *y)
+rk_report_view_cmp_service(const void *x, const void *y)
 {
 	const struct rk_service *a = *(const struct rk_service *const *)x;
 	const struct rk_service *b = *(const struct rk_service *const *)y;
@@ -34,7 +34,7 @@ rk_model_cmp_service(const void *x, const void *y)
 
 /* qsort order of struct rk_edge *: by (client, server, proto, port). */
 int
-rk_model_cmp_edge(const void *x, const void *y)
+rk_report_view_cmp_edge(const void *x, const void *y)
 {
 	const struct rk_edge *a = *(const struct rk_edge *const *)x;
 	const struct rk_edge *b = *(const struct rk_edge *const *)y;
@@ -76,29 +76,29 @@ sorted_view(const struct rk_map *m, int (*cmp)(const void *, const void *))
  * -RK_E_NOMEM (the model is then empty and safe to fini).
  */
 int
-rk_model_init(struct rk_model *m, const struct rk_classifier *c)
+rk_report_view_init(struct rk_report_view *m, const struct rk_classifier *c)
 {
 	memset(m, 0, sizeof(*m));
 	m->n_services = rk_classify_services(c)->n_entries;
 	m->n_edges = rk_classify_edges(c)->n_entries;
 	m->n_hosts = rk_classify_hosts(c)->n_entries;
 	m->services = (struct rk_service **)sorted_view(rk_classify_services(c),
-	    rk_model_cmp_service);
-	m->edges = (struct rk_edge **)sorted_view(rk_classify_edges(c), rk_model_cmp_edge);
+	    rk_report_view_cmp_service);
+	m->edges = (struct rk_edge **)sorted_view(rk_classify_edges(c), rk_report_view_cmp_edge);
 	m->hosts = (struct rk_host **)sorted_view(rk_classify_hosts(c), cmp_host);
 	m->by_server = malloc((m->n_edges + 1) * sizeof(*m->by_server));
 	if (m->services == NULL || m->edges == NULL || m->hosts == NULL || m->by_server == NULL) {
-		rk_model_fini(m);
+		rk_report_view_fini(m);
 		return -RK_E_NOMEM;
 	}
 	memcpy(m->by_server, m->edges, m->n_edges * sizeof(*m->edges));
-	qsort(m->by_server, m->n_edges, sizeof(*m->by_server), rk_model_cmp_edge_by_server);
+	qsort(m->by_server, m->n_edges, sizeof(*m->by_server), rk_report_view_cmp_edge_by_server);
 	return 0;
 }
 
 /* Edges ordered by (server, proto, port, client): the clients of each service in a row. */
 int
-rk_model_cmp_edge_by_server(const void *x, const void *y)
+rk_report_view_cmp_edge_by_server(const void *x, const void *y)
 {
 	const struct rk_edge *a = *(const struct rk_edge *const *)x;
 	const struct rk_edge *b = *(const struct rk_edge *const *)y;
@@ -114,7 +114,7 @@ rk_model_cmp_edge_by_server(const void *x, const void *y)
 }
 
 void
-rk_model_fini(struct rk_model *m)
+rk_report_view_fini(struct rk_report_view *m)
 {
 	free(m->services);
 	free(m->edges);
@@ -125,7 +125,7 @@ rk_model_fini(struct rk_model *m)
 
 /* Count distinct /24 (IPv4) and /64 (IPv6) networks among the hosts. */
 void
-rk_model_networks(const struct rk_model *m, size_t *n_v4, size_t *n_v6)
+rk_report_view_networks(const struct rk_report_view *m, size_t *n_v4, size_t *n_v6)
 {
 	*n_v4 = *n_v6 = 0;
 	/* Hosts are sorted, so hosts of one network are adjacent. */
@@ -149,7 +149,7 @@ rk_model_networks(const struct rk_model *m, size_t *n_v4, size_t *n_v6)
  * one-way session is in exactly one edge.  O(edges).
  */
 void
-rk_model_blind(const struct rk_model *m, uint64_t blind[2])
+rk_report_view_blind(const struct rk_report_view *m, uint64_t blind[2])
 {
 	blind[0] = blind[1] = 0;
 	for (size_t i = 0; i < m->n_edges; i++) {
@@ -160,7 +160,7 @@ rk_model_blind(const struct rk_model *m, uint64_t blind[2])
 
 /* Is a in the --host filter (an empty filter admits everything)? */
 int
-rk_model_admits(const struct rk_report_opts *o, const uint8_t a[RK_ADDR_LEN])
+rk_report_view_admits(const struct rk_report_opts *o, const uint8_t a[RK_ADDR_LEN])
 {
 	if (o->n_only == 0)
 		return 1;
