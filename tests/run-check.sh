@@ -147,7 +147,8 @@ fuzz() {
 web() {
 	command -v chromium >/dev/null && command -v node >/dev/null ||
 	    { echo "SKIP: chromium or node missing (tools/deps.sh check installs them)"; return 77; }
-	tests/web/run-web-tests.sh build
+	tests/web/run-web-tests.sh build || return 1
+	tests/web/serve-readonly.sh build
 }
 
 live() {

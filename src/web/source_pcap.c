@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "capture/capture.h"
 #include "pipeline/pipeline.h"
 #include "web/web_int.h"
 
@@ -87,15 +88,20 @@ load(void *user, uint64_t since_us, uint64_t until_us, struct rk_web_loaded *out
 	ld.hours = &out->hours;
 	ld.nomem = 0;
 	(void)rk_pipeline_add_verdict_sub(p, on_verdict, &ld);
+	/* Every file or none: a report that silently left one out would lie. */
 	for (int i = 0; i < ps->n_files; i++) {
 		int rc = rk_pipeline_run_file(p, ps->files[i], err);
-		if (rc == 0 || rc == -RK_E_TRUNC)
-			n_ok++;
+		if (rc != 0 && rc != -RK_E_TRUNC) {
+			rk_pipeline_free(p);
+			rk_map_fini(&out->hours);
+			return rc;
+		}
+		n_ok++;
 	}
 	if (n_ok == 0) {
 		rk_pipeline_free(p);
 		rk_map_fini(&out->hours);
-		return -RK_E_IO;
+		return rk_err_set(err, RK_E_IO, "no capture to analyse");
 	}
 	rk_pipeline_finish(p);
 	rk_pipeline_del_verdict_sub(p, on_verdict, &ld);
@@ -143,16 +149,44 @@ rk_web_source_close(struct rk_web_source *src)
 }
 
 /*
+ * Check that each file can be read as a capture now, before serving
+ * starts: a missing or unreadable file, or one that is no capture, is an
+ * error naming it (the pages would otherwise all fail, or silently leave
+ * it out).  Standard input cannot be read again for each new version.
+ */
+static int
+check_files(char **files, int n_files, struct rk_err *err)
+{
+	for (int i = 0; i < n_files; i++) {
+		struct rk_capture *c = NULL;
+		int rc;
+
+		if (strcmp(files[i], "-") == 0)
+			return rk_err_set(err, RK_E_INVAL, "--pcap -: serve reads its captures again "
+			    "when they change; give a file, not standard input");
+		rc = rk_capture_open_file(&c, files[i], NULL, err);
+		rk_capture_free(c);
+		if (rc < 0)
+			return rc == -RK_E_TRUNC ? -RK_E_FORMAT : rc; /* cut in its header: unreadable */
+	}
+	return 0;
+}
+
+/*
  * Make src read the capture files (borrowed, as are names, for src's
- * life; rk_web_source_close frees the rest).  0 or -RK_E_NOMEM.
+ * life; rk_web_source_close frees the rest).  0, or <0 with err: a file
+ * that cannot be read as a capture (check_files), or out of memory.
  */
 int
 rk_web_pcap_source(struct rk_web_source *src, char **files, int n_files,
     struct rk_names *names, struct rk_err *err)
 {
-	struct pcap_src *ps = calloc(1, sizeof(*ps));
+	struct pcap_src *ps;
+	int rc;
 
-	if (ps == NULL)
+	if ((rc = check_files(files, n_files, err)) < 0)
+		return rc;
+	if ((ps = calloc(1, sizeof(*ps))) == NULL)
 		return rk_err_set(err, RK_E_NOMEM, "out of memory");
 	ps->files = files;
 	ps->n_files = n_files;

@@ -100,6 +100,13 @@ if [ "$(cat "$T/precious")" = precious ]; then
 else
 	fail=$((fail + 1)); echo "FAIL an export wrote through a link"
 fi
+echo "not a capture" >"$T/bad.pcap"
+expect "serve --pcap a file that is no capture" 2 "bad\.pcap: unknown file format" -- \
+    "$R" serve --pcap "$T/bad.pcap" --listen 127.0.0.1:0
+expect "serve --pcap a bad file beside a good one" 2 "bad\.pcap: unknown file format" -- \
+    "$R" serve --pcap "$T/small.pcap" --pcap "$T/bad.pcap" --listen 127.0.0.1:0
+expect "serve --pcap -" 2 "give a file, not standard input" -- \
+    "$R" serve --pcap - --listen 127.0.0.1:0
 expect "a corrupt record mid-file: report, exit 3" 3 \
     "corrupt record at offset [0-9]+ \\(caplen 300000 > [0-9]+\\); the 500 records before it were analysed" -- \
     "$R" analyze -o "$T/corrupt.txt" "$T/corrupt.pcap"
