@@ -561,6 +561,8 @@ rk_cmd_report(int argc, char **argv)
 		rk_cli_error("%s", err.msg);
 		goto out;
 	}
+	if (rk_store_notice(s) != NULL)
+		rk_cli_error("warning: %s", rk_store_notice(s));
 	for (int i = 0; i < 4; i++) {
 		const char *arg = a.is_diff ? a.diff[i] : (i == 0 ? a.since : a.until);
 		if (i >= 2 && !a.is_diff)

@@ -131,6 +131,8 @@ struct rk_pipeline {
 	int started;                    /* threads started */
 	int finished;                   /* rk_pipeline_finish ran */
 	uint64_t seed;                  /* shard hash key */
+	const struct rk_capture *cur;   /* the file rk_pipeline_run_file is reading, or NULL:
+	                                 * its frames count in rk_pipeline_get_stats */
 	uint64_t next_flush;            /* µs, packet time of the next flush; 0 = not yet set */
 	struct rk_pipeline_stats st;    /* counters of the inputs (frames, bytes, files) */
 	pthread_mutex_t names_lock;     /* DNS learning from several readers */
@@ -700,10 +702,12 @@ rk_pipeline_run_file(struct rk_pipeline *p, const char *path, struct rk_err *err
 		return rc;
 	p->st.n_files++;
 	unsupported = p->rd[0].dec.stats[RK_DSTAT_LINK_UNSUPPORTED];
+	p->cur = c;
 	while ((rc = rk_capture_dispatch(c, 4096, on_frame, &p->rd[0], err)) > 0) {
 		if (p->o.on_progress != NULL)
 			report_progress(p, c, path);
 	}
+	p->cur = NULL;
 	if (rc == -RK_E_TRUNC)
 		p->st.n_truncated++;
 	rk_capture_get_stats(c, &cs);
@@ -1020,6 +1024,15 @@ void
 rk_pipeline_get_stats(const struct rk_pipeline *p, struct rk_pipeline_stats *st)
 {
 	*st = p->st;
+	if (p->cur != NULL) {
+		/* Mid-file (a flush): the frames read so far, so a run cut short says them. */
+		struct rk_capture_stats cs;
+
+		rk_capture_get_stats(p->cur, &cs);
+		st->n_frames += cs.n_frames;
+		st->n_bytes += cs.n_bytes;
+		st->n_filtered += cs.n_filtered;
+	}
 	st->n_records = 0;
 	st->first_ts = 0;
 	st->last_ts = 0;

@@ -186,3 +186,10 @@ rk_store_version(struct rk_store *s, uint64_t *out, struct rk_err *err)
 {
 	return s->ops->version(s, out, err);
 }
+
+/* The back end's warning about this handle, or NULL (store.h). */
+const char *
+rk_store_notice(const struct rk_store *s)
+{
+	return s != NULL && s->notice[0] != '\0' ? s->notice : NULL;
+}

@@ -145,5 +145,11 @@ int rk_store_service_hours(struct rk_store *s, uint64_t since_us, uint64_t until
     rk_store_hour_cb cb, void *arg, struct rk_err *err);
 /* A number that changes whenever the stored data does, in any process (caches). */
 int rk_store_version(struct rk_store *s, uint64_t *out, struct rk_err *err);
+/*
+ * A warning about what this handle cannot see (e.g. a read-only reader
+ * that cannot read the write-ahead log), for the CLI to print; NULL if
+ * none.  Valid while s is open.
+ */
+const char *rk_store_notice(const struct rk_store *s);
 
 #endif /* RK_STORE_STORE_H */

@@ -46,6 +46,8 @@ struct rk_store_ops {
 /* The common head of every back end's state. */
 struct rk_store {
 	const struct rk_store_ops *ops; /* the back end */
+	char notice[256];               /* what the user should know of how it was opened
+	                                 * (rk_store_notice); "" if nothing */
 };
 
 /* The back ends (store.c registers them by scheme). */

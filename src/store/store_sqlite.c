@@ -303,6 +303,26 @@ setup(struct sqlite_store *s, struct rk_err *err)
 	return 0;
 }
 
+/*
+ * As immutable=1 the write-ahead log is not read: what a writer has not
+ * checkpointed yet (a writer still running, or killed) is not seen.  Say
+ * so, with its size, rather than show an older store as if it were all.
+ */
+static void
+note_unread_wal(struct sqlite_store *s)
+{
+	char wal[4096];
+	struct stat sb;
+
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	if (stat(wal, &sb) != 0 || sb.st_size == 0)
+		return;
+	snprintf(s->base.notice, sizeof(s->base.notice), "%s: %lld bytes of recent changes in "
+	    "its write-ahead log are not shown: this user cannot write in the store's directory, "
+	    "so it reads the main file only (run as the writer, or after it stopped)", s->path,
+	    (long long)sb.st_size);
+}
+
 /* Open path read-only; retry as immutable=1 where WAL cannot be read in place. */
 static int
 open_rdonly(struct sqlite_store *s, struct rk_err *err)
@@ -333,6 +353,7 @@ open_rdonly(struct sqlite_store *s, struct rk_err *err)
 	s->is_immutable = 1;
 	if (rc != SQLITE_OK)
 		return db_err(s, err);
+	note_unread_wal(s);
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
 	return setup(s, err);
