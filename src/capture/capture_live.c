@@ -70,6 +70,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/capture.h"
+#include "capture/pcap_frame.h"
 
 #ifndef PACKET_FANOUT_FLAG_UNIQUEID
 #define PACKET_FANOUT_FLAG_UNIQUEID 0x2000 /* Linux >= 4.3 */
@@ -133,11 +134,7 @@ handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 
 	if (lc->is_discarding)
 		return;
-	f.ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-	f.data = bytes;
-	f.caplen = h->caplen;
-	f.wirelen = h->len;
-	f.linktype = lc->linktype;
+	f = rk_capture_pcap_frame(h, bytes, lc->linktype);
 	atomic_store_explicit(&lc->n_frames,
 	    atomic_load_explicit(&lc->n_frames, memory_order_relaxed) + 1, memory_order_relaxed);
 	atomic_store_explicit(&lc->n_bytes,

@@ -44,6 +44,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/capture.h"
+#include "capture/pcap_frame.h"
 
 struct rk_capture_pcap {
 	pcap_t *p;                   /* the libpcap handle (owns its FILE) */
@@ -105,11 +106,7 @@ handler(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
 		pc->st.n_filtered++;
 		return;
 	}
-	f.ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-	f.data = bytes;
-	f.caplen = h->caplen;
-	f.wirelen = h->len;
-	f.linktype = pc->linktype;
+	f = rk_capture_pcap_frame(h, bytes, pc->linktype);
 	pc->st.n_frames++;
 	pc->st.n_bytes += h->len;
 	pc->n_handed++;

@@ -202,6 +202,20 @@ talk(int af, int type, uint16_t port)
 	close(srv);
 }
 
+/* An empty tally of the frames seen; skips the test if there is no network namespace. */
+static struct seen *
+seen_new(void)
+{
+	struct seen *s;
+
+	if (!have_netns)
+		skip();
+	s = calloc(1, sizeof(*s));
+	assert_non_null(s);
+	rk_decoder_init(&s->dec);
+	return s;
+}
+
 static struct rk_capture_live_opts
 opts(int fanout)
 {
@@ -223,11 +237,7 @@ test_live_basic(void **state)
 	struct seen *s;
 
 	(void)state;
-	if (!have_netns)
-		skip();
-	s = calloc(1, sizeof(*s));
-	assert_non_null(s);
-	rk_decoder_init(&s->dec);
+	s = seen_new();
 	assert_int_equal(rk_capture_open_live(&c, "lo", &o, &err), 0);
 	assert_true(rk_capture_fd(c) >= 0);
 	assert_string_equal(rk_capture_name(c), "lo");
@@ -260,11 +270,7 @@ test_live_fanout(void **state)
 	int n_tcp = 0, n_udp = 0;
 
 	(void)state;
-	if (!have_netns)
-		skip();
-	s = calloc(1, sizeof(*s));
-	assert_non_null(s);
-	rk_decoder_init(&s->dec);
+	s = seen_new();
 	for (int i = 0; i < N_SOCKS; i++) {
 		struct rk_capture_live_opts o =
 		    opts(i == 0 ? RK_CAPTURE_FANOUT_NEW : rk_capture_fanout_id(c[0]));

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "util/addr.h"
 
@@ -77,11 +78,27 @@ struct rk_cli_names {
 	int peek;                    /* --peek: payload hints (decode/peek.h) */
 };
 
+/*
+ * Clock c (CLOCK_MONOTONIC, CLOCK_REALTIME) now, in µs.  Inline: renkei-gen
+ * links progress.c without common.c.
+ */
+static inline uint64_t
+rk_cli_clock_us(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 int rk_cmd_analyze(int argc, char **argv);
 /* renkei capture: live interfaces into the store. */
 int rk_cmd_capture(int argc, char **argv);
 int rk_cmd_report(int argc, char **argv);
 int rk_cmd_serve(int argc, char **argv);
+/* renkei impact / renkei needs: what fails if targets fail, what they need. */
+int rk_cmd_impact(int argc, char **argv);
+int rk_cmd_needs(int argc, char **argv);
 /* Print "renkei: " + message to stderr. */
 void rk_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

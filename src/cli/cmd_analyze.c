@@ -386,7 +386,6 @@ static int
 db_open(struct db_ctx *d, const struct analyze_args *a, int n_files, char **files)
 {
 	struct rk_err err = {0};
-	struct timespec now;
 	size_t len = 1;
 	char *src;
 
@@ -402,11 +401,10 @@ db_open(struct db_ctx *d, const struct analyze_args *a, int n_files, char **file
 			strcat(src, ",");
 		strcat(src, files[i]);
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
 	d->run.mode = "file";
 	d->run.source = src;
 	d->run.version = RK_VERSION;
-	d->run.started_us = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
+	d->run.started_us = rk_cli_clock_us(CLOCK_REALTIME);
 	if (rk_store_open(&d->store, a->db, 0, &err) < 0 ||
 	    rk_store_run_begin(d->store, &d->run, &err) < 0) {
 		rk_cli_error("%s", err.msg);

@@ -338,30 +338,12 @@ report_news(struct capture_ctx *x, int with_drops)
 	}
 }
 
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static uint64_t
-wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Every second from the pipeline: news, and the status line on a terminal. */
 static void
 on_status(void *user, const struct rk_pipeline_stats *st)
 {
 	struct capture_ctx *x = user;
-	uint64_t now = mono_us(), drops = 0;
+	uint64_t now = rk_cli_clock_us(CLOCK_MONOTONIC), drops = 0;
 	double rate = 0.0;
 	char pk[32], rt[32], ss[32];
 
@@ -455,7 +437,7 @@ open_store(struct capture_ctx *x, char *source, size_t source_len)
 	x->run.mode = "live";
 	x->run.source = source;
 	x->run.version = RK_VERSION;
-	x->run.started_us = wall_us();
+	x->run.started_us = rk_cli_clock_us(CLOCK_REALTIME);
 	if (rk_store_run_begin(x->store, &x->run, &err) < 0) {
 		rk_cli_error("%s: %s", x->a->db, err.msg);
 		return -1;

@@ -37,20 +37,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/progress.h"
 #include "util/human.h"
 
 #define LINE_MAX_LEN 512 /* bytes of a line, before the cut to the terminal width */
-
-/* The monotonic clock, µs. */
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* The quiet start, µs: RENKEI_PROGRESS_AFTER_MS if it is a number, else the default. */
 static uint64_t
@@ -89,7 +80,7 @@ rk_progress_init(struct rk_progress *pr, const char *prog, int is_quiet)
 {
 	memset(pr, 0, sizeof(*pr));
 	pr->prog = prog;
-	pr->start_us = pr->part_start_us = mono_us();
+	pr->start_us = pr->part_start_us = rk_cli_clock_us(CLOCK_MONOTONIC);
 	pr->part = pr->n_parts = 1;
 	if (is_quiet || !isatty(fileno(stderr)))
 		return;
@@ -117,7 +108,7 @@ rk_progress_part(struct rk_progress *pr, int part, int n_parts, const char *name
 	pr->part = part;
 	pr->n_parts = n_parts;
 	pr->part_name = name;
-	pr->part_start_us = mono_us();
+	pr->part_start_us = rk_cli_clock_us(CLOCK_MONOTONIC);
 	pr->next_us = pr->part_start_us > pr->quiet_until_us ? pr->part_start_us :
 	    pr->quiet_until_us;
 }
@@ -248,7 +239,7 @@ rk_progress_update(struct rk_progress *pr, const struct rk_progress_sample *s)
 
 	if (pr->tty == NULL)
 		return;
-	now = mono_us();
+	now = rk_cli_clock_us(CLOCK_MONOTONIC);
 	if (now < pr->next_us)
 		return;
 	pr->next_us = now + (uint64_t)RK_PROGRESS_EVERY_MS * 1000;

@@ -12,15 +12,7 @@
 #include <cmocka.h>
 
 #include "model/model.h"
-
-static void
-ip4(uint8_t ip[RK_ADDR_LEN], uint8_t last)
-{
-	memset(ip, 0, RK_ADDR_LEN);
-	ip[10] = ip[11] = 0xff;
-	ip[12] = 10;
-	ip[15] = last;
-}
+#include "util/test-addr.h"
 
 /* One session of client c to server s:port/tcp, bytes b each way, at time t. */
 static void
@@ -31,19 +23,14 @@ session(struct rk_model *m, uint8_t c, uint8_t s, uint16_t port, uint64_t b, uin
 
 	memset(&v, 0, sizeof(v));
 	memset(&e, 0, sizeof(e));
-	ip4(v.key.ip, s);
-	v.key.proto = 6;
-	v.key.port = port;
-	v.n_sessions = 1;
-	v.bytes_in = v.bytes_out = b;
-	v.first_ts = v.last_ts = t;
-	ip4(e.key.client, c);
-	ip4(e.key.server, s);
-	e.key.proto = 6;
-	e.key.port = port;
-	e.n_sessions = 1;
-	e.bytes_c2s = e.bytes_s2c = b;
-	e.first_ts = e.last_ts = t;
+	rk_test_ip4(v.key.ip, s);
+	rk_test_ip4(e.key.client, c);
+	rk_test_ip4(e.key.server, s);
+	v.key.proto = e.key.proto = 6;
+	v.key.port = e.key.port = port;
+	v.n_sessions = e.n_sessions = 1;
+	v.bytes_in = v.bytes_out = e.bytes_c2s = e.bytes_s2c = b;
+	v.first_ts = v.last_ts = e.first_ts = e.last_ts = t;
 	assert_int_equal(rk_model_add_service(m, &v, NULL), 0);
 	assert_int_equal(rk_model_add_edge(m, &e, NULL), 0);
 }
@@ -53,7 +40,7 @@ host(const struct rk_model *m, uint8_t last)
 {
 	uint8_t ip[RK_ADDR_LEN];
 
-	ip4(ip, last);
+	rk_test_ip4(ip, last);
 	return rk_map_find(&m->hosts, ip);
 }
 
@@ -63,7 +50,7 @@ service(const struct rk_model *m, uint8_t s, uint16_t port)
 	struct rk_ep_key k;
 
 	memset(&k, 0, sizeof(k));
-	ip4(k.ip, s);
+	rk_test_ip4(k.ip, s);
 	k.proto = 6;
 	k.port = port;
 	return rk_map_find(&m->services, &k);
@@ -147,8 +134,8 @@ test_edge_without_service(void **state)
 	(void)state;
 	rk_model_init(&m, 1);
 	memset(&e, 0, sizeof(e));
-	ip4(e.key.client, 10);
-	ip4(e.key.server, 1);
+	rk_test_ip4(e.key.client, 10);
+	rk_test_ip4(e.key.server, 1);
 	e.key.proto = 6;
 	e.key.port = 80;
 	e.bytes_c2s = 5;

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "pipeline/pipeline.h"
+#include "util/test-addr.h"
 
 static char pcap_path[64];
 
@@ -293,23 +294,14 @@ test_sinks_and_subscribers(void **state)
 	}
 }
 
-static void
-ip4(uint8_t ip[RK_ADDR_LEN], uint8_t last)
-{
-	memset(ip, 0, RK_ADDR_LEN);
-	ip[10] = ip[11] = 0xff;
-	ip[12] = 10;
-	ip[15] = last;
-}
-
 /* A conversation as one sensor saw it: only from (src, sport) to (dst, dport). */
 static void
 half(struct rk_session *s, uint8_t src, uint16_t sport, uint8_t dst, uint16_t dport,
     uint32_t pkts, uint64_t bytes, uint64_t t)
 {
 	memset(s, 0, sizeof(*s));
-	ip4(s->key.a, src);
-	ip4(s->key.b, dst);
+	rk_test_ip4(s->key.a, src);
+	rk_test_ip4(s->key.b, dst);
 	s->key.pa = sport;
 	s->key.pb = dport;
 	s->key.proto = 6;

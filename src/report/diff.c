@@ -128,40 +128,40 @@ list_text(FILE *f, const struct rk_names *names, const char *title, void **v, si
 	}
 }
 
+/* A service as the diff lists it: what names it, its clients, sessions, first and last. */
+static void
+service_json(struct rk_json *j, const struct rk_names *names, const struct rk_service *s)
+{
+	rk_report_json_service_key(j, names, &s->key);
+	rk_json_ku64(j, "clients", s->n_clients);
+	rk_json_ku64(j, "sessions", s->n_sessions);
+	rk_json_ktime(j, "first", s->first_ts);
+	rk_json_ktime(j, "last", s->last_ts);
+}
+
+/* A dependency as the diff lists it: what names it, its service's name, sessions, times. */
+static void
+edge_json(struct rk_json *j, const struct rk_names *names, const struct rk_edge *e)
+{
+	rk_report_json_edge_key(j, e);
+	rk_json_kstr_or_null(j, "name", rk_names_service(names, e->key.proto, e->key.port));
+	rk_json_ku64(j, "sessions", e->n_sessions);
+	rk_json_ktime(j, "first", e->first_ts);
+	rk_json_ktime(j, "last", e->last_ts);
+}
+
 static void
 list_json(struct rk_json *j, const struct rk_names *names, const char *key, void **v, size_t n,
     int is_edge)
 {
-	char pb[16];
-
 	rk_json_key(j, key);
 	rk_json_arr(j);
 	for (size_t i = 0; i < n; i++) {
-		const struct rk_ep_key *sk = is_edge ? NULL : &((struct rk_service *)v[i])->key;
-		const struct rk_edge *e = is_edge ? v[i] : NULL;
-		uint8_t proto = is_edge ? e->key.proto : sk->proto;
-		uint16_t port = is_edge ? e->key.port : sk->port;
 		rk_json_obj_inline(j);
-		if (is_edge) {
-			rk_json_kaddr(j, "client", e->key.client);
-			rk_json_kaddr(j, "server", e->key.server);
-		} else {
-			rk_json_kaddr(j, "ip", sk->ip);
-		}
-		rk_json_kstr(j, "proto", rk_report_proto_name(proto, pb, sizeof(pb)));
-		rk_json_ku64(j, "port", port);
-		rk_json_kstr_or_null(j, "name", rk_names_service(names, proto, port));
-		if (is_edge) {
-			rk_json_ku64(j, "sessions", e->n_sessions);
-			rk_json_ktime(j, "first", e->first_ts);
-			rk_json_ktime(j, "last", e->last_ts);
-		} else {
-			const struct rk_service *s = v[i];
-			rk_json_ku64(j, "clients", s->n_clients);
-			rk_json_ku64(j, "sessions", s->n_sessions);
-			rk_json_ktime(j, "first", s->first_ts);
-			rk_json_ktime(j, "last", s->last_ts);
-		}
+		if (is_edge)
+			edge_json(j, names, v[i]);
+		else
+			service_json(j, names, v[i]);
 		rk_json_end(j, '}');
 	}
 	rk_json_end(j, ']');
@@ -205,12 +205,7 @@ rk_report_diff_json(FILE *f, const struct rk_classifier *a, const struct rk_clas
 	if (diff_init(&d, a, b, o) < 0)
 		return -RK_E_NOMEM;
 	rk_json_init(&j, f);
-	rk_json_obj(&j);
-	rk_json_key(&j, "renkei");
-	rk_json_obj_inline(&j);
-	rk_json_kstr(&j, "version", o->version ? o->version : "");
-	rk_json_ku64(&j, "schema", 1);
-	rk_json_end(&j, '}');
+	rk_report_json_header(&j, o->version, 1);
 	for (int r = 0; r < 2; r++) {
 		rk_json_key(&j, r == 0 ? "a" : "b");
 		rk_json_obj_inline(&j);

@@ -50,6 +50,42 @@ blind_field(struct rk_json *j, const char *ka, uint64_t na, const char *kb, uint
 }
 
 /*
+ * The document's opening: '{' and the "renkei" object, the version of
+ * the program that wrote it and the schema of the document.
+ */
+void
+rk_report_json_header(struct rk_json *j, const char *version, uint64_t schema)
+{
+	rk_json_obj(j);
+	rk_json_key(j, "renkei");
+	rk_json_obj_inline(j);
+	rk_json_kstr(j, "version", version ? version : "");
+	rk_json_ku64(j, "schema", schema);
+	rk_json_end(j, '}');
+}
+
+/* What names a service (no braces): ip, proto, port and its name or null.  names may be NULL. */
+void
+rk_report_json_service_key(struct rk_json *j, const struct rk_names *names,
+    const struct rk_ep_key *k)
+{
+	rk_json_kaddr(j, "ip", k->ip);
+	proto_field(j, k->proto);
+	rk_json_ku64(j, "port", k->port);
+	rk_json_kstr_or_null(j, "name", rk_names_service(names, k->proto, k->port));
+}
+
+/* What names a dependency (no braces): client, server, proto and port. */
+void
+rk_report_json_edge_key(struct rk_json *j, const struct rk_edge *e)
+{
+	rk_json_kaddr(j, "client", e->key.client);
+	rk_json_kaddr(j, "server", e->key.server);
+	proto_field(j, e->key.proto);
+	rk_json_ku64(j, "port", e->key.port);
+}
+
+/*
  * The fields of one service (no braces): the JSON document's and the web
  * API's service objects.  names may be NULL.
  */
@@ -57,11 +93,7 @@ void
 rk_report_json_service(struct rk_json *j, const struct rk_names *names,
     const struct rk_service *s)
 {
-	rk_json_kaddr(j, "ip", s->key.ip);
-	proto_field(j, s->key.proto);
-	rk_json_ku64(j, "port", s->key.port);
-	rk_json_kstr_or_null(j, "name", names ? rk_names_service(names, s->key.proto,
-	    s->key.port) : NULL);
+	rk_report_json_service_key(j, names, &s->key);
 	rk_json_ku64(j, "clients", s->n_clients);
 	rk_json_ku64(j, "bytes", s->bytes_in + s->bytes_out);
 	bytes_field(j, "bytes_in", s->bytes_in, rk_report_svc_bound(s, RK_REPORT_C2S));
@@ -79,10 +111,7 @@ rk_report_json_service(struct rk_json *j, const struct rk_names *names,
 void
 rk_report_json_edge(struct rk_json *j, const struct rk_edge *e)
 {
-	rk_json_kaddr(j, "client", e->key.client);
-	rk_json_kaddr(j, "server", e->key.server);
-	proto_field(j, e->key.proto);
-	rk_json_ku64(j, "port", e->key.port);
+	rk_report_json_edge_key(j, e);
 	rk_json_ku64(j, "bytes", e->bytes_c2s + e->bytes_s2c);
 	bytes_field(j, "bytes_c2s", e->bytes_c2s, rk_report_edge_bound(e, RK_REPORT_C2S));
 	bytes_field(j, "bytes_s2c", e->bytes_s2c, rk_report_edge_bound(e, RK_REPORT_S2C));
@@ -267,12 +296,7 @@ rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_
 	if (rk_report_view_init(&m, c) < 0)
 		return -RK_E_NOMEM;
 	rk_json_init(&j, f);
-	rk_json_obj(&j);
-	rk_json_key(&j, "renkei");
-	rk_json_obj_inline(&j);
-	rk_json_kstr(&j, "version", o->version ? o->version : "");
-	rk_json_ku64(&j, "schema", 2);
-	rk_json_end(&j, '}');
+	rk_report_json_header(&j, o->version, 2);
 	summary(&j, &m, c, st);
 	services(&j, &m, o);
 	edges(&j, &m, o);

@@ -70,6 +70,12 @@ void rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_n
 int rk_report_explain_aggregates(FILE *f, const struct rk_classifier *c,
     const struct rk_names *names, const struct rk_ep_key *k, size_t max_peers);
 struct rk_json;
+/* Open a JSON document: '{' and its "renkei" header (version, may be NULL, and schema). */
+void rk_report_json_header(struct rk_json *j, const char *version, uint64_t schema);
+/* The fields that name a service (ip, proto, port, name; names may be NULL) / a dependency. */
+void rk_report_json_service_key(struct rk_json *j, const struct rk_names *names,
+    const struct rk_ep_key *k);
+void rk_report_json_edge_key(struct rk_json *j, const struct rk_edge *e);
 /* The fields of one service / dependency / host object (shared with the web API). */
 void rk_report_json_service(struct rk_json *j, const struct rk_names *names,
     const struct rk_service *s);

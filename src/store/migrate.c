@@ -50,6 +50,22 @@
 /* 'rnkI' */
 #define APP_ID 0x726e6b49
 
+/*
+ * The counters of a service, in services (its whole life) and again in
+ * service_buckets (one time bucket): the same columns, so one text.
+ */
+#define SERVICE_COUNTERS \
+    " first_ts INTEGER NOT NULL," \
+    " last_ts INTEGER NOT NULL," \
+    " sessions INTEGER NOT NULL," \
+    " packets INTEGER NOT NULL," \
+    " bytes_in INTEGER NOT NULL," \
+    " bytes_out INTEGER NOT NULL," \
+    " conf_sum REAL NOT NULL," \
+    " decisions INTEGER NOT NULL," \
+    " r_handshake INTEGER NOT NULL, r_synack INTEGER NOT NULL, r_syn INTEGER NOT NULL," \
+    " r_oneway INTEGER NOT NULL, r_evidence INTEGER NOT NULL, r_tie INTEGER NOT NULL,"
+
 static const char schema_v1[] =
     "CREATE TABLE runs ("
     " id INTEGER PRIMARY KEY,"
@@ -97,16 +113,7 @@ static const char schema_v1[] =
     " host INTEGER NOT NULL,"
     " proto INTEGER NOT NULL,"
     " port INTEGER NOT NULL,"
-    " first_ts INTEGER NOT NULL,"
-    " last_ts INTEGER NOT NULL,"
-    " sessions INTEGER NOT NULL,"
-    " packets INTEGER NOT NULL,"
-    " bytes_in INTEGER NOT NULL,"
-    " bytes_out INTEGER NOT NULL,"
-    " conf_sum REAL NOT NULL,"
-    " decisions INTEGER NOT NULL,"
-    " r_handshake INTEGER NOT NULL, r_synack INTEGER NOT NULL, r_syn INTEGER NOT NULL,"
-    " r_oneway INTEGER NOT NULL, r_evidence INTEGER NOT NULL, r_tie INTEGER NOT NULL,"
+    SERVICE_COUNTERS
     " PRIMARY KEY (host, proto, port)) WITHOUT ROWID;"
     "CREATE INDEX services_last ON services(last_ts);"
     "CREATE TABLE service_buckets ("
@@ -115,16 +122,7 @@ static const char schema_v1[] =
     " port INTEGER NOT NULL,"
     " span INTEGER NOT NULL,"
     " bucket INTEGER NOT NULL,"
-    " first_ts INTEGER NOT NULL,"
-    " last_ts INTEGER NOT NULL,"
-    " sessions INTEGER NOT NULL,"
-    " packets INTEGER NOT NULL,"
-    " bytes_in INTEGER NOT NULL,"
-    " bytes_out INTEGER NOT NULL,"
-    " conf_sum REAL NOT NULL,"
-    " decisions INTEGER NOT NULL,"
-    " r_handshake INTEGER NOT NULL, r_synack INTEGER NOT NULL, r_syn INTEGER NOT NULL,"
-    " r_oneway INTEGER NOT NULL, r_evidence INTEGER NOT NULL, r_tie INTEGER NOT NULL,"
+    SERVICE_COUNTERS
     " PRIMARY KEY (host, proto, port, span, bucket)) WITHOUT ROWID;"
     "CREATE INDEX service_buckets_time ON service_buckets(span, bucket);"
     "CREATE TABLE edges ("

@@ -55,6 +55,29 @@ blanked() {
 	    index($0, p) == 1 { ok = prev ~ /^ +$/ } { prev = $0 } END { exit !ok }'
 }
 
+# off_tty WHO ERR WROTE CMD...: CMD (the program WHO) with its stderr in the
+# file ERR, no terminal: exit 0, no progress line, only the closing line,
+# which contains WROTE.
+off_tty() {
+	local who=$1 err=$2 wrote=$3
+	shift 3
+	RENKEI_PROGRESS_AFTER_MS=0 "$@" 2>"$err" </dev/null
+	check "$who, stderr to a file: exit 0" $?
+	no_cr "$err" && lacks "$err" "%" && lacks "$err" "ETA"
+	check "$who, stderr to a file: no progress line" $? "$(head -c 300 "$err")"
+	[ "$(wc -l <"$err")" -eq 1 ] && has "$err" "$wrote"
+	check "$who, stderr to a file: only the closing 'wrote' line" $? "$(head -c 300 "$err")"
+}
+
+# quiet_on_tty WHO OUT CMD: the shell command CMD (WHO --quiet) on a
+# terminal, what it wrote there in OUT: exit 0, and nothing written.
+quiet_on_tty() {
+	on_tty "$2" "$3"
+	check "$1 --quiet on a terminal: exit 0" $?
+	[ ! -s "$2" ]
+	check "$1 --quiet on a terminal: prints nothing" $? "$(head -c 300 "$2")"
+}
+
 gen_args="--seed 7 --clients 300 --servers 30 --subnets 10 --packets 200000"
 
 echo "== renkei-gen"
@@ -72,17 +95,10 @@ has gen.tty "renkei-gen: wrote a.pcap (200,000 packets, " &&
 check "gen on a terminal: 'wrote FILE (N packets, SIZE) and TRUTH (N services, N edges)'" $? \
     "$(tr '\r' '\n' <gen.tty | grep wrote)"
 
-RENKEI_PROGRESS_AFTER_MS=0 "$GEN" $gen_args -o b.pcap --truth b.json 2>gen.err </dev/null
-check "gen, stderr to a file: exit 0" $?
-no_cr gen.err && lacks gen.err "%" && lacks gen.err "ETA"
-check "gen, stderr to a file: no progress line" $? "$(head -c 300 gen.err)"
-[ "$(wc -l <gen.err)" -eq 1 ] && has gen.err "renkei-gen: wrote b.pcap (200,000 packets, "
-check "gen, stderr to a file: only the closing 'wrote' line" $? "$(head -c 300 gen.err)"
-
-on_tty genq.tty "RENKEI_PROGRESS_AFTER_MS=0 '$GEN' $gen_args -o c.pcap --truth c.json --quiet"
-check "gen --quiet on a terminal: exit 0" $?
-[ ! -s genq.tty ]
-check "gen --quiet on a terminal: prints nothing" $? "$(head -c 300 genq.tty)"
+off_tty gen gen.err "renkei-gen: wrote b.pcap (200,000 packets, " \
+    "$GEN" $gen_args -o b.pcap --truth b.json
+quiet_on_tty gen genq.tty \
+    "RENKEI_PROGRESS_AFTER_MS=0 '$GEN' $gen_args -o c.pcap --truth c.json --quiet"
 
 cmp -s a.pcap b.pcap && cmp -s a.pcap c.pcap &&
     cmp -s a.json b.json && cmp -s a.json c.json
@@ -103,17 +119,8 @@ has an.tty "renkei: wrote r1.txt (text report, " && has an.tty "from 200,000 pac
 check "analyze -o on a terminal: 'renkei: wrote FILE (text report, SIZE, from N packets)'" $? \
     "$(tr '\r' '\n' <an.tty | grep wrote)"
 
-RENKEI_PROGRESS_AFTER_MS=0 "$R" analyze --services-db none -o r2.txt a.pcap 2>an.err </dev/null
-check "analyze, stderr to a file: exit 0" $?
-no_cr an.err && lacks an.err "%" && lacks an.err "ETA"
-check "analyze, stderr to a file: no progress line" $? "$(head -c 300 an.err)"
-[ "$(wc -l <an.err)" -eq 1 ] && has an.err "renkei: wrote r2.txt"
-check "analyze, stderr to a file: only the 'wrote' line" $? "$(head -c 300 an.err)"
-
-on_tty anq.tty "RENKEI_PROGRESS_AFTER_MS=0 $an --quiet -o r3.txt a.pcap"
-check "analyze --quiet on a terminal: exit 0" $?
-[ ! -s anq.tty ]
-check "analyze --quiet on a terminal: prints nothing" $? "$(head -c 300 anq.tty)"
+off_tty analyze an.err "renkei: wrote r2.txt" "$R" analyze --services-db none -o r2.txt a.pcap
+quiet_on_tty analyze anq.tty "RENKEI_PROGRESS_AFTER_MS=0 $an --quiet -o r3.txt a.pcap"
 
 gzip -1 -c a.pcap >a.pcap.gz
 on_tty gz.tty "RENKEI_PROGRESS_AFTER_MS=0 $an -o r4.txt a.pcap.gz"

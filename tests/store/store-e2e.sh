@@ -64,11 +64,18 @@ def add(a, b):
 def add_blind(m, x):
     if "blind" in x:
         m["blind"] = {k: m.get("blind", {}).get(k, 0) + n for k, n in x["blind"].items()}
-def first(table, key, x, **zero):
-    """table[key], made from x (less its blind counts) with the counters zero'd."""
+def merge(table, key, x, ways):
+    """Sum x into table[key], made from x (less its blind counts) with the counters
+    zero'd at first: bytes, packets, sessions, the bytes of the two ways (None at
+    first: unknown), blind, first and last."""
     if key not in table:
-        table[key] = dict({k: v for k, v in x.items() if k != "blind"}, **zero)
-    return table[key]
+        table[key] = dict({k: v for k, v in x.items() if k != "blind"}, bytes=0, packets=0,
+                          sessions=0, **{w: None for w in ways})
+    m = table[key]
+    for c in ("bytes", "packets", "sessions") + ways:
+        m[c] = add(m[c], x[c])
+    add_blind(m, x)
+    m["first"], m["last"] = min(m["first"], x["first"]), max(m["last"], x["last"])
 def load(arg):
     docs = [json.load(open(f)) for f in arg.split("+")]
     if len(docs) == 1:
@@ -77,21 +84,10 @@ def load(arg):
     for d in docs:
         for k in summ: summ[k] += d["summary"][k]
         for e in d["edges"]:
-            key = (e["client"], e["server"], e["proto"], e["port"])
-            m = first(edges, key, e, bytes=0, bytes_c2s=None, bytes_s2c=None, packets=0,
-                      sessions=0)
-            for c in ("bytes", "bytes_c2s", "bytes_s2c", "packets", "sessions"):
-                m[c] = add(m[c], e[c])
-            add_blind(m, e)
-            m["first"], m["last"] = min(m["first"], e["first"]), max(m["last"], e["last"])
+            merge(edges, (e["client"], e["server"], e["proto"], e["port"]), e,
+                  ("bytes_c2s", "bytes_s2c"))
         for v in d["services"]:
-            key = (v["ip"], v["proto"], v["port"])
-            m = first(svcs, key, v, bytes=0, bytes_in=None, bytes_out=None, packets=0,
-                      sessions=0)
-            for c in ("bytes", "bytes_in", "bytes_out", "packets", "sessions"):
-                m[c] = add(m[c], v[c])
-            add_blind(m, v)
-            m["first"], m["last"] = min(m["first"], v["first"]), max(m["last"], v["last"])
+            merge(svcs, (v["ip"], v["proto"], v["port"]), v, ("bytes_in", "bytes_out"))
     for key, v in svcs.items():
         v["clients"] = sum(1 for e in edges if e[1:] == key)
     return {"summary": summ, "edges": list(edges.values()), "services": list(svcs.values())}
@@ -234,11 +230,25 @@ kpid=$!
 sleep 1.5
 kill -9 $kpid 2>/dev/null
 wait $kpid 2>/dev/null
+mkdir -p ro && cp k.db ro/ && { [ ! -e k.db-wal ] || cp k.db-wal ro/; }
 check "killed mid-run: integrity_check ok" [ "$(sqlite3 k.db 'PRAGMA integrity_check')" = ok ]
 "$renkei" report --db k.db --json >k.json
 check "killed mid-run: report works" [ $? = 0 ]
 check "killed mid-run: some flushes were stored" \
     [ "$(sqlite3 k.db 'SELECT flushes > 0 FROM runs')" = 1 ]
+# The run row counts the packets read up to the last flush (it said 0 while
+# the services and edges of those packets were stored).
+check "killed mid-run: the run counts the packets read so far" \
+    [ "$(sqlite3 k.db 'SELECT packets > 0 AND bytes > 0 FROM runs')" = 1 ]
+# A reader that cannot write next to the store (no -shm to share) reads the
+# main file only: it must say that changes in the WAL are not shown.
+if [ "$(id -u)" = 0 ]; then
+	check "killed mid-run: the write-ahead log holds the last flushes" [ -s ro/k.db-wal ]
+	chmod 755 "$work" ro && chmod 644 ro/k.db*
+	as_user "$renkei" report --db ro/k.db >/dev/null 2>err.txt
+	check "read-only reader: warns of the unread write-ahead log" \
+	    grep -q "recent changes in its write-ahead log are not shown" err.txt
+fi
 
 # 8. report --explain, --stats, --sessions.  The endpoints are picked from
 # analyze's own output (the busiest TCP service of both days, a client's
