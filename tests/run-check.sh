@@ -6,7 +6,9 @@
 #   2. end-to-end tests on generated captures (tests/e2e/e2e.py); a fresh
 #      Debian 12 (debootstrap) running `make demo` (tests/fresh/run-fresh.sh);
 #      every user error's message and exit code, progress on a terminal
-#      (tests/cli/errors.sh, tests/cli/progress.sh)
+#      (tests/cli/errors.sh, tests/cli/progress.sh); the store
+#      (tests/store/); impact and needs against an independent walk over
+#      the generator's truth (tests/impact/run-impact.sh)
 #   3. ASan+UBSan build: unit tests again, then every capture of
 #      ../shared/data (tests/shared/run-shared.sh) and Zeek's baselines
 #      (tests/shared/zeek-compare.py); the same real captures with their
@@ -18,7 +20,8 @@
 #      needs root)
 #   6. the web report: every API route with good and bad parameters, a
 #      headless chromium walking the pages and the map, XSS, the export
-#      (tests/web/run-web-tests.sh)
+#      (tests/web/run-web-tests.sh), serve as another user on a store it
+#      cannot write (tests/web/serve-readonly.sh)
 #   7. live capture of real programs in network namespaces: the store,
 #      restarts, kill -9, two interfaces, a spoofed SYN flood
 #      (tests/live/run-live.sh; needs root)
@@ -167,6 +170,10 @@ fresh() {
 	tests/fresh/run-fresh.sh
 }
 
+impact() {
+	tests/impact/run-impact.sh build
+}
+
 traps() {
 	[ -x tests/traps/run-traps.sh ] || { echo "SKIP: tests/traps/run-traps.sh missing"; return 77; }
 	tests/traps/run-traps.sh "$top/build/renkei"
@@ -177,6 +184,7 @@ step "fresh Debian 12: make demo in a debootstrap chroot" fresh
 step "end-to-end (generated captures)" e2e
 step "first minutes: error messages, exit codes, progress, 'wrote'" first_minutes
 step "store: analyze --db, report, ranges, diff, faults" store
+step "impact and needs: against a walk over the ground truth" impact
 step "store: size converges while traffic grows" convergence
 step "ASan+UBSan unit tests" asan_unit
 step "ASan+UBSan: the error cases of the first minutes" asan_errors

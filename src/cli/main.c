@@ -23,6 +23,9 @@ usage(FILE *f)
 	    "                    what changed between two (renkei report --help)\n"
 	    "  capture -i IFACE  capture live traffic into the store (renkei capture --help)\n"
 	    "  serve             the web report and JSON API (renkei serve --help)\n"
+	    "  impact TARGET...  what fails if TARGET fails: services, users, servers, sites\n"
+	    "                    (renkei impact --help)\n"
+	    "  needs TARGET...   what TARGET depends on, transitively (renkei needs --help)\n"
 	    "  version           print the version\n"
 	    "  help              this text\n");
 }
@@ -54,6 +57,10 @@ main(int argc, char **argv)
 		return rk_cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "serve") == 0)
 		return rk_cmd_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "impact") == 0)
+		return rk_cmd_impact(argc - 1, argv + 1);
+	if (strcmp(argv[1], "needs") == 0)
+		return rk_cmd_needs(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("renkei %s\n", RK_VERSION);
 		return RK_EXIT_OK;

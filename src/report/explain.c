@@ -181,18 +181,6 @@ rk_report_explain(FILE *f, const struct rk_classifier *c, const struct rk_names 
 	}
 }
 
-/* "10.0.0.1 (db01.corp.example)" or "10.0.0.1". */
-static const char *
-host_text(char *buf, size_t len, const struct rk_names *names, const uint8_t ip[RK_ADDR_LEN])
-{
-	char a[RK_ADDR_STRLEN];
-	const char *n = names != NULL ? rk_names_host(names, ip) : NULL;
-
-	rk_addr_format(ip, a, sizeof(a));
-	snprintf(buf, len, "%s%s%s%s", a, n ? " (" : "", n ? n : "", n ? ")" : "");
-	return buf;
-}
-
 /* "tcp/postgresql" or "tcp/5432", as in the text report. */
 static const char *
 svc_text(char *buf, size_t len, const struct rk_names *names, uint8_t proto, uint16_t port)
@@ -275,7 +263,8 @@ peer_table(FILE *f, const struct rk_names *names, const struct rk_edge **v, size
 		if (!is_clients)
 			fprintf(f, "    %-22s", svc_text(l, sizeof(l), names, e->key.proto,
 			    e->key.port));
-		fprintf(f, is_clients ? "    %-40s" : " %-40s", host_text(h, sizeof(h), names,
+		fprintf(f, is_clients ? "    %-40s" : " %-40s",
+		    rk_report_host_text(h, sizeof(h), names,
 		    is_clients ? e->key.client : e->key.server));
 		fprintf(f, " %8" PRIu64 " %9s  %s\n", e->n_sessions,
 		    rk_report_bytes(e->bytes_c2s + e->bytes_s2c, rk_report_edge_bound(e, RK_REPORT_BOTH),

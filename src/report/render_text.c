@@ -31,8 +31,10 @@ label(char *buf, size_t len, const struct rk_names *names, uint8_t proto, uint16
 	return buf;
 }
 
-static const char *
-host_text(char *buf, size_t len, const struct rk_names *names, const uint8_t ip[RK_ADDR_LEN])
+/* "10.0.0.1 (db01.corp.example)" or "10.0.0.1" (report.h). */
+const char *
+rk_report_host_text(char *buf, size_t len, const struct rk_names *names,
+    const uint8_t ip[RK_ADDR_LEN])
 {
 	char a[RK_ADDR_STRLEN];
 	const char *n = names ? rk_names_host(names, ip) : NULL;
@@ -160,7 +162,7 @@ used(FILE *f, const struct rk_report_view *m, size_t *ei, const uint8_t *ip, con
 			head = 1;
 		}
 		fprintf(f, "    %-22s %-40s %9s %9s %9s\n", label(l, sizeof(l), names, e->key.proto,
-		    e->key.port), host_text(h, sizeof(h), names, e->key.server),
+		    e->key.port), rk_report_host_text(h, sizeof(h), names, e->key.server),
 		    rk_report_bytes(e->bytes_c2s + e->bytes_s2c, rk_report_edge_bound(e,
 		    RK_REPORT_BOTH), ">=", b1, sizeof(b1)),
 		    rk_report_bytes(e->bytes_c2s, rk_report_edge_bound(e, RK_REPORT_C2S), ">=", b2,
@@ -194,7 +196,7 @@ rk_report_text(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_
 			hidden++;
 			continue;
 		}
-		fprintf(f, "\nHost %s\n", host_text(h, sizeof(h), o->names, ho->ip));
+		fprintf(f, "\nHost %s\n", rk_report_host_text(h, sizeof(h), o->names, ho->ip));
 		offered(f, &m, &si, ho->ip, o->names);
 		used(f, &m, &ei, ho->ip, o->names);
 	}

@@ -103,6 +103,9 @@ enum rk_report_bound rk_report_edge_bound(const struct rk_edge *e, enum rk_repor
 /* Bytes in human units: "?" if unknown, ge (">=", "&ge;") before a lower bound. */
 const char *rk_report_bytes(uint64_t v, enum rk_report_bound b, const char *ge, char *buf,
     size_t len);
+/* "10.0.0.1 (db01.corp.example)", or "10.0.0.1" without a name; returns buf. */
+const char *rk_report_host_text(char *buf, size_t len, const struct rk_names *names,
+    const uint8_t ip[RK_ADDR_LEN]);
 /* "tcp" / "udp" / "sctp" / "icmp" / "ip-N" */
 const char *rk_report_proto_name(uint8_t proto, char *buf, size_t len);
 
