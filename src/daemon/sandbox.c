@@ -107,6 +107,7 @@ static const struct sys_path sys_paths[] = {
 	{"/lib", LL_READ, ALL_ROLES},
 	{"/lib64", LL_READ, ALL_ROLES},
 	{"/proc/self", LL_READ, ALL_ROLES},
+	{"/proc/filesystems", LANDLOCK_ACCESS_FS_READ_FILE, ALL_ROLES}, /* libselinux asks */
 	{"/sys/devices/system/cpu", LL_READ, ALL_ROLES},
 	{"/dev/null", LL_DEV, ALL_ROLES},
 	{"/dev/urandom", LANDLOCK_ACCESS_FS_READ_FILE, ALL_ROLES},
