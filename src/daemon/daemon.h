@@ -85,6 +85,8 @@ struct rk_sandbox_result {
 
 /* Add path to p's read (is_write 0) or write list.  0, or -RK_E_INVAL when full. */
 int rk_sandbox_paths_add(struct rk_sandbox_paths *p, int is_write, const char *path);
+/* 1 in a sanitizer build, where LeakSanitizer needs ptrace at exit: not refused. */
+int rk_sandbox_allows_ptrace(void);
 /* The kernel's Landlock ABI version, 0 if it has none (ENOSYS, EOPNOTSUPP). */
 int rk_sandbox_landlock_abi(void);
 /*
