@@ -314,6 +314,19 @@ apply_landlock(enum rk_sandbox_role role, const struct rk_sandbox_paths *p,
 	return 0;
 }
 
+/*
+ * One argument comparison: argument arg (0-based) op a; for
+ * SCMP_CMP_MASKED_EQ, (arg & a) == b.  (libseccomp's SCMP_A* macros leave
+ * datum_b to a missing initializer, which clang -Wextra refuses.)
+ */
+static struct scmp_arg_cmp
+cmp(unsigned arg, enum scmp_compare op, uint64_t a, uint64_t b)
+{
+	struct scmp_arg_cmp c = {.arg = arg, .op = op, .datum_a = a, .datum_b = b};
+
+	return c;
+}
+
 /* action for the call named name, if this architecture has it.  0 or <0. */
 static int
 sc_deny(scmp_filter_ctx ctx, uint32_t action, const char *name)
@@ -335,11 +348,11 @@ sc_capture_sockets(scmp_filter_ctx ctx)
 	/* AF_NETLINK (16) and AF_PACKET (17) are neighbours: refuse below and above. */
 	_Static_assert(AF_NETLINK + 1 == AF_PACKET, "AF_NETLINK, AF_PACKET adjacent");
 	rc |= seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_LT, AF_NETLINK));
+	    cmp(0, SCMP_CMP_LT, AF_NETLINK, 0));
 	rc |= seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_GT, AF_PACKET));
+	    cmp(0, SCMP_CMP_GT, AF_PACKET, 0));
 	rc |= seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 2,
-	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_NE, NETLINK_GENERIC));
+	    cmp(0, SCMP_CMP_EQ, AF_NETLINK, 0), cmp(2, SCMP_CMP_NE, NETLINK_GENERIC, 0));
 	rc |= sc_deny(ctx, eperm, "connect");
 	rc |= sc_deny(ctx, eperm, "listen");
 	rc |= sc_deny(ctx, eperm, "accept");
@@ -372,9 +385,9 @@ sc_read_only(scmp_filter_ctx ctx)
 
 	for (size_t i = 0; i < sizeof(wflags) / sizeof(wflags[0]); i++) {
 		rc |= seccomp_rule_add(ctx, eacces, SCMP_SYS(openat), 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, wflags[i], wflags[i]));
+		    cmp(2, SCMP_CMP_MASKED_EQ, wflags[i], wflags[i]));
 		rc |= seccomp_rule_add(ctx, eacces, SCMP_SYS(open), 1,
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, wflags[i], wflags[i]));
+		    cmp(1, SCMP_CMP_MASKED_EQ, wflags[i], wflags[i]));
 	}
 	/* openat2 keeps its flags in memory a filter cannot read: make glibc fall back. */
 	rc |= sc_deny(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2");
@@ -396,7 +409,7 @@ sc_common(scmp_filter_ctx ctx)
 	rc |= sc_deny(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3");
 	for (size_t i = 0; i < sizeof(clone_ns_flags) / sizeof(clone_ns_flags[0]); i++)
 		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, clone_ns_flags[i], clone_ns_flags[i]));
+		    cmp(0, SCMP_CMP_MASKED_EQ, clone_ns_flags[i], clone_ns_flags[i]));
 	return rc;
 }
 
