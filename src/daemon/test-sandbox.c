@@ -8,7 +8,8 @@
  * namespace) and the allowed ones (system files, its own directory, a
  * thread), and exits 0 only if every try went as the policy says.  Every
  * try prints a TAP comment line; a check that needs Landlock prints a
- * "# SKIP" line when the kernel has none, never passes silently.  Children
+ * "# SKIP" line when the kernel has none, never passes silently; a kernel
+ * without Landlock is also simulated, to test the seccomp-only sandbox.  Children
  * leave with _exit (no atexit handler, e.g. LeakSanitizer's ptrace).
  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include <linux/netlink.h>
+#include <seccomp.h>
 
 #include <cmocka.h>
 
@@ -55,6 +58,12 @@ check(int ok, const char *fmt, ...)
 	printf("\n");
 	if (!ok)
 		n_failed++;
+}
+
+static int
+prctl_no_new_privs(void)
+{
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
 /* Returns -errno of an open (0 if it opened). */
@@ -254,6 +263,32 @@ collector_body(void)
 	landlock_refuses("write outside its paths", try_open(t.outside_new, O_WRONLY | O_CREAT));
 }
 
+/*
+ * A kernel without Landlock, simulated: a first filter makes
+ * landlock_create_ruleset fail with ENOSYS.  The web's sandbox must then
+ * report ABI 0 and still refuse through seccomp alone.
+ */
+static void
+no_landlock_body(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int rc;
+
+	if (ctx == NULL || prctl_no_new_privs() < 0 ||
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(landlock_create_ruleset), 0) < 0 ||
+	    seccomp_load(ctx) < 0) {
+		check(0, "simulate a kernel without Landlock");
+		return;
+	}
+	seccomp_release(ctx);
+	check(rk_sandbox_landlock_abi() == 0, "Landlock hidden");
+	apply(RK_SANDBOX_WEB, 0);
+	check(!has_landlock, "the sandbox says: no Landlock, seccomp only");
+	common_checks(); /* prints SKIP for what only Landlock refuses */
+	rc = try_open(t.outside_new, O_WRONLY | O_CREAT);
+	check(rc == -EACCES, "web: create a file refused by seccomp alone: %s", strerror(-rc));
+}
+
 /* A thread started before the sandbox would escape Landlock: refused. */
 static void *
 sleeper(void *arg)
@@ -298,6 +333,13 @@ test_collector(void **state)
 {
 	(void)state;
 	assert_int_equal(in_child(collector_body), 0);
+}
+
+static void
+test_no_landlock(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(no_landlock_body), 0);
 }
 
 static void
@@ -365,6 +407,7 @@ main(void)
 		cmocka_unit_test_setup(test_capture, fresh_store),
 		cmocka_unit_test_setup(test_web, fresh_store),
 		cmocka_unit_test_setup(test_collector, fresh_store),
+		cmocka_unit_test_setup(test_no_landlock, fresh_store),
 		cmocka_unit_test(test_threads_first),
 	};
 
