@@ -21,10 +21,12 @@
 #   6. the web report: every API route with good and bad parameters, a
 #      headless chromium walking the pages and the map, XSS, the export
 #      (tests/web/run-web-tests.sh), serve as another user on a store it
-#      cannot write (tests/web/serve-readonly.sh)
+#      cannot write (tests/web/serve-readonly.sh), serve sandboxed
+#      (tests/web/sandbox.sh)
 #   7. live capture of real programs in network namespaces: the store,
 #      restarts, kill -9, two interfaces, a spoofed SYN flood
-#      (tests/live/run-live.sh; needs root)
+#      (tests/live/run-live.sh; needs root); capture sandboxed
+#      (tests/live/sandbox.sh)
 # A step that cannot run here (no root, no data) is reported as skipped
 # with the reason.  The last line is "check: N passed, N failed, N skipped".
 set -u
@@ -151,12 +153,21 @@ web() {
 	command -v chromium >/dev/null && command -v node >/dev/null ||
 	    { echo "SKIP: chromium or node missing (tools/deps.sh check installs them)"; return 77; }
 	tests/web/run-web-tests.sh build || return 1
+	local rc
 	tests/web/serve-readonly.sh build
+	rc=$?
+	[ $rc -eq 0 ] || [ $rc -eq 77 ] || return 1
+	tests/web/sandbox.sh build || return 1
+	return $rc # a skipped read-only test still shows
 }
 
 live() {
 	[ -x tests/live/run-live.sh ] || { echo "SKIP: tests/live/run-live.sh missing"; return 77; }
+	local rc
 	tests/live/run-live.sh "$top/build/renkei"
+	rc=$?
+	[ $rc -eq 0 ] || return $rc # 77: skipped for reasons sandbox.sh shares (root, netns)
+	tests/live/sandbox.sh "$top/build/renkei"
 }
 
 first_minutes() {

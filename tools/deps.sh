@@ -8,7 +8,7 @@ mode=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs="gcc make meson ninja-build pkg-config libpcap-dev zlib1g-dev libsqlite3-dev \
-    libmicrohttpd-dev libgnutls28-dev libgraphviz-dev netbase nmap-common"
+    libmicrohttpd-dev libgnutls28-dev libgraphviz-dev libseccomp-dev netbase nmap-common"
 case "$mode" in
 build) ;;
 check)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "daemon/daemon.h"
 #include "util/addr.h"
 
 #define RK_EXIT_OK 0
@@ -129,5 +130,26 @@ int rk_cli_output_flush(FILE *out, int status);
 void rk_cli_say_wrote_pages(const char *dir, int n_files);
 /* Close out unless it is stdout or NULL. */
 void rk_cli_output_close(FILE *out);
+
+/* The paths a command keeps in its sandbox (confine.c); must outlive the apply. */
+#define RK_CLI_SANDBOX_DIRS 4
+struct rk_cli_sandbox {
+	struct rk_sandbox_paths p;            /* what rk_sandbox_apply gets */
+	char dirs[RK_CLI_SANDBOX_DIRS][4096]; /* directories computed here */
+	int n_dirs;
+};
+#define RK_CLI_SANDBOX_HELP \
+	"      --no-sandbox       run without the Landlock and seccomp sandbox\n" \
+	"                         (docs/SANDBOX.md)\n"
+/* The store's directory at url (sqlite:PATH or PATH), writable or not.  0 or -1 (reported). */
+int rk_cli_sandbox_store(struct rk_cli_sandbox *s, const char *url, int is_write);
+/* A file read after confinement.  0 or -1 (reported). */
+int rk_cli_sandbox_read(struct rk_cli_sandbox *s, const char *path);
+/* The name files of cn, read-only.  0 or -1 (reported). */
+int rk_cli_sandbox_names(struct rk_cli_sandbox *s, const struct rk_cli_names *cn);
+/* SQLite's temporary directory, writable.  0 or -1 (reported). */
+int rk_cli_sandbox_sqlite_tmp(struct rk_cli_sandbox *s);
+/* Confine as role unless is_off (warns).  0 or -1 (reported: stop). */
+int rk_cli_sandbox_apply(struct rk_cli_sandbox *s, enum rk_sandbox_role role, int is_off);
 
 #endif /* RK_CLI_CLI_H */

@@ -9,6 +9,10 @@
  *     --threads N > 1: N sockets per interface in one PACKET_FANOUT group
  *   open the store, begin the run   (the SQLite file and WAL stay open)
  *   drop privileges                 (daemon/privsep.c; verified)
+ *   the sandbox                     (daemon/sandbox.c: the store's directory,
+ *                                    packet sockets only; --no-sandbox: none)
+ *   the pipeline, its threads       (after both: every thread is confined
+ *                                    and unprivileged)
  *   rk_pipeline_run_live            until SIGINT/SIGTERM or --duration
  *     every --flush seconds: the library's store sink (store/sink.h) -> rk_store_flush (one transaction)
  *     every second: the status line (on a terminal), news of lost or
@@ -58,6 +62,7 @@ struct capture_args {
 	const char *user;            /* --user, NULL = default */
 	unsigned duration_s;         /* --duration, 0 = until a signal */
 	int status;                  /* 1 on, 0 off, -1 = on if stderr is a terminal */
+	int no_sandbox;              /* --no-sandbox */
 	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns, --peek */
 };
 
@@ -118,6 +123,7 @@ help(FILE *f)
 	    "                         exists); CAP_NET_RAW is kept to reopen interfaces\n"
 	    "      --duration SECONDS stop after SECONDS\n"
 	    "      --status, --no-status  the one-line status (default: on a terminal)\n"
+	    RK_CLI_SANDBOX_HELP
 	    RK_CLI_NAMES_HELP
 	    RK_CLI_PAYLOAD_HELP
 	    "  -h, --help             this text\n"
@@ -146,6 +152,7 @@ say(struct capture_ctx *x, const char *fmt, ...)
 enum {
 	OPT_SNAPLEN = 256, OPT_BUFFER, OPT_NO_PROMISC, OPT_DB, OPT_FLUSH, OPT_IDLE,
 	OPT_MAX_SESSIONS, OPT_THREADS, OPT_USER, OPT_DURATION, OPT_STATUS, OPT_NO_STATUS,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option long_opts[] = {
@@ -163,6 +170,7 @@ static const struct option long_opts[] = {
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"status", no_argument, NULL, OPT_STATUS},
 	{"no-status", no_argument, NULL, OPT_NO_STATUS},
+	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	RK_CLI_NAMES_LONG_OPTS,
 	RK_CLI_PAYLOAD_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
@@ -203,6 +211,7 @@ parse_args(int argc, char **argv, struct capture_args *a)
 		case OPT_USER: a->user = optarg; break;
 		case OPT_STATUS: a->status = 1; break;
 		case OPT_NO_STATUS: a->status = 0; break;
+		case OPT_NO_SANDBOX: a->no_sandbox = 1; break;
 		case OPT_SNAPLEN:
 			if (rk_cli_option_size("--snaplen", optarg, 64, 262144, &v) < 0)
 				return -1;
@@ -461,6 +470,22 @@ chown_store(const char *db, const char *user, int existed)
 }
 
 /*
+ * Confine the capture (daemon/sandbox.c): the store's directory and
+ * SQLite's temporary one writable, the name files readable, packet
+ * sockets only.  After the privilege drop, before the first thread.
+ */
+static int
+confine(const struct capture_args *a)
+{
+	struct rk_cli_sandbox sb = {0};
+
+	if (rk_cli_sandbox_store(&sb, a->db, 1) < 0 || rk_cli_sandbox_sqlite_tmp(&sb) < 0 ||
+	    rk_cli_sandbox_names(&sb, &a->names) < 0)
+		return -1;
+	return rk_cli_sandbox_apply(&sb, RK_SANDBOX_CAPTURE, a->no_sandbox);
+}
+
+/*
  * renkei capture [options]: see help().  Returns the exit status (cli.h).
  */
 int
@@ -516,15 +541,18 @@ rk_cmd_capture(int argc, char **argv)
 	po.names = x.names;
 	po.learn_dns = a.names.learn_dns;
 	po.peek = a.names.peek;
-	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
-		rk_cli_error("%s", err.msg);
-		goto out;
-	}
 	user = a.user;
 	if (user == NULL && geteuid() == 0 && rk_privsep_user_exists("renkei"))
 		user = "renkei";
 	chown_store(a.db, user, db_existed);
 	if (rk_privsep_drop(user, &pr, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		goto out;
+	}
+	if (confine(&a) < 0)
+		goto out;
+	/* The tracker threads start here: after the drop and the sandbox, so they inherit both. */
+	if ((p = rk_pipeline_new(&po, &err)) == NULL) {
 		rk_cli_error("%s", err.msg);
 		goto out;
 	}

@@ -8,6 +8,11 @@
  * loopback address requires --auth; --tls-cert/--tls-key turn on HTTPS.
  * --export DIR writes the static pages instead of serving (the code path
  * of `renkei report --html DIR`).  SIGINT/SIGTERM stop the server.
+ * Serving runs sandboxed (daemon/sandbox.c, role web): once the socket is
+ * bound and before libmicrohttpd's threads, the process keeps read-only
+ * access to the store's directory, the --pcap and name files and the
+ * system's; it makes no new socket and writes no file.  --no-sandbox
+ * turns that off (with a warning); --export is not confined (it writes).
  * Exit codes are in cli.h.
  */
 #include <errno.h>
@@ -32,6 +37,8 @@ struct serve_args {
 	const char *tls_cert, *tls_key;     /* --tls-cert, --tls-key */
 	const char *export_dir;             /* --export DIR */
 	struct rk_cli_names names;          /* --services, --services-db, --hosts */
+	int no_sandbox;                     /* --no-sandbox */
+	struct rk_cli_sandbox sandbox;      /* the paths kept when confined */
 };
 
 static volatile sig_atomic_t stop;
@@ -61,12 +68,13 @@ help(FILE *f)
 	    "      --tls-cert FILE    serve HTTPS with this PEM certificate ...\n"
 	    "      --tls-key FILE     ... and this PEM key\n"
 	    "      --export DIR       write the static pages into DIR and exit\n"
+	    RK_CLI_SANDBOX_HELP
 	    RK_CLI_NAMES_HELP
 	    "  -h, --help             this text\n");
 }
 
 enum {
-	OPT_DB = 256, OPT_PCAP, OPT_LISTEN, OPT_AUTH, OPT_CERT, OPT_KEY, OPT_EXPORT,
+	OPT_DB = 256, OPT_PCAP, OPT_LISTEN, OPT_AUTH, OPT_CERT, OPT_KEY, OPT_EXPORT, OPT_NO_SANDBOX,
 };
 
 static const struct option long_opts[] = {
@@ -77,6 +85,7 @@ static const struct option long_opts[] = {
 	{"tls-cert", required_argument, NULL, OPT_CERT},
 	{"tls-key", required_argument, NULL, OPT_KEY},
 	{"export", required_argument, NULL, OPT_EXPORT},
+	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	RK_CLI_NAMES_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -104,6 +113,7 @@ parse_args(int argc, char **argv, struct serve_args *a)
 		case OPT_CERT: a->tls_cert = optarg; break;
 		case OPT_KEY: a->tls_key = optarg; break;
 		case OPT_EXPORT: a->export_dir = optarg; break;
+		case OPT_NO_SANDBOX: a->no_sandbox = 1; break;
 		case RK_CLI_OPT_SERVICES:
 		case RK_CLI_OPT_HOSTS:
 			/* serve words the limit its own way. */
@@ -166,6 +176,26 @@ names_new(void *arg)
 	return rk_cli_names_load_quiet(arg);
 }
 
+/*
+ * The web's sandbox (rk_web_opts.confine): the store's directory, the
+ * captures and the name files read-only.  arg is the struct serve_args.
+ */
+static int
+confine(void *arg, struct rk_err *err)
+{
+	struct serve_args *a = arg;
+	int rc = 0;
+
+	if (a->db != NULL)
+		rc |= rk_cli_sandbox_store(&a->sandbox, a->db, 0);
+	for (int i = 0; i < a->n_pcaps; i++)
+		rc |= rk_cli_sandbox_read(&a->sandbox, a->pcaps[i]);
+	rc |= rk_cli_sandbox_names(&a->sandbox, &a->names);
+	if (rc != 0 || rk_cli_sandbox_apply(&a->sandbox, RK_SANDBOX_WEB, a->no_sandbox) < 0)
+		return rk_err_set(err, RK_E_IO, "not serving unconfined (--no-sandbox to do so)");
+	return 0;
+}
+
 static void
 on_listen(void *arg, unsigned port)
 {
@@ -196,6 +226,8 @@ rk_cmd_serve(int argc, char **argv)
 	o.tls_cert = a.tls_cert;
 	o.tls_key = a.tls_key;
 	o.version = RK_VERSION;
+	o.confine = confine;
+	o.confine_arg = &a;
 	if (a.auth != NULL) {
 		if (read_secret(a.auth, secret, sizeof(secret)) != 0)
 			return RK_EXIT_USAGE;

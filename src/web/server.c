@@ -574,6 +574,11 @@ rk_web_serve(struct rk_web *w, const struct rk_web_opts *o, volatile sig_atomic_
 		rc = -RK_E_IO;
 		goto out;
 	}
+	/* The sandbox comes before libmicrohttpd's threads, which inherit it. */
+	if (o->confine != NULL && (rc = o->confine(o->confine_arg, err)) < 0) {
+		close(fd);
+		goto out;
+	}
 	if (cert != NULL)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &sv,
 		    MHD_OPTION_LISTEN_SOCKET, fd,

@@ -66,6 +66,13 @@ struct rk_web_opts {
 	const char *tls_cert;    /* PEM file, with tls_key enables HTTPS */
 	const char *tls_key;     /* PEM file */
 	const char *version;     /* renkei version shown in the footer */
+	/*
+	 * Called once the listening socket is bound and before any serving
+	 * thread starts (the sandbox: daemon/sandbox.c, wired by cmd_serve.c);
+	 * <0 stops rk_web_serve with that code.  NULL: nothing.
+	 */
+	int (*confine)(void *arg, struct rk_err *err);
+	void *confine_arg;
 };
 
 struct rk_web;
