@@ -1085,12 +1085,12 @@ int
 rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err *err)
 {
 	char a[RK_ADDR_STRLEN], pb[16];
-	const char *svg;
+	char *svg;
 	size_t len;
 
 	svg = rk_web_map_svg(p, mf, &len, err);
 	if (svg == NULL)
-		return -RK_E_NOMEM;
+		return err != NULL && err->code == RK_E_BUSY ? -RK_E_BUSY : -RK_E_NOMEM;
 	head(p, "Dependency map", "map");
 	if (!p->is_export) {
 		fputs("<form class=\"filter\" action=\"/map\" method=\"get\" id=\"mapfilter\">"
@@ -1131,6 +1131,7 @@ rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err
 	    "<button type=\"button\" id=\"zfit\">fit</button></div>\n"
 	    "<div id=\"map\" class=\"map\">", p->f);
 	fwrite(svg, 1, len, p->f);
+	free(svg);
 	fputs("</div>\n", p->f);
 	foot(p);
 	return 0;
