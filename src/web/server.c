@@ -573,13 +573,22 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	}
 }
 
-/* MHD_OPTION_URI_LOG_CALLBACK: mark a raw target holding %00 (MHD would cut at it). */
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: mark a target that holds a NUL, as %00 or
+ * as a byte.  libmicrohttpd (0.9.75) cuts the target at either, so
+ * "/assets/renkei.js%00.html" would be served as /assets/renkei.js.  It
+ * hands us the raw target in place in its request line, where it has put
+ * a NUL just before the "HTTP/1.x" version: a target whose first NUL is
+ * not followed by "HTTP/" had a NUL byte of its own.
+ */
 static void *
 uri_check(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	(void)cls;
 	(void)c;
-	return rk_web_uri_has_nul(uri) ? &uri_nul : &uri_ok;
+	if (rk_web_uri_has_nul(uri) || strncmp(uri + strlen(uri) + 1, "HTTP/", 5) != 0)
+		return &uri_nul;
+	return &uri_ok;
 }
 
 /* MHD_OPTION_NOTIFY_CONNECTION: start and stop a connection's header clock. */
