@@ -226,8 +226,11 @@ head(struct rk_page *p, const char *title, const char *cur)
 	const char *as = p->is_export ? "assets/" : "/assets/";
 
 	fprintf(p->f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<title>");
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+	if (p->is_export) /* no server, no header: the same policy as a meta tag */
+		fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"" RK_WEB_CSP_META
+		    "\">\n", p->f);
+	fputs("<title>", p->f);
 	rk_html_text(p->f, title);
 	fprintf(p->f, " - renkei</title>\n<link rel=\"stylesheet\" href=\"%srenkei.css\">\n"
 	    "<script src=\"%srenkei.js\" defer></script>\n</head>\n<body>\n<header><nav>"

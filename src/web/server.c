@@ -44,8 +44,7 @@
 #include "util/json.h"
 #include "web/web_int.h"
 
-#define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+#define CSP RK_WEB_CSP_META "; frame-ancestors 'none'"
 #define HSTS "max-age=31536000"
 #define MAX_HOSTS 40
 #define MAX_CONNS 1024u

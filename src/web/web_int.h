@@ -127,6 +127,14 @@ struct rk_page {
 	char range[64];              /* "since=S&until=U" or "" (server mode) */
 };
 
+/*
+ * The Content-Security-Policy of every page: served as a header (with
+ * frame-ancestors 'none' added, which a meta tag cannot carry) and
+ * written as a meta tag into exported pages, which have no header.
+ */
+#define RK_WEB_CSP_META "default-src 'none'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
+
 /* html.c */
 void rk_html_text(FILE *f, const char *s);
 void rk_html_attr(FILE *f, const char *s);
