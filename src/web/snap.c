@@ -504,7 +504,19 @@ cache_find(struct rk_web *w, uint64_t since, uint64_t until, uint64_t version)
 	return NULL;
 }
 
-/* Put s (with one reference, the caller's) in the LRU slot.  Under w->mu. */
+/* The whole range: what every visitor starts with, never evicted by other ranges. */
+static bool
+is_whole(const struct rk_web_snap *s)
+{
+	return s->since_us == 0 && s->until_us == 0;
+}
+
+/*
+ * Put s (with one reference, the caller's) in a free slot, else that of
+ * the least recently used range other than the whole one (so clients
+ * asking new since= values cannot push out the range everyone else
+ * reads).  Under w->mu.
+ */
 static void
 cache_add(struct rk_web *w, struct rk_web_snap *s)
 {
@@ -515,6 +527,8 @@ cache_add(struct rk_web *w, struct rk_web_snap *s)
 			slot = i;
 			break;
 		}
+		if (is_whole(w->snaps[i]) && !is_whole(s))
+			continue;
 		if (slot < 0 || w->snaps[i]->last_use < w->snaps[slot]->last_use)
 			slot = i;
 	}
