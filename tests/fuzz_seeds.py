@@ -14,6 +14,8 @@ runs.  For each target:
   fuzz_namefiles none (services, hosts and nmap-services files are not in
                  captures: fuzz/corpus/fuzz_namefiles holds its seeds)
   fuzz_peek      none yet (fuzz/corpus/fuzz_peek holds its seeds)
+  fuzz_webquery  none (query strings are not in captures: fuzz/corpus/fuzz_webquery
+                 holds its seeds)
 At most MAX_SEEDS files are written; unreadable captures are skipped.
 """
 import os
@@ -134,6 +136,9 @@ def main():
         return 0
     if target == "fuzz_peek":
         print("%s: no seeds from captures yet; its seeds are committed" % target)
+        return 0
+    if target == "fuzz_webquery":
+        print("%s: query strings are not captures; its seeds are committed" % target)
         return 0
     n = 0
     for path in captures(sys.argv[3:]):

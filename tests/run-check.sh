@@ -123,7 +123,7 @@ fuzz() {
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
 	    -Dtests=disabled -Dc_args=-fsanitize=fuzzer-no-link || return 1
 	local t rc=0 corpus work seeds
-	for t in fuzz_decode fuzz_pcapfile fuzz_dns fuzz_namefiles fuzz_peek; do
+	for t in fuzz_decode fuzz_pcapfile fuzz_dns fuzz_namefiles fuzz_peek fuzz_webquery; do
 		work=$(mktemp -d)
 		seeds=$(mktemp -d)
 		corpus=fuzz/corpus/$t

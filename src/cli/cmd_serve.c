@@ -5,7 +5,10 @@
  * Opens the store read-only (or, for demos and tests, analyses capture
  * files given with --pcap) and serves the pages and the JSON API of
  * src/web on 127.0.0.1:8080 by default.  Listening on anything but a
- * loopback address requires --auth; --tls-cert/--tls-key turn on HTTPS.
+ * loopback address requires --auth (and warns when it goes over plain
+ * HTTP); --tls-cert/--tls-key turn on HTTPS.  --allow-host adds names the
+ * Host header may carry (DNS rebinding defence); --max-conns-per-ip and
+ * --header-timeout bound what one client can hold.
  * --export DIR writes the static pages instead of serving (the code path
  * of `renkei report --html DIR`).  SIGINT/SIGTERM stop the server.
  * Serving runs sandboxed (daemon/sandbox.c, role web): once the socket is
@@ -27,6 +30,7 @@
 #include "web/web.h"
 
 #define MAX_FILES 16
+#define MAX_ALLOW_HOSTS 32
 
 struct serve_args {
 	const char *db;                     /* --db */
@@ -36,6 +40,10 @@ struct serve_args {
 	const char *auth;                   /* --auth FILE */
 	const char *tls_cert, *tls_key;     /* --tls-cert, --tls-key */
 	const char *export_dir;             /* --export DIR */
+	const char *allow_hosts[MAX_ALLOW_HOSTS]; /* --allow-host */
+	int n_allow_hosts;
+	size_t max_conns_per_ip;            /* --max-conns-per-ip, 0 = default */
+	size_t header_timeout;              /* --header-timeout, 0 = default */
 	struct rk_cli_names names;          /* --services, --services-db, --hosts */
 	int no_sandbox;                     /* --no-sandbox */
 	struct rk_cli_sandbox sandbox;      /* the paths kept when confined */
@@ -69,12 +77,19 @@ help(FILE *f)
 	    "      --tls-key FILE     ... and this PEM key\n"
 	    "      --export DIR       write the static pages into DIR and exit\n"
 	    RK_CLI_SANDBOX_HELP
+	    "      --allow-host NAME  also answer requests whose Host is NAME (repeatable;\n"
+	    "                         by default only localhost, 127.0.0.1, [::1], the\n"
+	    "                         --listen address and the address a client connected to)\n"
+	    "      --max-conns-per-ip N  connections one client address may hold (default 64)\n"
+	    "      --header-timeout S seconds a connection has to send a complete request,\n"
+	    "                         from connecting or from its previous answer (default 10)\n"
 	    RK_CLI_NAMES_HELP
 	    "  -h, --help             this text\n");
 }
 
 enum {
 	OPT_DB = 256, OPT_PCAP, OPT_LISTEN, OPT_AUTH, OPT_CERT, OPT_KEY, OPT_EXPORT, OPT_NO_SANDBOX,
+	OPT_ALLOW_HOST, OPT_PER_IP, OPT_HEADER_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -86,10 +101,29 @@ static const struct option long_opts[] = {
 	{"tls-key", required_argument, NULL, OPT_KEY},
 	{"export", required_argument, NULL, OPT_EXPORT},
 	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	{"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
+	{"max-conns-per-ip", required_argument, NULL, OPT_PER_IP},
+	{"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
 	RK_CLI_NAMES_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
+
+/* Add an --allow-host name (lowercased in place: Host is case-insensitive).  0 or -1. */
+static int
+allow_host(struct serve_args *a, char *name)
+{
+	if (a->n_allow_hosts == MAX_ALLOW_HOSTS)
+		return rk_cli_error("at most %d --allow-host", MAX_ALLOW_HOSTS), -1;
+	if (name[0] == '\0' || strlen(name) > 253 || strpbrk(name, " /?#@\\") != NULL)
+		return rk_cli_error("--allow-host '%s': want a host name or address, as the "
+		    "browser's address bar has it (no port, no path)", name), -1;
+	for (char *c = name; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	a->allow_hosts[a->n_allow_hosts++] = name;
+	return 0;
+}
 
 /* Parse argv into a; returns 0, 1 for --help, -1 on a usage error (reported). */
 static int
@@ -114,6 +148,20 @@ parse_args(int argc, char **argv, struct serve_args *a)
 		case OPT_KEY: a->tls_key = optarg; break;
 		case OPT_EXPORT: a->export_dir = optarg; break;
 		case OPT_NO_SANDBOX: a->no_sandbox = 1; break;
+		case OPT_ALLOW_HOST:
+			if (allow_host(a, optarg) != 0)
+				return -1;
+			break;
+		case OPT_PER_IP:
+			if (rk_cli_option_size("--max-conns-per-ip", optarg, 1, 1000,
+			    &a->max_conns_per_ip) != 0)
+				return -1;
+			break;
+		case OPT_HEADER_TIMEOUT:
+			if (rk_cli_option_size("--header-timeout", optarg, 1, 3600,
+			    &a->header_timeout) != 0)
+				return -1;
+			break;
 		case RK_CLI_OPT_SERVICES:
 		case RK_CLI_OPT_HOSTS:
 			/* serve words the limit its own way. */
@@ -228,6 +276,10 @@ rk_cmd_serve(int argc, char **argv)
 	o.version = RK_VERSION;
 	o.confine = confine;
 	o.confine_arg = &a;
+	o.allow_hosts = a.allow_hosts;
+	o.n_allow_hosts = a.n_allow_hosts;
+	o.max_conns_per_ip = (unsigned)a.max_conns_per_ip;
+	o.header_timeout = (unsigned)a.header_timeout;
 	if (a.auth != NULL) {
 		if (read_secret(a.auth, secret, sizeof(secret)) != 0)
 			return RK_EXIT_USAGE;
@@ -245,6 +297,9 @@ rk_cmd_serve(int argc, char **argv)
 		    "--tls-cert/--tls-key), or listen on 127.0.0.1", a.listen);
 		return RK_EXIT_USAGE;
 	}
+	if (a.export_dir == NULL && a.auth != NULL && !is_loopback && a.tls_cert == NULL)
+		fprintf(stderr, "renkei: warning: --listen %s without --tls-cert/--tls-key: the "
+		    "secret of --auth and every page cross the network in clear text\n", a.listen);
 	if (a.db != NULL) {
 		if (rk_web_store_source(&src, a.db, names_new, &a.names, &err) < 0) {
 			rk_cli_error("%s", err.msg);

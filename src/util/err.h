@@ -21,6 +21,7 @@ enum rk_errcode {
 	RK_E_INVAL = 5,    /* bad argument or option value */
 	RK_E_LINKTYPE = 6, /* capture link type we cannot decode */
 	RK_E_FILTER = 7,   /* BPF filter does not compile */
+	RK_E_BUSY = 8,     /* too much work already running: try again later */
 };
 
 struct rk_err {

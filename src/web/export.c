@@ -91,34 +91,17 @@ close_page(struct rk_page *p, const char *name, struct rk_err *err)
 	return 0;
 }
 
-/*
- * Write the pages of [since, until) into dir.  Costs one page render per
- * host, service and network (seconds at the paper's scale).  Returns the
- * number of files written (>= 0), or <0 with err (what could not be
- * written).
- */
-int
-rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t until_us,
-    struct rk_err *err)
+/* Write every file of p's snapshot into dir: files written, or <0 with err. */
+static int
+export_pages(struct rk_page *p0, const char *dir, struct rk_err *err)
 {
-	struct rk_page p = {0};
+	struct rk_page p = *p0;
 	struct rk_web_map_filter mf = {0};
 	struct rk_hosts_q q = {0};
-	char name[256], a[RK_ADDR_STRLEN], assets[4096];
+	char name[256], a[RK_ADDR_STRLEN];
 	uint64_t n_pages, n_files = 0;
 	int rc;
 
-	/* DIR itself may be a link the user chose; nothing inside it may be. */
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return rk_err_set(err, RK_E_IO, "cannot create %s: %s", dir, strerror(errno));
-	snprintf(assets, sizeof(assets), "%s/assets", dir);
-	if ((rc = make_dir(assets, err)) != 0)
-		return rc;
-	p.w = w;
-	p.is_export = true;
-	p.s = rk_web_snap_get(w, since_us, until_us, err);
-	if (p.s == NULL)
-		return -RK_E_IO;
 	for (const struct rk_web_asset *as = rk_web_assets; as->name != NULL; as++) {
 		snprintf(name, sizeof(name), "assets/%s", as->name);
 		if ((rc = open_page(&p, dir, name, err)) != 0)
@@ -166,4 +149,34 @@ rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t unt
 	}
 #undef PAGE
 	return n_files > INT_MAX ? INT_MAX : (int)n_files;
+}
+
+/*
+ * Write the pages of [since, until) into dir.  Costs one page render per
+ * host, service and network (seconds at the paper's scale).  Returns the
+ * number of files written (>= 0), or <0 with err (what could not be
+ * written).
+ */
+int
+rk_web_export(struct rk_web *w, const char *dir, uint64_t since_us, uint64_t until_us,
+    struct rk_err *err)
+{
+	struct rk_page p = {0};
+	char assets[4096];
+	int rc;
+
+	/* DIR itself may be a link the user chose; nothing inside it may be. */
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return rk_err_set(err, RK_E_IO, "cannot create %s: %s", dir, strerror(errno));
+	snprintf(assets, sizeof(assets), "%s/assets", dir);
+	if ((rc = make_dir(assets, err)) != 0)
+		return rc;
+	p.w = w;
+	p.is_export = true;
+	p.s = rk_web_snap_get(w, since_us, until_us, err);
+	if (p.s == NULL)
+		return -RK_E_IO;
+	rc = export_pages(&p, dir, err);
+	rk_web_snap_put(w, p.s);
+	return rc;
 }

@@ -23,7 +23,8 @@
  * An edge's bytes are a sum of what was seen: when a session under it hid
  *   a direction (a one-way mirror), its tooltip says "≥" and its JSON
  *   "lower_bound": true.
- * libgvc is not thread-safe: the server is single-threaded.
+ * libgvc is not thread-safe: every layout holds w->gv_mu, and at most
+ * the gate's max_run run at once (expensive: seconds on a large network).
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -585,43 +586,90 @@ cache_key(struct rk_page *p, const struct rk_web_map_filter *mf, char *buf, size
 	    mf->has_svc, mf->infra, a, mf->svc.proto, mf->svc.port, p->range);
 }
 
-/*
- * The map of p's snapshot under filter mf, as SVG (no prolog).  Borrowed
- * from the snapshot's cache: valid while the snapshot lives.  OUT len.
- * NULL with err if Graphviz failed or memory ran out.
- */
-const char *
-rk_web_map_svg(struct rk_page *p, const struct rk_web_map_filter *mf, size_t *len,
-    struct rk_err *err)
+/* A copy of the cached SVG under key, or NULL (absent, or out of memory). */
+static char *
+cache_copy(struct rk_page *p, const char *key, size_t *len)
+{
+	struct rk_web_snap *s = p->s;
+	char *out = NULL;
+
+	pthread_mutex_lock(&p->w->mu);
+	for (int i = 0; i < RK_WEB_MAP_CACHE; i++) {
+		if (s->maps[i].svg != NULL && strcmp(s->maps[i].key, key) == 0) {
+			if ((out = malloc(s->maps[i].len + 1)) != NULL) {
+				memcpy(out, s->maps[i].svg, s->maps[i].len + 1);
+				*len = s->maps[i].len;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->w->mu);
+	return out;
+}
+
+/* Keep a copy of svg under key in the next round-robin slot (dropped if out of memory). */
+static void
+cache_put(struct rk_page *p, const char *key, const char *svg, size_t len)
 {
 	struct rk_web_snap *s = p->s;
 	struct rk_web_svg *slot;
-	struct mgraph g;
-	char key[160];
+	char *copy = malloc(len + 1);
 
-	cache_key(p, mf, key, sizeof(key));
-	for (int i = 0; i < RK_WEB_MAP_CACHE; i++) {
-		if (s->maps[i].svg != NULL && strcmp(s->maps[i].key, key) == 0) {
-			*len = s->maps[i].len;
-			return s->maps[i].svg;
-		}
-	}
+	if (copy == NULL)
+		return;
+	memcpy(copy, svg, len + 1);
+	pthread_mutex_lock(&p->w->mu);
 	slot = &s->maps[s->next_map];
 	s->next_map = (s->next_map + 1) % RK_WEB_MAP_CACHE;
 	free(slot->svg);
-	slot->svg = NULL;
-	build(&g, s, mf);
+	slot->svg = copy;
+	slot->len = len;
+	snprintf(slot->key, sizeof(slot->key), "%s", key);
+	pthread_mutex_unlock(&p->w->mu);
+}
+
+/* Lay out g: expensive, so behind the gate, and Graphviz one at a time. */
+static char *
+layout(struct rk_page *p, struct mgraph *g, size_t *len, struct rk_err *err)
+{
+	char *svg;
+
+	if (rk_web_gate_enter(&p->w->gate, err) != 0)
+		return NULL;
+	pthread_mutex_lock(&p->w->gv_mu);
+	svg = render_svg(p, g, len, err);
+	pthread_mutex_unlock(&p->w->gv_mu);
+	rk_web_gate_leave(&p->w->gate);
+	return svg;
+}
+
+/*
+ * The map of p's snapshot under filter mf, as SVG (no prolog), malloc'd
+ * for the caller (a copy of the snapshot's cache, which another thread
+ * may overwrite).  OUT len.  NULL with err if Graphviz failed, memory ran
+ * out, or (RK_E_BUSY) too many layouts already run.
+ */
+char *
+rk_web_map_svg(struct rk_page *p, const struct rk_web_map_filter *mf, size_t *len,
+    struct rk_err *err)
+{
+	struct mgraph g;
+	char key[160], *svg;
+
+	cache_key(p, mf, key, sizeof(key));
+	if ((svg = cache_copy(p, key, len)) != NULL)
+		return svg;
+	build(&g, p->s, mf);
 	if (!g.nomem)
-		slot->svg = render_svg(p, &g, &slot->len, err);
+		svg = layout(p, &g, len, err);
 	mgraph_fini(&g);
-	if (slot->svg == NULL) {
+	if (svg == NULL) {
 		if (err != NULL && err->code == 0)
 			rk_err_set(err, RK_E_NOMEM, "out of memory drawing the map");
 		return NULL;
 	}
-	snprintf(slot->key, sizeof(slot->key), "%s", key);
-	*len = slot->len;
-	return slot->svg;
+	cache_put(p, key, svg, *len);
+	return svg;
 }
 
 /* The same graph as JSON: {"nodes": [...], "edges": [...]}. */

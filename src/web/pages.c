@@ -226,8 +226,11 @@ head(struct rk_page *p, const char *title, const char *cur)
 	const char *as = p->is_export ? "assets/" : "/assets/";
 
 	fprintf(p->f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<title>");
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+	if (p->is_export) /* no server, no header: the same policy as a meta tag */
+		fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"" RK_WEB_CSP_META
+		    "\">\n", p->f);
+	fputs("<title>", p->f);
 	rk_html_text(p->f, title);
 	fprintf(p->f, " - renkei</title>\n<link rel=\"stylesheet\" href=\"%srenkei.css\">\n"
 	    "<script src=\"%srenkei.js\" defer></script>\n</head>\n<body>\n<header><nav>"
@@ -1085,12 +1088,12 @@ int
 rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err *err)
 {
 	char a[RK_ADDR_STRLEN], pb[16];
-	const char *svg;
+	char *svg;
 	size_t len;
 
 	svg = rk_web_map_svg(p, mf, &len, err);
 	if (svg == NULL)
-		return -RK_E_NOMEM;
+		return err != NULL && err->code == RK_E_BUSY ? -RK_E_BUSY : -RK_E_NOMEM;
 	head(p, "Dependency map", "map");
 	if (!p->is_export) {
 		fputs("<form class=\"filter\" action=\"/map\" method=\"get\" id=\"mapfilter\">"
@@ -1131,6 +1134,7 @@ rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err
 	    "<button type=\"button\" id=\"zfit\">fit</button></div>\n"
 	    "<div id=\"map\" class=\"map\">", p->f);
 	fwrite(svg, 1, len, p->f);
+	free(svg);
 	fputs("</div>\n", p->f);
 	foot(p);
 	return 0;

@@ -10,9 +10,15 @@
  *
  * The cache holds RK_WEB_SNAPS ranges, least recently used goes first.  A
  * snapshot is stale when the source's version (the store's
- * rk_store_version) changed; it is then rebuilt on the next request.  The
- * server runs one thread, so no lock is needed; a snapshot is immutable
- * once built except for its map cache.
+ * rk_store_version) changed; it is then rebuilt on the next request.
+ *
+ * Several server threads share the cache (locks: web_int.h, struct
+ * rk_web).  A snapshot is immutable once built except for its map cache;
+ * it is reference counted, so one evicted while a page still renders
+ * from it is freed by that page's rk_web_snap_put, not under it.  A build
+ * is expensive work: it takes a place at the gate (RK_E_BUSY when too
+ * many run) and the source's lock, outside the cache lock, so cached
+ * ranges keep answering while it runs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -452,42 +458,147 @@ snap_build(struct rk_web *w, uint64_t since, uint64_t until, uint64_t version,
 	return s;
 }
 
-/*
- * The snapshot of [since, until), loaded if absent or stale.  Borrowed:
- * valid until the next call (which may evict it).  NULL with err if the
- * source failed.
- */
-struct rk_web_snap *
-rk_web_snap_get(struct rk_web *w, uint64_t since, uint64_t until, struct rk_err *err)
+/* The source's version, without waiting for a load in progress.  Under w->mu. */
+static uint64_t
+current_version(struct rk_web *w)
 {
-	uint64_t version = w->src.version != NULL ? w->src.version(w->src.user) : 0;
-	int slot = -1;
+	if (w->src.version == NULL)
+		return 0;
+	if (pthread_mutex_trylock(&w->src_mu) == 0) {
+		w->last_version = w->src.version(w->src.user);
+		pthread_mutex_unlock(&w->src_mu);
+	}
+	return w->last_version;
+}
 
+/* Take s out of the cache; freed now if nobody holds it.  Under w->mu. */
+static void
+uncache(struct rk_web *w, int i)
+{
+	struct rk_web_snap *s = w->snaps[i];
+
+	w->snaps[i] = NULL;
+	s->is_cached = false;
+	if (s->refs == 0)
+		rk_web_snap_free(s);
+}
+
+/* The cached snapshot of [since, until) at version, with a reference, or NULL.  Under w->mu. */
+static struct rk_web_snap *
+cache_find(struct rk_web *w, uint64_t since, uint64_t until, uint64_t version)
+{
 	for (int i = 0; i < RK_WEB_SNAPS; i++) {
 		struct rk_web_snap *s = w->snaps[i];
 		if (s == NULL)
 			continue;
 		if (s->version != version) {
-			rk_web_snap_free(s);
-			w->snaps[i] = NULL;
+			uncache(w, i);
 			continue;
 		}
 		if (s->since_us == since && s->until_us == until) {
 			s->last_use = ++w->tick;
+			s->refs++;
 			return s;
 		}
 	}
+	return NULL;
+}
+
+/* The whole range: what every visitor starts with, never evicted by other ranges. */
+static bool
+is_whole(const struct rk_web_snap *s)
+{
+	return s->since_us == 0 && s->until_us == 0;
+}
+
+/*
+ * Put s (with one reference, the caller's) in a free slot, else that of
+ * the least recently used range other than the whole one (so clients
+ * asking new since= values cannot push out the range everyone else
+ * reads).  Under w->mu.
+ */
+static void
+cache_add(struct rk_web *w, struct rk_web_snap *s)
+{
+	int slot = -1;
+
 	for (int i = 0; i < RK_WEB_SNAPS; i++) {
 		if (w->snaps[i] == NULL) {
 			slot = i;
 			break;
 		}
+		if (is_whole(w->snaps[i]) && !is_whole(s))
+			continue;
 		if (slot < 0 || w->snaps[i]->last_use < w->snaps[slot]->last_use)
 			slot = i;
 	}
-	rk_web_snap_free(w->snaps[slot]);
-	w->snaps[slot] = snap_build(w, since, until, version, err);
 	if (w->snaps[slot] != NULL)
-		w->snaps[slot]->last_use = ++w->tick;
-	return w->snaps[slot];
+		uncache(w, slot);
+	w->snaps[slot] = s;
+	s->is_cached = true;
+	s->refs = 1;
+	s->last_use = ++w->tick;
+}
+
+/* Build [since, until) under the source's lock (a build of it may have just ended). */
+static struct rk_web_snap *
+build_locked(struct rk_web *w, uint64_t since, uint64_t until, struct rk_err *err)
+{
+	struct rk_web_snap *s;
+	uint64_t version;
+
+	pthread_mutex_lock(&w->src_mu);
+	version = w->src.version != NULL ? w->src.version(w->src.user) : 0;
+	pthread_mutex_lock(&w->mu);
+	w->last_version = version;
+	s = cache_find(w, since, until, version);
+	pthread_mutex_unlock(&w->mu);
+	if (s == NULL) {
+		if (w->src.is_exclusive)
+			pthread_rwlock_wrlock(&w->names_rw);
+		s = snap_build(w, since, until, version, err);
+		if (w->src.is_exclusive)
+			pthread_rwlock_unlock(&w->names_rw);
+		if (s != NULL) {
+			pthread_mutex_lock(&w->mu);
+			cache_add(w, s);
+			pthread_mutex_unlock(&w->mu);
+		}
+	}
+	pthread_mutex_unlock(&w->src_mu);
+	return s;
+}
+
+/*
+ * The snapshot of [since, until), loaded if absent or stale.  Held until
+ * rk_web_snap_put(w, s).  NULL with err if the source failed, or with
+ * err->code RK_E_BUSY if too many builds already run (try again later).
+ */
+struct rk_web_snap *
+rk_web_snap_get(struct rk_web *w, uint64_t since, uint64_t until, struct rk_err *err)
+{
+	struct rk_web_snap *s;
+
+	pthread_mutex_lock(&w->mu);
+	s = cache_find(w, since, until, current_version(w));
+	pthread_mutex_unlock(&w->mu);
+	if (s != NULL)
+		return s;
+	if (rk_web_gate_enter(&w->gate, err) != 0)
+		return NULL;
+	s = build_locked(w, since, until, err);
+	rk_web_gate_leave(&w->gate);
+	return s;
+}
+
+/* Release a snapshot of rk_web_snap_get.  NULL is a no-op. */
+void
+rk_web_snap_put(struct rk_web *w, struct rk_web_snap *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	if (--s->refs == 0 && !s->is_cached)
+		rk_web_snap_free(s);
+	pthread_mutex_unlock(&w->mu);
 }

@@ -195,5 +195,6 @@ rk_web_pcap_source(struct rk_web_source *src, char **files, int n_files,
 	src->version = version;
 	src->close = pcap_close;
 	src->user = ps;
+	src->is_exclusive = 1; /* loads learn DNS names into the shared table */
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * web/test-web.c - the escaping and parameter parsing of the web report.
+ * web/test-web.c - the escaping and parameter parsing of the web report,
+ * the request checks (Host, NUL) and the gate in front of expensive work.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -145,6 +146,62 @@ test_svc(void **state)
 	assert_true(rk_web_parse_sort(NULL, &sort) < 0);
 }
 
+static void
+test_host(void **state)
+{
+	const char *names[] = {"localhost", "127.0.0.1", "[::1]", "renkei.example"};
+
+	(void)state;
+	assert_true(rk_web_host_allowed("localhost", names, 4));
+	assert_true(rk_web_host_allowed("LocalHost:8080", names, 4));
+	assert_true(rk_web_host_allowed("localhost.", names, 4));
+	assert_true(rk_web_host_allowed("[::1]:80", names, 4));
+	assert_true(rk_web_host_allowed("renkei.example:8443", names, 4));
+	assert_false(rk_web_host_allowed("evil.example", names, 4));
+	assert_false(rk_web_host_allowed("localhost.evil.example", names, 4));
+	assert_false(rk_web_host_allowed("127.0.0.1:80x", names, 4));
+	assert_false(rk_web_host_allowed("127.0.0.1:", names, 4));
+	assert_false(rk_web_host_allowed("::1", names, 4));
+	assert_false(rk_web_host_allowed("[::1", names, 4));
+	assert_false(rk_web_host_allowed("[::1]x", names, 4));
+	assert_false(rk_web_host_allowed("", names, 4));
+	assert_false(rk_web_host_allowed(NULL, names, 4));
+	assert_false(rk_web_host_allowed(":80", names, 4));
+}
+
+static void
+test_nul(void **state)
+{
+	(void)state;
+	assert_true(rk_web_uri_has_nul("/assets/renkei.js%00.html"));
+	assert_true(rk_web_uri_has_nul("/host?ip=1%00"));
+	assert_false(rk_web_uri_has_nul("/host?ip=1%2500"));
+	assert_false(rk_web_uri_has_nul("/a%0"));
+	assert_false(rk_web_uri_has_nul("/"));
+}
+
+static void
+test_gate(void **state)
+{
+	struct rk_web_gate g;
+	struct rk_err err = {0};
+
+	(void)state;
+	assert_int_equal(rk_web_gate_init(&g, 1, 0, 10), 0);
+	assert_int_equal(rk_web_gate_enter(&g, &err), 0);
+	assert_int_equal(rk_web_gate_enter(&g, &err), -RK_E_BUSY); /* no waiting room */
+	rk_web_gate_leave(&g);
+	rk_web_gate_fini(&g);
+	assert_int_equal(rk_web_gate_init(&g, 1, 1, 50), 0);
+	assert_int_equal(rk_web_gate_enter(&g, NULL), 0);
+	assert_int_equal(rk_web_gate_enter(&g, &err), -RK_E_BUSY); /* waited 50 ms */
+	assert_int_equal(err.code, RK_E_BUSY);
+	rk_web_gate_leave(&g);
+	assert_int_equal(rk_web_gate_enter(&g, NULL), 0);
+	rk_web_gate_leave(&g);
+	rk_web_gate_fini(&g);
+}
+
 int
 main(void)
 {
@@ -155,6 +212,9 @@ main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_svc),
+		cmocka_unit_test(test_host),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_gate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

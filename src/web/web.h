@@ -56,6 +56,11 @@ struct rk_web_source {
 	/* Free the source's state (rk_web_source_close). */
 	void (*close)(void *user);
 	void *user;
+	/*
+	 * Loads change state that loaded snapshots share (the capture
+	 * source's names table): no page may render while one runs.
+	 */
+	int is_exclusive;
 };
 
 /* Options of the HTTP server. */
@@ -73,6 +78,12 @@ struct rk_web_opts {
 	 */
 	int (*confine)(void *arg, struct rk_err *err);
 	void *confine_arg;
+	const char *const *allow_hosts; /* more names accepted in Host (--allow-host) */
+	int n_allow_hosts;
+	unsigned max_conns_per_ip;  /* connections per client address; 0 = 64 */
+	unsigned header_timeout;    /* s from connect (or last answer) to complete headers; 0 = 10 */
+	unsigned n_threads;         /* server threads; 0 = 8 */
+	unsigned max_expensive;     /* concurrent snapshot builds and map layouts; 0 = 2 */
 };
 
 struct rk_web;

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -43,11 +45,17 @@ struct rk_web_svg {
 #define RK_WEB_MAP_CACHE 8
 #define RK_WEB_TOP 15
 
-/* Everything the pages of one time range need; immutable once built. */
+/*
+ * Everything the pages of one time range need; immutable once built,
+ * except its map cache (maps, next_map) and refs, last_use, is_cached,
+ * which only change under the web context's lock.
+ */
 struct rk_web_snap {
 	uint64_t since_us, until_us;  /* the range ([since, until), 0 = open) */
 	uint64_t version;             /* source version when loaded */
 	uint64_t last_use;            /* LRU tick */
+	unsigned refs;                /* holders (rk_web_snap_get .. rk_web_snap_put) */
+	bool is_cached;               /* in w->snaps; else freed by the last put */
 	struct rk_web_loaded l;       /* the loaded aggregates */
 	struct rk_report_view m;            /* sorted views */
 	struct rk_web_net *nets;      /* networks in address order */
@@ -69,12 +77,45 @@ struct rk_web_snap {
 
 #define RK_WEB_SNAPS 4
 
+/*
+ * A counting semaphore for expensive work (snapshot builds, map layouts):
+ * at most max_run at once, at most max_wait more waiting up to wait_ms;
+ * anyone beyond is told "busy" at once, so the server's threads are never
+ * all parked behind slow work and cached pages keep answering.
+ */
+struct rk_web_gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;      /* signalled when a runner leaves */
+	unsigned n_run, n_wait; /* now running / waiting */
+	unsigned max_run, max_wait;
+	unsigned wait_ms;
+};
+int rk_web_gate_init(struct rk_web_gate *g, unsigned max_run, unsigned max_wait, unsigned wait_ms);
+void rk_web_gate_fini(struct rk_web_gate *g);
+int rk_web_gate_enter(struct rk_web_gate *g, struct rk_err *err);
+void rk_web_gate_leave(struct rk_web_gate *g);
+
+/*
+ * The web context, shared by every server thread.  Lock order (never
+ * taken the other way): src_mu, then mu; gv_mu alone; names_rw is read
+ * by page rendering and written only by loads of a source whose loads
+ * change state pages read (src.is_exclusive: the capture source's
+ * shared names table).  version is read from the source only when
+ * src_mu is free (a load running means the data is being read anyway),
+ * else last_version is used, so a cached page never waits for a load.
+ */
 struct rk_web {
-	struct rk_web_source src;     /* borrowed callbacks */
+	struct rk_web_source src;     /* borrowed callbacks; under src_mu */
 	const char *version;          /* renkei version */
-	struct rk_web_snap *snaps[RK_WEB_SNAPS]; /* cache by range */
-	uint64_t tick;                /* LRU clock */
-	void *gvc;                    /* GVC_t, created on first map */
+	pthread_mutex_t mu;           /* snaps, tick, snapshots' refs and map caches */
+	pthread_mutex_t src_mu;       /* the data source (one store handle) */
+	pthread_mutex_t gv_mu;        /* Graphviz, which is not thread-safe */
+	pthread_rwlock_t names_rw;    /* see above */
+	struct rk_web_gate gate;      /* expensive work */
+	struct rk_web_snap *snaps[RK_WEB_SNAPS]; /* cache by range; under mu */
+	uint64_t tick;                /* LRU clock; under mu */
+	uint64_t last_version;        /* last source version read; under mu */
+	void *gvc;                    /* GVC_t, created on first map; under gv_mu */
 };
 
 /* How a page links: to server routes or to exported files. */
@@ -85,6 +126,14 @@ struct rk_page {
 	bool is_export;              /* links to files, no forms */
 	char range[64];              /* "since=S&until=U" or "" (server mode) */
 };
+
+/*
+ * The Content-Security-Policy of every page: served as a header (with
+ * frame-ancestors 'none' added, which a meta tag cannot carry) and
+ * written as a meta tag into exported pages, which have no header.
+ */
+#define RK_WEB_CSP_META "default-src 'none'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'"
 
 /* html.c */
 void rk_html_text(FILE *f, const char *s);
@@ -100,6 +149,7 @@ void rk_web_net_of(const uint8_t ip[RK_ADDR_LEN], uint8_t out[RK_ADDR_LEN]);
 /* snap.c */
 struct rk_web_snap *rk_web_snap_get(struct rk_web *w, uint64_t since, uint64_t until,
     struct rk_err *err);
+void rk_web_snap_put(struct rk_web *w, struct rk_web_snap *s);
 void rk_web_snap_free(struct rk_web_snap *s);
 ssize_t rk_web_host_find(const struct rk_web_snap *s, const uint8_t ip[RK_ADDR_LEN]);
 ssize_t rk_web_net_find(const struct rk_web_snap *s, const uint8_t prefix[RK_ADDR_LEN]);
@@ -121,7 +171,7 @@ struct rk_web_map_filter {
 	struct rk_ep_key svc;            /* service */
 	bool infra;                      /* show edges to infrastructure servers */
 };
-const char *rk_web_map_svg(struct rk_page *p, const struct rk_web_map_filter *mf, size_t *len,
+char *rk_web_map_svg(struct rk_page *p, const struct rk_web_map_filter *mf, size_t *len,
     struct rk_err *err);
 void rk_web_map_json(struct rk_page *p, const struct rk_web_map_filter *mf);
 
@@ -148,6 +198,48 @@ int rk_page_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err
 int rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err);
 int rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err *err);
 void rk_page_error(struct rk_page *p, int status, const char *msg);
+
+/* guard.c: header deadlines and the log limit (see there). */
+struct rk_web_conn {
+	int fd;            /* the connection's socket, -1 = slot free */
+	bool is_busy;      /* a request is being answered: no deadline */
+	bool is_cut;       /* shut down by the sweep, awaiting close */
+	uint64_t start_ms; /* connected, or last answer done (monotonic ms) */
+};
+struct rk_web_conns {
+	pthread_mutex_t mu;
+	struct rk_web_conn *v;
+	size_t max;
+	unsigned timeout_ms; /* headers must be complete this long after start_ms */
+	uint64_t n_cut;      /* connections shut down so far */
+};
+struct rk_web_log {
+	pthread_mutex_t mu;
+	uint64_t window_ms;   /* start of the current second */
+	unsigned n_in_window; /* lines printed in it */
+	uint64_t n_dropped;   /* lines not printed in it */
+};
+uint64_t rk_web_now_ms(void);
+int rk_web_conns_init(struct rk_web_conns *t, size_t max, unsigned timeout_ms);
+void rk_web_conns_fini(struct rk_web_conns *t);
+struct rk_web_conn *rk_web_conns_add(struct rk_web_conns *t, int fd);
+void rk_web_conns_del(struct rk_web_conns *t, struct rk_web_conn *c);
+void rk_web_conns_busy(struct rk_web_conns *t, struct rk_web_conn *c, bool is_busy);
+size_t rk_web_conns_sweep(struct rk_web_conns *t);
+void rk_web_log_mhd(void *cls, const char *fmt, va_list ap);
+void rk_web_log_flush(struct rk_web_log *l);
+
+/* query.c: parameters through a lookup (MHD's, or the fuzzer's table). */
+struct rk_web_args {
+	const char *(*get)(void *ctx, const char *key); /* decoded value, or NULL */
+	void *ctx;
+};
+int rk_web_query_range(const struct rk_web_args *a, uint64_t *since, uint64_t *until,
+    const char **why);
+int rk_web_query_hosts(const struct rk_web_args *a, struct rk_hosts_q *q, const char **why);
+int rk_web_query_map(const struct rk_web_args *a, struct rk_web_map_filter *mf, const char **why);
+int rk_web_uri_has_nul(const char *raw);
+int rk_web_host_allowed(const char *h, const char *const *names, int n);
 
 /* api.c */
 void rk_api_summary(struct rk_page *p);

@@ -175,8 +175,16 @@ try:
     check(st == 401, 'wrong token: 401')
     st, _, _, _ = get(base, '/api/summary', {'Authorization': 'Bearer s3cret-token-value'})
     check(st == 200, 'bearer token: 200')
-    st, hd, _, _ = get(base, '/?token=s3cret-token-value')
-    check(st == 200 and 'renkei_token' in hd.get('Set-Cookie', ''), '?token= sets a cookie')
+    # ?token= becomes a cookie, and the browser is sent on without it (history).
+    import http.client
+    hc = http.client.HTTPConnection(base.split('//')[1], timeout=30)
+    hc.request('GET', '/hosts?token=s3cret-token-value&sort=bytes')
+    r = hc.getresponse()
+    r.read()
+    hc.close()
+    check(r.status == 303 and 'renkei_token' in (r.getheader('Set-Cookie') or '') and
+          r.getheader('Location') == '/hosts?sort=bytes',
+          '?token= sets a cookie, 303 to the URL without it (%d %s)' % (r.status, r.getheader('Location')))
     st, _, _, _ = get(base, '/', {'Cookie': 'renkei_token=s3cret-token-value'})
     check(st == 200, 'cookie: 200')
 finally:

@@ -177,6 +177,12 @@ if (oneway) {
 if (exportDir) {
   await page.goto('file://' + path.resolve(exportDir, 'index.html'));
   check(await page.locator('h1').innerText() === 'Overview', 'export: overview opens from disk');
+  // No server sends a CSP header for files: the pages carry it as a meta tag
+  // (its script and style still load under it: "no CSP violations" below).
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]')
+    .getAttribute('content').catch(() => null);
+  check(csp !== null && /default-src 'none'/.test(csp) && /script-src 'self'/.test(csp),
+    `export: CSP meta tag (${csp})`);
   check(/server hosts/.test(await page.locator('#summary').innerText()), 'export: summary');
   await page.locator('section:has(h2:has-text("Top services")) a.ip').first().click();
   await page.waitForSelector('#host');

@@ -3,7 +3,8 @@
 # The web tests: API (python3) and browser (headless chromium + playwright-core)
 # against `renkei serve` on 127.0.0.1, with stores built from generated
 # captures (one of them through a mirror of the clients' direction only),
-# the XSS capture, and the static export.
+# the XSS capture, and the static export; then abuse as real clients on
+# loopback (abuse-test.py: slowloris, DNS rebinding, NUL, log flooding; ~20 s).
 # usage: tests/web/run-web-tests.sh [BUILD_DIR]   (default: build)
 # Screenshots are kept in BUILD_DIR/web-shots/.  BIG=1 uses the paper's scale
 # (16,075 clients, 382 servers, 285 networks) and checks the timings.
@@ -28,6 +29,7 @@ rm -f "$work"/net.db* "$work"/xss.db* "$work"/oneway.db*
 "$build/renkei" analyze "$work/net-c2s.pcap" --db "$work/oneway.db" -o /dev/null
 python3 "$here/api-test.py" "$build/renkei" "$work/net.db" "$work/xss.db" $maxms \
     --oneway "$work/oneway.db"
+python3 "$here/abuse-test.py" "$build/renkei" "$work/net.db"
 rm -rf "$work/export"
 "$build/renkei" report --db "$work/net.db" --html "$work/export"
 if [ ! -d "$here/node_modules/playwright-core" ]; then
