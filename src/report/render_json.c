@@ -148,17 +148,10 @@ summary(struct rk_json *j, const struct rk_report_view *m, const struct rk_class
     const struct rk_pipeline_stats *st)
 {
 	struct rk_classify_stats cs;
-	size_t v4, v6, servers = 0, clients = 0;
-	uint64_t malformed = 0, blind[2];
+	struct rk_report_figures fg;
 
 	rk_classify_get_stats(c, &cs);
-	rk_report_view_networks(m, &v4, &v6);
-	rk_report_view_blind(m, blind);
-	for (size_t i = 0; i < m->n_hosts; i++) {
-		servers += m->hosts[i]->n_services > 0;
-		clients += m->hosts[i]->n_services == 0;
-	}
-	malformed += rk_decode_malformed(st->decode);
+	rk_report_view_figures(m, st, &fg);
 	rk_json_key(j, "summary");
 	rk_json_obj(j);
 	rk_json_ktime(j, "first", st->first_ts);
@@ -172,14 +165,14 @@ summary(struct rk_json *j, const struct rk_report_view *m, const struct rk_class
 	rk_json_ku64(j, "records", st->n_records);
 	rk_json_ku64(j, "filtered", st->n_filtered);
 	rk_json_ku64(j, "kernel_drops", st->n_kernel_drops);
-	rk_json_ku64(j, "malformed", malformed);
+	rk_json_ku64(j, "malformed", fg.malformed);
 	rk_json_ku64(j, "non_ip", st->decode[RK_DSTAT_NON_IP]);
 	rk_json_ku64(j, "unsupported_link", st->decode[RK_DSTAT_LINK_UNSUPPORTED]);
-	rk_json_ku64(j, "networks_v4_24", v4);
-	rk_json_ku64(j, "networks_v6_64", v6);
+	rk_json_ku64(j, "networks_v4_24", fg.networks_v4);
+	rk_json_ku64(j, "networks_v6_64", fg.networks_v6);
 	rk_json_ku64(j, "hosts", m->n_hosts);
-	rk_json_ku64(j, "server_hosts", servers);
-	rk_json_ku64(j, "client_only_hosts", clients);
+	rk_json_ku64(j, "server_hosts", fg.server_hosts);
+	rk_json_ku64(j, "client_only_hosts", fg.client_only_hosts);
 	rk_json_ku64(j, "services", m->n_services);
 	rk_json_ku64(j, "edges", m->n_edges);
 	rk_json_ku64(j, "sessions_tracked", st->sess.n_created);
@@ -195,7 +188,7 @@ summary(struct rk_json *j, const struct rk_report_view *m, const struct rk_class
 		rk_json_ku64(j, rk_classify_rule_name((enum rk_role_rule)r), cs.n_rule[r]);
 	rk_json_end(j, '}');
 	/* The sessions whose other direction no byte count includes (all edges). */
-	blind_field(j, "c2s", blind[0], "s2c", blind[1]);
+	blind_field(j, "c2s", fg.blind[0], "s2c", fg.blind[1]);
 	rk_json_end(j, '}');
 }
 

@@ -49,12 +49,10 @@ rk_report_host_text(char *buf, size_t len, const struct rk_names *names,
 
 /* The note on sessions seen one way only, if there were any. */
 static void
-blind_note(FILE *f, const struct rk_report_view *m)
+blind_note(FILE *f, const uint64_t blind[2])
 {
 	char b[32];
-	uint64_t blind[2];
 
-	rk_report_view_blind(m, blind);
 	if (blind[0] == 0 && blind[1] == 0)
 		return;
 	fprintf(f, "  note         %s %s seen one way only: bytes ? never seen, >= at least\n",
@@ -67,17 +65,11 @@ summary(FILE *f, const struct rk_report_view *m, const struct rk_classifier *c,
     const struct rk_pipeline_stats *st)
 {
 	struct rk_classify_stats cs;
+	struct rk_report_figures fg;
 	char b1[64], b2[64], b3[64];
-	size_t v4, v6, servers = 0, clients = 0;
-	uint64_t malformed = 0;
 
 	rk_classify_get_stats(c, &cs);
-	rk_report_view_networks(m, &v4, &v6);
-	for (size_t i = 0; i < m->n_hosts; i++) {
-		servers += m->hosts[i]->n_services > 0;
-		clients += m->hosts[i]->n_services == 0;
-	}
-	malformed += rk_decode_malformed(st->decode);
+	rk_report_view_figures(m, st, &fg);
 	fprintf(f, "Summary\n");
 	if (st->first_ts != 0) {
 		fprintf(f, "  measured     %s .. %s UTC (%s)\n", rk_human_time(st->first_ts, b1, 64),
@@ -88,11 +80,11 @@ summary(FILE *f, const struct rk_report_view *m, const struct rk_classifier *c,
 	}
 	fprintf(f, "  traffic      %s packets, %s bytes\n", rk_human_count(st->n_frames, b1, 64),
 	    rk_human_bytes(st->n_bytes, b2, 64));
-	fprintf(f, "  networks     %zu IPv4 /24, %zu IPv6 /64\n", v4, v6);
+	fprintf(f, "  networks     %zu IPv4 /24, %zu IPv6 /64\n", fg.networks_v4, fg.networks_v6);
 	fprintf(f, "  hosts        %s: %s server %s, %s client-only %s\n",
-	    rk_human_count(m->n_hosts, b1, 64), rk_human_count(servers, b2, 64),
-	    rk_plural(servers, "host", "hosts"), rk_human_count(clients, b3, 64),
-	    rk_plural(clients, "host", "hosts"));
+	    rk_human_count(m->n_hosts, b1, 64), rk_human_count(fg.server_hosts, b2, 64),
+	    rk_plural(fg.server_hosts, "host", "hosts"), rk_human_count(fg.client_only_hosts, b3, 64),
+	    rk_plural(fg.client_only_hosts, "host", "hosts"));
 	fprintf(f, "  services     %s, used over %s dependencies\n",
 	    rk_human_count(m->n_services, b1, 64), rk_human_count(m->n_edges, b2, 64));
 	fprintf(f, "  sessions     %s established, %s one-way, %s refused, %s half-open, "
@@ -105,13 +97,13 @@ summary(FILE *f, const struct rk_report_view *m, const struct rk_classifier *c,
 	    rk_human_count(cs.n_kind[RK_SK_UNANSWERED], (char[32]){0}, 32));
 	fprintf(f, "  drops        %s by the kernel, %s malformed, %s non-IP, %s unsupported "
 	    "link, %s sessions evicted\n", rk_human_count(st->n_kernel_drops, b1, 64),
-	    rk_human_count(malformed, b2, 64), rk_human_count(st->decode[RK_DSTAT_NON_IP], b3, 64),
+	    rk_human_count(fg.malformed, b2, 64), rk_human_count(st->decode[RK_DSTAT_NON_IP], b3, 64),
 	    rk_human_count(st->decode[RK_DSTAT_LINK_UNSUPPORTED], (char[32]){0}, 32),
 	    rk_human_count(st->sess.n_evicted, (char[32]){0}, 32));
 	if (st->n_truncated)
 		fprintf(f, "  warning      %" PRIu64 " input(s) truncated: analysed up to the cut\n",
 		    st->n_truncated);
-	blind_note(f, m);
+	blind_note(f, fg.blind);
 }
 
 static void

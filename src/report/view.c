@@ -143,6 +143,20 @@ rk_report_view_networks(const struct rk_report_view *m, size_t *n_v4, size_t *n_
 	}
 }
 
+/* The summary's figures of m and st (view.h).  O(hosts + edges). */
+void
+rk_report_view_figures(const struct rk_report_view *m, const struct rk_pipeline_stats *st,
+    struct rk_report_figures *f)
+{
+	memset(f, 0, sizeof(*f));
+	rk_report_view_networks(m, &f->networks_v4, &f->networks_v6);
+	rk_report_view_blind(m, f->blind);
+	for (size_t i = 0; i < m->n_hosts; i++)
+		f->server_hosts += m->hosts[i]->n_services > 0;
+	f->client_only_hosts = m->n_hosts - f->server_hosts;
+	f->malformed = st != NULL ? rk_decode_malformed(st->decode) : 0;
+}
+
 /*
  * The sessions, over all edges, that showed no packet client -> server
  * (OUT: blind[0]) or server -> client (blind[1]).  Every established or

@@ -73,10 +73,8 @@ rk_api_summary(struct rk_page *p)
 	const struct rk_web_snap *s = p->s;
 	const struct rk_pipeline_stats *st = &s->l.st;
 	size_t n = s->m.n_services < RK_WEB_TOP ? s->m.n_services : RK_WEB_TOP;
-	uint64_t malformed = 0;
 	struct rk_json j;
 
-	malformed += rk_decode_malformed(st->decode);
 	rk_json_init(&j, p->f);
 	rk_json_obj(&j);
 	range_fields(&j, s);
@@ -87,23 +85,23 @@ rk_api_summary(struct rk_page *p)
 	rk_json_ku64(&j, "packets", st->n_frames);
 	rk_json_ku64(&j, "bytes", st->n_bytes);
 	rk_json_ku64(&j, "service_bytes", s->bytes);
-	if (s->blind[0] + s->blind[1] > 0) {
+	if (s->fig.blind[0] + s->fig.blind[1] > 0) {
 		/* service_bytes is then a lower bound: these sessions hid a direction. */
 		rk_json_key(&j, "blind");
 		rk_json_obj_inline(&j);
-		rk_json_ku64(&j, "c2s", s->blind[0]);
-		rk_json_ku64(&j, "s2c", s->blind[1]);
+		rk_json_ku64(&j, "c2s", s->fig.blind[0]);
+		rk_json_ku64(&j, "s2c", s->fig.blind[1]);
 		rk_json_end(&j, '}');
 	}
-	rk_json_ku64(&j, "networks_v4_24", s->n_nets_v4);
-	rk_json_ku64(&j, "networks_v6_64", s->n_nets_v6);
+	rk_json_ku64(&j, "networks_v4_24", s->fig.networks_v4);
+	rk_json_ku64(&j, "networks_v6_64", s->fig.networks_v6);
 	rk_json_ku64(&j, "hosts", s->m.n_hosts);
-	rk_json_ku64(&j, "server_hosts", s->n_server_hosts);
-	rk_json_ku64(&j, "client_only_hosts", s->m.n_hosts - s->n_server_hosts);
+	rk_json_ku64(&j, "server_hosts", s->fig.server_hosts);
+	rk_json_ku64(&j, "client_only_hosts", s->fig.client_only_hosts);
 	rk_json_ku64(&j, "services", s->m.n_services);
 	rk_json_ku64(&j, "edges", s->m.n_edges);
 	rk_json_ku64(&j, "kernel_drops", st->n_kernel_drops);
-	rk_json_ku64(&j, "malformed", malformed);
+	rk_json_ku64(&j, "malformed", s->fig.malformed);
 	rk_json_ku64(&j, "truncated_files", st->n_truncated);
 	rk_json_key(&j, "top_services");
 	rk_json_arr(&j);

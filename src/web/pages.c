@@ -322,15 +322,6 @@ kv_count(struct rk_page *p, const char *k, uint64_t v)
 	kv(p, k, rk_human_count(v, b, sizeof(b)));
 }
 
-static uint64_t
-malformed(const struct rk_pipeline_stats *st)
-{
-	uint64_t n = 0;
-
-	n += rk_decode_malformed(st->decode);
-	return n;
-}
-
 static void
 range_form(struct rk_page *p)
 {
@@ -388,15 +379,16 @@ rk_page_overview(struct rk_page *p)
 	snprintf(line, sizeof(line), "%s in %s packets", rk_human_bytes(st->n_bytes, a, sizeof(a)),
 	    rk_human_count(st->n_frames, b, sizeof(b)));
 	kv(p, "traffic", line);
-	snprintf(line, sizeof(line), "%zu IPv4 /24, %zu IPv6 /64", s->n_nets_v4, s->n_nets_v6);
+	snprintf(line, sizeof(line), "%zu IPv4 /24, %zu IPv6 /64", s->fig.networks_v4,
+	    s->fig.networks_v6);
 	kv(p, "networks", line);
-	kv_count(p, "client hosts", s->m.n_hosts - s->n_server_hosts);
-	kv_count(p, "server hosts", s->n_server_hosts);
+	kv_count(p, "client hosts", s->fig.client_only_hosts);
+	kv_count(p, "server hosts", s->fig.server_hosts);
 	kv_count(p, "services", s->m.n_services);
 	kv_count(p, "dependencies", s->m.n_edges);
 	snprintf(line, sizeof(line), "%s kernel, %s malformed, %s truncated inputs",
 	    rk_human_count(st->n_kernel_drops, a, sizeof(a)),
-	    rk_human_count(malformed(st), b, sizeof(b)),
+	    rk_human_count(s->fig.malformed, b, sizeof(b)),
 	    rk_human_count(st->n_truncated, d, sizeof(d)));
 	kv(p, "drops", line);
 	fputs("</table></section>\n", p->f);

@@ -305,7 +305,7 @@ infra_kinds(struct rk_web_snap *s)
 		for (j = i; j < n && u[j].proto == u[i].proto && u[j].port == u[i].port; j++)
 			users += j == i || u[j].client != u[j - 1].client;
 		for (size_t k = i; k < j; k++)
-			u[k].is_infra = users >= 10 && users * 5 > s->n_server_hosts;
+			u[k].is_infra = users >= 10 && users * 5 > s->fig.server_hosts;
 	}
 	for (size_t i = 0; i < n; i++)
 		plain[u[i].server] |= !u[i].is_infra;
@@ -346,24 +346,17 @@ index_snap(struct rk_web_snap *s)
 			net = &s->nets[s->n_nets++];
 			memcpy(net->prefix, pfx, RK_ADDR_LEN);
 			net->first = i;
-			if (rk_addr_is_v4(pfx))
-				s->n_nets_v4++;
-			else
-				s->n_nets_v6++;
 		}
 		net = &s->nets[s->n_nets - 1];
 		net->n_hosts++;
 		net->bytes += h->bytes_sent + h->bytes_recv;
-		if (h->n_services > 0) {
-			net->n_servers++;
-			s->n_server_hosts++;
-		}
+		net->n_servers += h->n_services > 0;
 	}
 	for (size_t i = 0; i < s->m.n_services; i++) {
 		s->top[i] = s->newest[i] = s->m.services[i];
 		s->bytes += s->m.services[i]->bytes_in + s->m.services[i]->bytes_out;
 	}
-	rk_report_view_blind(&s->m, s->blind);
+	rk_report_view_figures(&s->m, &s->l.st, &s->fig);
 	qsort(s->top, s->m.n_services, sizeof(*s->top), cmp_top);
 	qsort(s->newest, s->m.n_services, sizeof(*s->newest), cmp_newest);
 	newest_edges(s);
@@ -406,7 +399,7 @@ index_snap(struct rk_web_snap *s)
 	 * servers use, on whichever instance, is infrastructure too.
 	 */
 	for (size_t i = 0; i < n; i++)
-		s->is_infra[i] = n_users[i] >= 10 && n_users[i] * 5 > s->n_server_hosts;
+		s->is_infra[i] = n_users[i] >= 10 && n_users[i] * 5 > s->fig.server_hosts;
 	free(n_users);
 	return infra_kinds(s);
 }

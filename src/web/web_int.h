@@ -60,10 +60,8 @@ struct rk_web_snap {
 	struct rk_report_view m;            /* sorted views */
 	struct rk_web_net *nets;      /* networks in address order */
 	size_t n_nets;
-	size_t n_nets_v4, n_nets_v6;  /* networks by family */
-	size_t n_server_hosts;        /* hosts offering a service */
+	struct rk_report_figures fig; /* the summary's figures (report/view.h) */
 	uint64_t bytes;               /* total service traffic, as seen */
-	uint64_t blind[2];            /* sessions seen without their c2s / s2c direction */
 	struct rk_service **top;      /* services by clients, then bytes (all) */
 	struct rk_service **newest;   /* services by first seen, newest first (all) */
 	struct rk_edge **new_edges;   /* the RK_WEB_TOP newest dependencies */
