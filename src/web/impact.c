@@ -9,7 +9,8 @@
  *   -> the JSON document of `renkei impact --json`, or the page.
  *
  * The JSON is report/impact_out.c's writer, so the API and the CLI answer
- * the same document.  The walk is O((services + edges) log edges) and
+ * the same document.  The page ends with a map of just the affected part
+ * (map.c).  The walk is O((services + edges) log edges) and
  * allocates its indexes, so it takes a place at the gate like a map
  * layout (503 when too much runs).  Nothing is cached: results are owned
  * here for the length of the request.  Every name is escaped (html.c,
@@ -229,6 +230,37 @@ hosts(struct rk_page *p, int needs, const struct rk_impact *r)
 	fputs("</section>\n", p->f);
 }
 
+/*
+ * The map of just the affected part (impact only).  A map that cannot be
+ * drawn now (the gate is full, Graphviz failed) is a note, not a failed
+ * page: the tables above say it all.
+ */
+static void
+affected_map(struct rk_page *p, const struct rk_impact *r)
+{
+	struct rk_err err = {0};
+	size_t len = 0;
+	char *svg = rk_web_map_impact_svg(p, r, &len, &err);
+
+	fputs("<section><h2>Map of the affected part</h2>\n", p->f);
+	if (svg == NULL) {
+		fputs("<p class=\"note\">Not drawn: ", p->f);
+		rk_html_text(p->f, err.msg);
+		fputs("</p></section>\n", p->f);
+		return;
+	}
+	fputs("<p class=\"legend\">bold: the failed servers; an arrow points to the server "
+	    "whose failure reaches the node; client networks count their affected users "
+	    "&middot; wheel or +/- to zoom, drag to pan, click a node to open it.</p>\n"
+	    "<div class=\"zoom\"><button type=\"button\" id=\"zin\">+</button>"
+	    "<button type=\"button\" id=\"zout\">&minus;</button>"
+	    "<button type=\"button\" id=\"zfit\">fit</button></div>\n"
+	    "<div id=\"map\" class=\"map\">", p->f);
+	fwrite(svg, 1, len, p->f);
+	free(svg);
+	fputs("</div></section>\n", p->f);
+}
+
 /* The title: "Impact of T1 T2" / "Needs of ...", cut to fit. */
 static void
 title_of(const struct rk_web_impact_q *q, char *buf, size_t len)
@@ -264,6 +296,8 @@ rk_page_impact(struct rk_page *p, const struct rk_web_impact_q *q, struct rk_err
 				failed(p, &r);
 			services(p, q->needs, &r);
 			hosts(p, q->needs, &r);
+			if (!q->needs)
+				affected_map(p, &r);
 		}
 		rk_page_foot(p);
 	}

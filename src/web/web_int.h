@@ -173,6 +173,9 @@ struct rk_web_map_filter {
 char *rk_web_map_svg(struct rk_page *p, const struct rk_web_map_filter *mf, size_t *len,
     struct rk_err *err);
 void rk_web_map_json(struct rk_page *p, const struct rk_web_map_filter *mf);
+struct rk_impact;
+char *rk_web_map_impact_svg(struct rk_page *p, const struct rk_impact *r, size_t *len,
+    struct rk_err *err);
 
 /* pages.c: one function per page; 0, or >0 = 404 (message written to err). */
 int rk_page_overview(struct rk_page *p);

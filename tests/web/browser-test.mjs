@@ -104,6 +104,10 @@ try {
     `impact counts: ${cnt.replace(/\s+/g, ' ')}`);
   check(await page.locator('#impact-sites tbody tr').count() > 0, 'impact per-site table');
   check(await page.locator('#impact-failed tbody tr').count() > 0, 'impact failed services');
+  const inodes = await page.locator('#map svg g.node').count();
+  check(inodes > 1, `impact: map of the affected part draws ${inodes} nodes`);
+  await page.click('#zin');
+  await page.click('#zfit');
   await page.screenshot({ path: path.join(shots, '4b-impact.png'), fullPage: false });
   // The form: two targets, "what these need".
   await page.fill('form.impact input[name=target]', `${hostIp}  ${hostIp}`);
