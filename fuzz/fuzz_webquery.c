@@ -11,7 +11,8 @@
  * as a Host header.  Invariants: no read past size (ASan), no undefined
  * behaviour (UBSan); a parser that fails names why, one that succeeds
  * leaves values in their documented ranges (page >= 1, per_page 1..1000,
- * since < until when both are set, at most one map filter).
+ * since < until when both are set, at most one map filter, impact targets
+ * non-empty words inside their buffer).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -120,6 +121,35 @@ check_queries(const struct rk_web_args *a)
 	}
 }
 
+/* The impact query: every ?target= in order, as the server gathers them. */
+static void
+check_impact(const struct params *p)
+{
+	static struct rk_web_impact_q q;
+	const char *v[MAX_PARAMS];
+	const char *why = NULL;
+	size_t n = 0, len = 0;
+
+	for (int i = 0; i < p->n; i++)
+		if (strcmp(p->k[i], "target") == 0)
+			v[n++] = p->v[i];
+	if (rk_web_query_impact(v, n, lookup((void *)p, "depth"), &q, &why) != 0) {
+		if (why == NULL)
+			abort();
+		return;
+	}
+	if (q.n_targets > RK_WEB_IMPACT_MAX || q.depth < 0 || q.depth > 1000)
+		abort();
+	for (size_t i = 0; i < q.n_targets; i++) {
+		if (q.targets[i] < q.buf || q.targets[i][0] == '\0' ||
+		    strpbrk(q.targets[i], " \t,") != NULL)
+			abort();
+		len += strlen(q.targets[i]) + 1;
+	}
+	if (len > sizeof(q.buf))
+		abort();
+}
+
 /* The single-value parsers the routes call directly. */
 static void
 check_values(const struct rk_web_args *a)
@@ -157,6 +187,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	split(q, &p);
 	check_queries(&a);
 	check_values(&a);
+	check_impact(&p);
 	free(q);
 	free(raw);
 	return 0;

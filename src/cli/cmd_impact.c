@@ -7,10 +7,9 @@
  * The graph is the model of the analysis: captures are analysed as by
  * renkei analyze, a store is loaded for --since/--until as by renkei
  * report.  Positional arguments are targets, except (without --db) those
- * naming an existing file, which are captures.  Counting follows the
- * paper: users are affected hosts that serve nothing, servers the
- * affected hosts that serve something; hosts inside a target are lost,
- * counted per site apart from the affected.
+ * naming an existing file, which are captures.  Counting and the JSON
+ * document are report/impact_out.c's, shared with the web's /api/impact;
+ * the text is this file's.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -22,10 +21,10 @@
 #include "cli/cli.h"
 #include "impact/impact.h"
 #include "pipeline/pipeline.h"
+#include "report/impact_out.h"
 #include "report/report.h"
 #include "store/store.h"
 #include "util/human.h"
-#include "util/json.h"
 
 #define MAX_ARGS 256
 
@@ -236,73 +235,6 @@ svc_text(char *buf, size_t len, const struct rk_names *names, const struct rk_ep
 	return buf;
 }
 
-/* Per-site counts of the result. */
-struct site_row {
-	char name[RK_SITE_NAME_MAX];
-	uint64_t users, servers, lost;
-};
-
-struct summary {
-	uint64_t users, servers, lost, networks;
-	struct site_row *sites;
-	size_t n_sites;
-};
-
-static struct site_row *
-site_row(struct summary *s, const char *name)
-{
-	struct site_row *v;
-
-	for (size_t i = 0; i < s->n_sites; i++)
-		if (strcmp(s->sites[i].name, name) == 0)
-			return &s->sites[i];
-	if ((v = realloc(s->sites, (s->n_sites + 1) * sizeof(*v))) == NULL)
-		return NULL;
-	s->sites = v;
-	v = &s->sites[s->n_sites++];
-	memset(v, 0, sizeof(*v));
-	snprintf(v->name, sizeof(v->name), "%s", name);
-	return v;
-}
-
-static int
-cmp_net(const void *x, const void *y)
-{
-	return memcmp(x, y, RK_ADDR_LEN);
-}
-
-/* Users, servers, lost hosts, networks and sites of r.  0 or -1 (out of memory). */
-static int
-summarise(const struct rk_impact *r, const struct rk_sites *sites, struct summary *s)
-{
-	uint8_t (*nets)[RK_ADDR_LEN] = malloc((r->n_hosts + 1) * RK_ADDR_LEN);
-	char buf[64];
-
-	memset(s, 0, sizeof(*s));
-	if (nets == NULL)
-		return -1;
-	for (size_t i = 0; i < r->n_hosts; i++) {
-		const struct rk_impact_host *h = &r->hosts[i];
-		struct site_row *row = site_row(s, rk_sites_of(sites, h->ip, buf, sizeof(buf)));
-		if (row == NULL)
-			return free(nets), -1;
-		memcpy(nets[i], h->ip, RK_ADDR_LEN);
-		memset(nets[i] + (rk_addr_is_v4(h->ip) ? 15 : 8), 0, rk_addr_is_v4(h->ip) ? 1 : 8);
-		if (h->lost) {
-			s->lost++, row->lost++;
-		} else if (h->role == RK_IMPACT_SERVER) {
-			s->servers++, row->servers++;
-		} else {
-			s->users++, row->users++;
-		}
-	}
-	qsort(nets, r->n_hosts, RK_ADDR_LEN, cmp_net);
-	for (size_t i = 0; i < r->n_hosts; i++)
-		s->networks += i == 0 || memcmp(nets[i], nets[i - 1], RK_ADDR_LEN) != 0;
-	free(nets);
-	return 0;
-}
-
 /* "db01:5432 <- app01:8080 <- web01:80" for service i (impact). */
 static void
 print_chain(FILE *f, const struct rk_impact *r, const struct rk_names *names, long i)
@@ -316,7 +248,7 @@ print_chain(FILE *f, const struct rk_impact *r, const struct rk_names *names, lo
 
 static void
 text_impact(FILE *f, const struct impact_args *a, const struct rk_impact *r,
-    const struct summary *s, const struct rk_names *names)
+    const struct rk_impact_summary *s, const struct rk_names *names)
 {
 	char b[192];
 	size_t n_failed = 0;
@@ -373,112 +305,6 @@ text_impact(FILE *f, const struct impact_args *a, const struct rk_impact *r,
 	}
 }
 
-static void
-json_svc(struct rk_json *j, const struct rk_impact *r, const struct rk_impact_svc *v, int needs)
-{
-	char pb[16];
-
-	rk_json_obj_inline(j);
-	rk_json_kaddr(j, "ip", v->key.ip);
-	rk_json_key(j, "proto");
-	rk_json_str(j, rk_report_proto_name(v->key.proto, pb, sizeof(pb)));
-	rk_json_key(j, "port");
-	rk_json_u64(j, v->key.port);
-	rk_json_key(j, "depth");
-	rk_json_u64(j, (uint64_t)v->depth);
-	rk_json_key(j, "soft");
-	rk_json_bool(j, v->soft);
-	rk_json_key(j, "via");
-	if (v->via < 0) {
-		rk_json_null(j);
-	} else if (needs) {
-		rk_json_obj_inline(j);
-		rk_json_kaddr(j, "host", r->hosts[v->via].ip);
-		rk_json_end(j, '}');
-	} else {
-		const struct rk_impact_svc *p = &r->svcs[v->via];
-		rk_json_obj_inline(j);
-		rk_json_kaddr(j, "ip", p->key.ip);
-		rk_json_key(j, "proto");
-		rk_json_str(j, rk_report_proto_name(p->key.proto, pb, sizeof(pb)));
-		rk_json_key(j, "port");
-		rk_json_u64(j, p->key.port);
-		rk_json_end(j, '}');
-	}
-	rk_json_end(j, '}');
-}
-
-static void
-json_impact(FILE *f, const struct impact_args *a, const struct rk_impact *r,
-    const struct summary *s, const struct rk_sites *sites)
-{
-	struct rk_json j;
-	char buf[64];
-
-	rk_json_init(&j, f);
-	rk_json_obj(&j);
-	rk_json_key(&j, "targets");
-	rk_json_arr_inline(&j);
-	for (int i = 0; i < a->n_targets; i++)
-		rk_json_str(&j, a->targets[i]);
-	rk_json_end(&j, ']');
-	rk_json_key(&j, "summary");
-	rk_json_obj_inline(&j);
-	rk_json_key(&j, a->needs ? "clients" : "users");
-	rk_json_u64(&j, s->users);
-	rk_json_key(&j, "servers");
-	rk_json_u64(&j, s->servers);
-	rk_json_key(&j, "networks");
-	rk_json_u64(&j, s->networks);
-	rk_json_key(&j, "sites");
-	rk_json_u64(&j, s->n_sites);
-	rk_json_key(&j, a->needs ? "targets" : "lost");
-	rk_json_u64(&j, s->lost);
-	rk_json_end(&j, '}');
-	for (int pass = a->needs ? 1 : 0; pass < 2; pass++) {
-		rk_json_key(&j, a->needs ? "needed_services" : pass == 0 ? "failed_services" :
-		    "affected_services");
-		rk_json_arr(&j);
-		for (size_t i = 0; i < r->n_svcs; i++)
-			if (a->needs || (r->svcs[i].depth == 0) == (pass == 0))
-				json_svc(&j, r, &r->svcs[i], a->needs);
-		rk_json_end(&j, ']');
-	}
-	rk_json_key(&j, a->needs ? "needed_hosts" : "affected_hosts");
-	rk_json_arr(&j);
-	for (size_t i = 0; i < r->n_hosts; i++) {
-		const struct rk_impact_host *h = &r->hosts[i];
-		rk_json_obj_inline(&j);
-		rk_json_kaddr(&j, "ip", h->ip);
-		rk_json_key(&j, "role");
-		rk_json_str(&j, h->lost ? (a->needs ? "target" : "lost") :
-		    h->role == RK_IMPACT_SERVER ? "server" : "user");
-		rk_json_key(&j, "depth");
-		rk_json_u64(&j, (uint64_t)h->depth);
-		rk_json_key(&j, "site");
-		rk_json_str(&j, rk_sites_of(sites, h->ip, buf, sizeof(buf)));
-		rk_json_end(&j, '}');
-	}
-	rk_json_end(&j, ']');
-	rk_json_key(&j, "sites");
-	rk_json_arr(&j);
-	for (size_t i = 0; i < s->n_sites; i++) {
-		rk_json_obj_inline(&j);
-		rk_json_key(&j, "name");
-		rk_json_str(&j, s->sites[i].name);
-		rk_json_key(&j, a->needs ? "clients" : "users");
-		rk_json_u64(&j, s->sites[i].users);
-		rk_json_key(&j, "servers");
-		rk_json_u64(&j, s->sites[i].servers);
-		rk_json_key(&j, a->needs ? "targets" : "lost");
-		rk_json_u64(&j, s->sites[i].lost);
-		rk_json_end(&j, '}');
-	}
-	rk_json_end(&j, ']');
-	rk_json_end(&j, '}');
-	fputc('\n', f);
-}
-
 /* ---- the command ------------------------------------------------------- */
 
 static int
@@ -487,7 +313,7 @@ walk_and_print(struct impact_args *a, struct rk_classifier *c, struct rk_names *
 {
 	struct rk_impact_targets *t = calloc(1, sizeof(*t));
 	struct rk_impact r = {0};
-	struct summary s = {0};
+	struct rk_impact_summary s = {0};
 	struct rk_err err = {0};
 	FILE *out = NULL;
 	int status = RK_EXIT_OK;
@@ -502,19 +328,20 @@ walk_and_print(struct impact_args *a, struct rk_classifier *c, struct rk_names *
 	if (status == RK_EXIT_OK &&
 	    (a->needs ? rk_impact_needs(&a->o, t, &r, &err) : rk_impact_run(&a->o, t, &r, &err)) < 0)
 		status = (rk_cli_error("%s", err.msg), RK_EXIT_USAGE);
-	if (status == RK_EXIT_OK && summarise(&r, sites, &s) < 0)
+	if (status == RK_EXIT_OK && rk_report_impact_summarise(&r, sites, &s) < 0)
 		status = (rk_cli_error("out of memory"), RK_EXIT_INPUT);
 	if (status == RK_EXIT_OK && (out = rk_cli_output_open(a->output)) == NULL)
 		status = RK_EXIT_INPUT;
 	if (status == RK_EXIT_OK) {
 		if (a->json)
-			json_impact(out, a, &r, &s, sites);
+			rk_report_impact_json(out, a->needs, (const char *const *)a->targets,
+			    (size_t)a->n_targets, &r, &s, sites);
 		else
 			text_impact(out, a, &r, &s, names);
 		status = rk_cli_output_flush(out, status);
 		rk_cli_output_close(out);
 	}
-	free(s.sites);
+	rk_report_impact_summary_free(&s);
 	rk_impact_free(&r);
 	free(t);
 	return status;

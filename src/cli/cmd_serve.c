@@ -13,8 +13,8 @@
  * of `renkei report --html DIR`).  SIGINT/SIGTERM stop the server.
  * Serving runs sandboxed (daemon/sandbox.c, role web): once the socket is
  * bound and before libmicrohttpd's threads, the process keeps read-only
- * access to the store's directory, the --pcap and name files and the
- * system's; it makes no new socket and writes no file.  --no-sandbox
+ * access to the store's directory, the --pcap, --sites and name files and
+ * the system's; it makes no new socket and writes no file.  --no-sandbox
  * turns that off (with a warning); --export is not confined (it writes).
  * Exit codes are in cli.h.
  */
@@ -34,6 +34,7 @@
 
 struct serve_args {
 	const char *db;                     /* --db */
+	const char *sites;                  /* --sites FILE, may be NULL */
 	char *pcaps[MAX_FILES];             /* --pcap */
 	int n_pcaps;
 	const char *listen;                 /* --listen */
@@ -76,6 +77,8 @@ help(FILE *f)
 	    "      --tls-cert FILE    serve HTTPS with this PEM certificate ...\n"
 	    "      --tls-key FILE     ... and this PEM key\n"
 	    "      --export DIR       write the static pages into DIR and exit\n"
+	    "      --sites FILE       PREFIX NAME per line, for the impact pages' per-site\n"
+	    "                         counts and @site targets (default: each /24 or /64)\n"
 	    RK_CLI_SANDBOX_HELP
 	    "      --allow-host NAME  also answer requests whose Host is NAME (repeatable;\n"
 	    "                         by default only localhost, 127.0.0.1, [::1], the\n"
@@ -89,7 +92,7 @@ help(FILE *f)
 
 enum {
 	OPT_DB = 256, OPT_PCAP, OPT_LISTEN, OPT_AUTH, OPT_CERT, OPT_KEY, OPT_EXPORT, OPT_NO_SANDBOX,
-	OPT_ALLOW_HOST, OPT_PER_IP, OPT_HEADER_TIMEOUT,
+	OPT_ALLOW_HOST, OPT_PER_IP, OPT_HEADER_TIMEOUT, OPT_SITES,
 };
 
 static const struct option long_opts[] = {
@@ -104,6 +107,7 @@ static const struct option long_opts[] = {
 	{"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
 	{"max-conns-per-ip", required_argument, NULL, OPT_PER_IP},
 	{"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
+	{"sites", required_argument, NULL, OPT_SITES},
 	RK_CLI_NAMES_LONG_OPTS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -147,6 +151,7 @@ parse_args(int argc, char **argv, struct serve_args *a)
 		case OPT_CERT: a->tls_cert = optarg; break;
 		case OPT_KEY: a->tls_key = optarg; break;
 		case OPT_EXPORT: a->export_dir = optarg; break;
+		case OPT_SITES: a->sites = optarg; break;
 		case OPT_NO_SANDBOX: a->no_sandbox = 1; break;
 		case OPT_ALLOW_HOST:
 			if (allow_host(a, optarg) != 0)
@@ -239,6 +244,8 @@ confine(void *arg, struct rk_err *err)
 	for (int i = 0; i < a->n_pcaps; i++)
 		rc |= rk_cli_sandbox_read(&a->sandbox, a->pcaps[i]);
 	rc |= rk_cli_sandbox_names(&a->sandbox, &a->names);
+	if (a->sites != NULL)
+		rc |= rk_cli_sandbox_read(&a->sandbox, a->sites);
 	if (rc != 0 || rk_cli_sandbox_apply(&a->sandbox, RK_SANDBOX_WEB, a->no_sandbox) < 0)
 		return rk_err_set(err, RK_E_IO, "not serving unconfined (--no-sandbox to do so)");
 	return 0;
@@ -264,6 +271,7 @@ rk_cmd_serve(int argc, char **argv)
 	struct rk_web_opts o = {0};
 	struct rk_names *names = NULL;
 	struct rk_web *w = NULL;
+	struct rk_sites sites = {0};
 	struct rk_err err = {0};
 	char secret[512];
 	int status = RK_EXIT_OK, is_loopback = 0, rc;
@@ -300,9 +308,15 @@ rk_cmd_serve(int argc, char **argv)
 	if (a.export_dir == NULL && a.auth != NULL && !is_loopback && a.tls_cert == NULL)
 		fprintf(stderr, "renkei: warning: --listen %s without --tls-cert/--tls-key: the "
 		    "secret of --auth and every page cross the network in clear text\n", a.listen);
+	if (a.sites != NULL && rk_sites_load(&sites, a.sites, &err) < 0) {
+		rk_cli_error("%s", err.msg);
+		rk_sites_free(&sites);
+		return RK_EXIT_INPUT;
+	}
 	if (a.db != NULL) {
 		if (rk_web_store_source(&src, a.db, names_new, &a.names, &err) < 0) {
 			rk_cli_error("%s", err.msg);
+			rk_sites_free(&sites);
 			return RK_EXIT_INPUT;
 		}
 	} else {
@@ -310,6 +324,7 @@ rk_cmd_serve(int argc, char **argv)
 		    rk_web_pcap_source(&src, a.pcaps, a.n_pcaps, names, &err) < 0) {
 			rk_cli_error("%s", err.msg[0] ? err.msg : "out of memory");
 			rk_names_free(names);
+			rk_sites_free(&sites);
 			return RK_EXIT_INPUT;
 		}
 	}
@@ -318,6 +333,7 @@ rk_cmd_serve(int argc, char **argv)
 		status = RK_EXIT_INPUT;
 		goto out;
 	}
+	rk_web_set_sites(w, a.sites != NULL ? &sites : NULL);
 	if (a.export_dir != NULL) {
 		int n = rk_web_export(w, a.export_dir, 0, 0, &err);
 		if (n < 0) {
@@ -339,5 +355,6 @@ out:
 	rk_web_free(w);
 	rk_web_source_close(&src);
 	rk_names_free(names);
+	rk_sites_free(&sites);
 	return status;
 }

@@ -19,6 +19,8 @@
  * Every node carries a URL (its page) so a click opens it, also in the
  *   export.  Labels are addresses plus names cut to a safe alphabet, so
  *   the SVG never carries a stranger's markup whatever Graphviz escapes.
+ * - impact (rk_web_map_impact_svg, for the /impact page): just the
+ *   affected part of a result, along the chains that reached it.
  * Rendered SVG is cached per snapshot and filter (RK_WEB_MAP_CACHE).
  * An edge's bytes are a sum of what was seen: when a session under it hid
  *   a direction (a one-way mirror), its tooltip says "≥" and its JSON
@@ -34,6 +36,7 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include "impact/impact.h"
 #include "util/addr.h"
 #include "util/human.h"
 #include "util/json.h"
@@ -265,8 +268,9 @@ merge_edges(struct mgraph *g)
 	g->n_edges = n;
 }
 
-static void
-build(struct mgraph *g, const struct rk_web_snap *s, const struct rk_web_map_filter *mf)
+/* An empty graph over s; 0 or -1 (g->nomem set). */
+static int
+mgraph_init(struct mgraph *g, const struct rk_web_snap *s)
 {
 	memset(g, 0, sizeof(*g));
 	g->s = s;
@@ -275,10 +279,18 @@ build(struct mgraph *g, const struct rk_web_snap *s, const struct rk_web_map_fil
 	g->expanded = calloc(s->m.n_hosts + 1, 1);
 	if (g->host_node == NULL || g->net_node == NULL || g->expanded == NULL) {
 		g->nomem = 1;
-		return;
+		return -1;
 	}
 	memset(g->host_node, 0xff, (s->m.n_hosts + 1) * sizeof(*g->host_node));
 	memset(g->net_node, 0xff, (s->n_nets + 1) * sizeof(*g->net_node));
+	return 0;
+}
+
+static void
+build(struct mgraph *g, const struct rk_web_snap *s, const struct rk_web_map_filter *mf)
+{
+	if (mgraph_init(g, s) != 0)
+		return;
 	if (mf->has_net) {
 		ssize_t ni = rk_web_net_find(s, mf->net);
 		const struct rk_web_net *net;
@@ -669,6 +681,78 @@ rk_web_map_svg(struct rk_page *p, const struct rk_web_map_filter *mf, size_t *le
 		return NULL;
 	}
 	cache_put(p, key, svg, *len);
+	return svg;
+}
+
+/* The node of host ip (seed: drawn bold), or -1 if the snapshot lacks it. */
+static int32_t
+host_node_of(struct mgraph *g, const uint8_t ip[RK_ADDR_LEN], int is_seed)
+{
+	ssize_t hi = rk_web_host_find(g->s, ip);
+	int32_t n = hi >= 0 ? add_node(g, MN_HOST, (uint32_t)hi) : -1;
+
+	if (n >= 0 && is_seed)
+		g->nodes[n].is_seed = 1;
+	return n;
+}
+
+/*
+ * Just the affected part of an impact result r: the failed services'
+ * servers (bold), each degraded server with an edge to the server whose
+ * failure reached it, affected servers likewise, and affected users as
+ * their networks (the edge counts them).  Users lost with a target are
+ * not drawn.
+ */
+static void
+build_impact(struct mgraph *g, const struct rk_web_snap *s, const struct rk_impact *r)
+{
+	if (mgraph_init(g, s) != 0)
+		return;
+	for (size_t i = 0; i < r->n_svcs; i++) {
+		const struct rk_impact_svc *v = &r->svcs[i];
+		int32_t n = host_node_of(g, v->key.ip, v->depth == 0);
+		if (v->via >= 0)
+			add_edge(g, n, host_node_of(g, r->svcs[v->via].key.ip, 0), 0, 0, 0);
+	}
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		const struct rk_impact_host *h = &r->hosts[i];
+		uint8_t pfx[RK_ADDR_LEN];
+		ssize_t ni;
+		int32_t to;
+		if (h->lost || h->via < 0)
+			continue;
+		to = host_node_of(g, r->svcs[h->via].key.ip, 0);
+		if (h->role == RK_IMPACT_SERVER) {
+			add_edge(g, host_node_of(g, h->ip, 0), to, 0, 0, 0);
+			continue;
+		}
+		rk_web_net_of(h->ip, pfx);
+		if ((ni = rk_web_net_find(s, pfx)) >= 0)
+			add_edge(g, add_node(g, MN_NET, (uint32_t)ni), to, 0, 1, 0);
+	}
+	merge_edges(g);
+}
+
+/*
+ * The map of just the affected part of impact result r (borrowed), as
+ * SVG (no prolog), malloc'd for the caller; OUT len.  Not cached (keyed
+ * by targets, it would rarely be asked twice).  Laid out behind the gate.
+ * NULL with err as rk_web_map_svg.
+ */
+char *
+rk_web_map_impact_svg(struct rk_page *p, const struct rk_impact *r, size_t *len,
+    struct rk_err *err)
+{
+	struct mgraph g;
+	char *svg = NULL;
+
+	build_impact(&g, p->s, r);
+	if (!g.nomem && g.n_nodes > 0)
+		svg = layout(p, &g, len, err);
+	mgraph_fini(&g);
+	if (svg == NULL && err != NULL && err->code == 0)
+		rk_err_set(err, RK_E_NOMEM, g.n_nodes == 0 ? "nothing to draw" :
+		    "out of memory drawing the map");
 	return svg;
 }
 

@@ -272,6 +272,94 @@ foot(struct rk_page *p)
 	    st->last_ts ? rk_human_time(st->last_ts, b, sizeof(b)) : "-");
 }
 
+/* ---- shared with impact.c ---- */
+
+/* The page's head (title, nav; cur: the nav entry to mark) and its foot. */
+void
+rk_page_head(struct rk_page *p, const char *title, const char *cur)
+{
+	head(p, title, cur);
+}
+
+void
+rk_page_foot(struct rk_page *p)
+{
+	foot(p);
+}
+
+/* A link to a host (with its name after it), a service, a network. */
+void
+rk_page_host_link(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN])
+{
+	host_link(p, ip, 1);
+}
+
+void
+rk_page_svc_link(struct rk_page *p, const struct rk_ep_key *k)
+{
+	svc_link(p, k);
+}
+
+/* A link to service k as "HOST:PORT/PROTO NAME" (HOST: its name, else its address). */
+void
+rk_page_svc_at_link(struct rk_page *p, const struct rk_ep_key *k)
+{
+	char a[RK_ADDR_STRLEN], pb[16];
+	const char *h = rk_web_host_name(p->s, k->ip);
+	const char *sn = p->s->l.names != NULL ? rk_names_service(p->s->l.names, k->proto,
+	    k->port) : NULL;
+
+	fputs("<a class=\"svc\"", p->f);
+	href_svc(p, k);
+	fputc('>', p->f);
+	rk_html_text(p->f, h != NULL ? h : rk_addr_format(k->ip, a, sizeof(a)));
+	fprintf(p->f, ":%u/%s", (unsigned)k->port, rk_report_proto_name(k->proto, pb, sizeof(pb)));
+	if (sn != NULL) {
+		fputc(' ', p->f);
+		rk_html_text(p->f, sn);
+	}
+	fputs("</a>", p->f);
+}
+
+/* A right-aligned count cell. */
+void
+rk_page_td_count(struct rk_page *p, uint64_t v)
+{
+	td_count(p->f, v);
+}
+
+/*
+ * "If this fails" / "what this needs" links for target (an address, a
+ * prefix or IP:PORT/PROTO): server only (the export has no server to
+ * walk the graph), so nothing is written there.
+ */
+static void
+impact_links(struct rk_page *p, const char *target)
+{
+	if (p->is_export)
+		return;
+	fputs("<p class=\"impact-links\"><a class=\"impact\" href=\"/impact?target=", p->f);
+	rk_html_urlenc(p->f, target);
+	range_qs(p, 0);
+	fputs("\">If this fails</a> &middot; <a class=\"needs\" href=\"/needs?target=", p->f);
+	rk_html_urlenc(p->f, target);
+	range_qs(p, 0);
+	fputs("\">What this needs</a></p>\n", p->f);
+}
+
+/* The impact target of service k: "IP:PORT/PROTO", "[V6]:PORT/PROTO". */
+static const char *
+svc_target(const struct rk_ep_key *k, char *buf, size_t len)
+{
+	char a[RK_ADDR_STRLEN], pb[16];
+	int v4 = rk_addr_is_v4(k->ip);
+
+	rk_addr_format(k->ip, a, sizeof(a));
+	snprintf(buf, len, "%s%s%s:%u/%s", v4 ? "" : "[", a, v4 ? "" : "]", (unsigned)k->port,
+	    rk_report_proto_name(k->proto, pb, sizeof(pb)));
+	return buf;
+}
+
 /* A complete error page (404, 400, 500): the message is text. */
 void
 rk_page_error(struct rk_page *p, int status, const char *msg)
@@ -506,6 +594,7 @@ rk_page_network(struct rk_page *p, const uint8_t prefix[RK_ADDR_LEN], struct rk_
 		fputs("\">What it uses, on the map</a>", p->f);
 	}
 	fputs("</p>\n", p->f);
+	impact_links(p, a);
 	host_rows_head(p->f);
 	for (size_t j = 0; j < n->n_hosts; j++)
 		host_row(p, s->m.hosts[n->first + j]);
@@ -798,6 +887,7 @@ rk_page_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err *er
 		range_qs(p, 0);
 		fputs("\">Show on the map</a></p>\n", p->f);
 	}
+	impact_links(p, a);
 
 	n = rk_web_svcs_of(s, ip, &first);
 	fprintf(p->f, "<section><h2>Services offered (server)</h2>\n");
@@ -937,6 +1027,7 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 	const struct rk_web_snap *s = p->s;
 	ssize_t si = rk_web_svc_find(s, k);
 	char a[RK_ADDR_STRLEN], lb[96], title[RK_ADDR_STRLEN + 120], b1[32], b2[32];
+	char tb[RK_ADDR_STRLEN + 24];
 	const struct rk_service *v;
 	struct net_agg *nets = NULL;
 	struct rk_edge **cl = NULL;
@@ -987,6 +1078,7 @@ rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err
 		range_qs(p, 0);
 		fputs("\">Show on the map</a></p>\n", p->f);
 	}
+	impact_links(p, svc_target(k, tb, sizeof(tb)));
 	fputs("<section><h2>Traffic over time</h2>\n", p->f);
 	chart(p, v);
 	fputs("</section>\n", p->f);

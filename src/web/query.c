@@ -179,3 +179,50 @@ rk_web_host_allowed(const char *h, const char *const *names, int n)
 			return 1;
 	return 0;
 }
+
+/* Copy the space-separated words of v into q (buf, targets).  0 or -1 with *why. */
+static int
+add_words(struct rk_web_impact_q *q, size_t *used, const char *v, const char **why)
+{
+	while (*v != '\0') {
+		size_t n;
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		if ((n = strcspn(v, " \t,")) == 0)
+			break;
+		if (q->n_targets == RK_WEB_IMPACT_MAX)
+			return *why = "target: at most 64 targets", -1;
+		if (*used + n + 1 > sizeof(q->buf))
+			return *why = "target: the targets are too long (1023 characters at most)", -1;
+		memcpy(q->buf + *used, v, n);
+		q->buf[*used + n] = '\0';
+		q->targets[q->n_targets++] = q->buf + *used;
+		*used += n + 1;
+		v += n;
+	}
+	return 0;
+}
+
+/*
+ * The impact query: values are every ?target= given (each may hold several
+ * targets separated by spaces or commas, as the form's text box sends
+ * them), depth the ?depth= (NULL: all).  Fills q (but q->needs, which the
+ * route sets).  0, or -1 with *why.  The targets themselves are checked
+ * against the data by impact.c.
+ */
+int
+rk_web_query_impact(const char *const *values, size_t n_values, const char *depth,
+    struct rk_web_impact_q *q, const char **why)
+{
+	size_t used = 0;
+	uint64_t d = 0;
+
+	memset(q, 0, sizeof(*q));
+	for (size_t i = 0; i < n_values; i++)
+		if (values[i] != NULL && add_words(q, &used, values[i], why) != 0)
+			return -1;
+	if (depth != NULL && depth[0] != '\0' && rk_web_parse_u64(depth, 1, 1000, &d) != 0)
+		return *why = "depth: levels to follow, 1 to 1000 (empty: all)", -1;
+	q->depth = (int)d;
+	return 0;
+}

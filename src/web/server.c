@@ -102,6 +102,16 @@ rk_web_new(const struct rk_web_source *src, const char *version)
 	return w;
 }
 
+/*
+ * Use sites (borrowed for w's life; NULL: every /24 and /64 is a site)
+ * for the impact pages' per-site counts and @site targets.
+ */
+void
+rk_web_set_sites(struct rk_web *w, const struct rk_sites *sites)
+{
+	w->sites = sites;
+}
+
 /* Constant-time comparison of two NUL-terminated secrets. */
 static int
 secret_eq(const char *a, const char *b)
@@ -377,6 +387,51 @@ send_misdirected(const struct server *sv, struct MHD_Connection *c)
 	return send_text(sv, c, MHD_HTTP_MISDIRECTED_REQUEST, msg, NULL);
 }
 
+/* Every ?target= of a request, in order (at most RK_WEB_IMPACT_MAX + 1 kept). */
+struct target_values {
+	const char *v[RK_WEB_IMPACT_MAX + 1];
+	size_t n;
+};
+
+static enum MHD_Result
+add_target(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct target_values *t = cls;
+
+	(void)kind;
+	if (strcmp(key, "target") == 0 && value != NULL && t->n < RK_WEB_IMPACT_MAX + 1)
+		t->v[t->n++] = value;
+	return MHD_YES;
+}
+
+/* The impact routes: /impact, /needs, /api/impact, /api/needs.  rc as route's. */
+static int
+route_impact(struct MHD_Connection *c, const char *url, struct rk_page *p, struct rk_err *err,
+    const char **why)
+{
+	struct target_values tv = {.n = 0};
+	struct rk_web_impact_q *q = malloc(sizeof(*q));
+	int rc;
+
+	if (q == NULL)
+		return rk_err_set(err, RK_E_NOMEM, "out of memory");
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_target, &tv);
+	if (tv.n > RK_WEB_IMPACT_MAX) {
+		free(q);
+		return *why = "target: at most 64 targets", -RK_E_INVAL;
+	}
+	if (rk_web_query_impact(tv.v, tv.n, arg(c, "depth"), q, why) != 0) {
+		free(q);
+		return -RK_E_INVAL;
+	}
+	q->needs = strstr(url, "needs") != NULL;
+	rc = strncmp(url, "/api/", 5) == 0 ? rk_api_impact(p, q, err) : rk_page_impact(p, q, err);
+	if (rc == -RK_E_INVAL)
+		*why = err->msg; /* render's err: names the bad target */
+	free(q);
+	return rc;
+}
+
 /* The map routes: /map, /map.svg, /api/map.  rc as the pages'. */
 static int
 route_map(struct rk_page *p, const char *url, const struct rk_web_map_filter *mf,
@@ -450,6 +505,9 @@ route(struct MHD_Connection *c, const char *url, struct rk_page *p, struct rk_er
 			return -RK_E_INVAL;
 		return route_map(p, url, &mf, err);
 	}
+	if (strcmp(url, "/impact") == 0 || strcmp(url, "/needs") == 0 ||
+	    strcmp(url, "/api/impact") == 0 || strcmp(url, "/api/needs") == 0)
+		return route_impact(c, url, p, err, why);
 	snprintf(err->msg, sizeof(err->msg), "no such page");
 	return 1;
 }
@@ -460,7 +518,8 @@ is_route(const char *url)
 {
 	static const char *const routes[] = {"/", "/networks", "/network", "/hosts", "/host",
 	    "/service", "/map", "/map.svg", "/api/summary", "/api/networks", "/api/network",
-	    "/api/hosts", "/api/host", "/api/service", "/api/map", NULL};
+	    "/api/hosts", "/api/host", "/api/service", "/api/map", "/impact", "/needs",
+	    "/api/impact", "/api/needs", NULL};
 
 	for (const char *const *r = routes; *r != NULL; r++)
 		if (strcmp(url, *r) == 0)

@@ -202,6 +202,42 @@ test_gate(void **state)
 	rk_web_gate_fini(&g);
 }
 
+/* ?target= values: split on spaces and commas, bounded, depth checked. */
+static void
+test_impact_query(void **state)
+{
+	static struct rk_web_impact_q q;
+	const char *v[3] = {"10.0.0.1  db01,@tokyo", "", "10.0.0.0/24"};
+	const char *why = NULL;
+	char big[1100];
+
+	(void)state;
+	assert_int_equal(rk_web_query_impact(v, 3, "2", &q, &why), 0);
+	assert_int_equal(q.n_targets, 4);
+	assert_string_equal(q.targets[0], "10.0.0.1");
+	assert_string_equal(q.targets[1], "db01");
+	assert_string_equal(q.targets[2], "@tokyo");
+	assert_string_equal(q.targets[3], "10.0.0.0/24");
+	assert_int_equal(q.depth, 2);
+	assert_int_equal(rk_web_query_impact(v, 1, NULL, &q, &why), 0);
+	assert_int_equal(q.depth, 0);
+	assert_int_equal(rk_web_query_impact(v, 0, "", &q, &why), 0);
+	assert_int_equal(q.n_targets, 0);
+	assert_int_equal(rk_web_query_impact(v, 1, "0", &q, &why), -1);
+	assert_int_equal(rk_web_query_impact(v, 1, "x", &q, &why), -1);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	v[0] = big;
+	assert_int_equal(rk_web_query_impact(v, 1, NULL, &q, &why), -1);
+	memset(big, ' ', sizeof(big) - 1);
+	for (size_t i = 0; i < 65; i++)
+		big[i * 2] = 'a';
+	assert_int_equal(rk_web_query_impact(v, 1, NULL, &q, &why), -1); /* 65 targets */
+	big[128] = ' ';
+	assert_int_equal(rk_web_query_impact(v, 1, NULL, &q, &why), 0);
+	assert_int_equal(q.n_targets, 64);
+}
+
 int
 main(void)
 {
@@ -215,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_gate),
+		cmocka_unit_test(test_impact_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 
 #include "classify/classify.h"
 #include "names/names.h"
+#include "names/sites.h"
 #include "pipeline/stats.h"
 #include "util/err.h"
 #include "util/map.h"
@@ -91,6 +92,8 @@ struct rk_web;
 /* A web context over a data source (borrowed for the context's life). */
 struct rk_web *rk_web_new(const struct rk_web_source *src, const char *version);
 void rk_web_free(struct rk_web *w);
+/* Sites for the impact pages (borrowed for w's life); NULL: /24 and /64 networks. */
+void rk_web_set_sites(struct rk_web *w, const struct rk_sites *sites);
 /*
  * Serve until *stop becomes non-zero.  on_listen, if not NULL, is called
  * with the bound port once listening.  0 or <0 with err.

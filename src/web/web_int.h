@@ -114,6 +114,7 @@ struct rk_web {
 	uint64_t tick;                /* LRU clock; under mu */
 	uint64_t last_version;        /* last source version read; under mu */
 	void *gvc;                    /* GVC_t, created on first map; under gv_mu */
+	const struct rk_sites *sites; /* --sites for impact pages, may be NULL; borrowed */
 };
 
 /* How a page links: to server routes or to exported files. */
@@ -172,6 +173,9 @@ struct rk_web_map_filter {
 char *rk_web_map_svg(struct rk_page *p, const struct rk_web_map_filter *mf, size_t *len,
     struct rk_err *err);
 void rk_web_map_json(struct rk_page *p, const struct rk_web_map_filter *mf);
+struct rk_impact;
+char *rk_web_map_impact_svg(struct rk_page *p, const struct rk_impact *r, size_t *len,
+    struct rk_err *err);
 
 /* pages.c: one function per page; 0, or >0 = 404 (message written to err). */
 int rk_page_overview(struct rk_page *p);
@@ -196,6 +200,25 @@ int rk_page_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err
 int rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err);
 int rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err *err);
 void rk_page_error(struct rk_page *p, int status, const char *msg);
+void rk_page_head(struct rk_page *p, const char *title, const char *cur);
+void rk_page_foot(struct rk_page *p);
+void rk_page_host_link(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN]);
+void rk_page_svc_link(struct rk_page *p, const struct rk_ep_key *k);
+void rk_page_svc_at_link(struct rk_page *p, const struct rk_ep_key *k);
+void rk_page_td_count(struct rk_page *p, uint64_t v);
+
+/* The impact and needs query (?target=T&target=T2 ...&depth=N). */
+#define RK_WEB_IMPACT_MAX 64
+struct rk_web_impact_q {
+	bool needs;                                /* /needs, /api/needs */
+	int depth;                                 /* 1..1000, 0 = all */
+	char buf[1024];                            /* the targets, NUL-separated */
+	const char *targets[RK_WEB_IMPACT_MAX];    /* into buf */
+	size_t n_targets;
+};
+/* impact.c: 0, or <0 (-RK_E_INVAL: a bad target, err says which; -RK_E_BUSY). */
+int rk_page_impact(struct rk_page *p, const struct rk_web_impact_q *q, struct rk_err *err);
+int rk_api_impact(struct rk_page *p, const struct rk_web_impact_q *q, struct rk_err *err);
 
 /* guard.c: header deadlines and the log limit (see there). */
 struct rk_web_conn {
@@ -236,6 +259,8 @@ int rk_web_query_range(const struct rk_web_args *a, uint64_t *since, uint64_t *u
     const char **why);
 int rk_web_query_hosts(const struct rk_web_args *a, struct rk_hosts_q *q, const char **why);
 int rk_web_query_map(const struct rk_web_args *a, struct rk_web_map_filter *mf, const char **why);
+int rk_web_query_impact(const char *const *values, size_t n_values, const char *depth,
+    struct rk_web_impact_q *q, const char **why);
 int rk_web_uri_has_nul(const char *raw);
 int rk_web_host_allowed(const char *h, const char *const *names, int n);
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 renkei, db, xss_db = sys.argv[1:4]
@@ -147,6 +148,51 @@ try:
                  '/api/service?ip=192.0.2.99&proto=tcp&port=1', '/nope', '/api/nope', '/assets/nope.js']:
         st, _, _, _ = get(base, path)
         check(st == 404, 'unknown %s -> 404' % path)
+    # Impact and needs: the API's document is renkei impact --json's, byte for byte.
+    def cli(*args):
+        return subprocess.run([renkei] + list(args) + ['--db', db, '--json'],
+                              capture_output=True, text=True).stdout
+    svc_t = '%s:%d/%s' % (server, svc['port'], svc['proto'])
+    for route, args, query in [
+            ('impact', [server], 'target=' + server),
+            ('impact', [svc_t], 'target=' + urllib.parse.quote(svc_t, safe='')),
+            ('impact', ['--depth', '1', server, net], 'target=%s+%s&depth=1' % (
+                server, urllib.parse.quote(net, safe=''))),
+            ('needs', [server], 'target=' + server),
+            ('needs', [server, net], 'target=%s&target=%s' % (server, urllib.parse.quote(net, safe='')))]:
+        st, _, body, _ = get(base, '/api/%s?%s' % (route, query))
+        want = cli(route, *args)
+        check(st == 200 and want and body.decode() == want,
+              '/api/%s?%s == renkei %s --json %s' % (route, query, route, ' '.join(args)))
+    st, imp, _ = get_json(base, '/api/impact?target=' + server)
+    check(st == 200 and imp['summary']['lost'] >= 1 and imp['failed_services'] and
+          imp['summary']['users'] + imp['summary']['servers'] > 0, 'impact of a server: counts')
+    st, _, body, _ = get(base, '/impact?target=' + server)
+    check(st == 200 and b'id="impact-counts"' in body and b'If these fail' in body,
+          'impact page: counts and the form')
+    st, _, body, _ = get(base, '/needs?target=' + server)
+    check(st == 200 and b'Needed services' in body, 'needs page')
+    st, _, body, _ = get(base, '/impact')
+    check(st == 200 and b'name="target"' in body, 'impact page without targets: the form')
+    st, _, body, _ = get(base, '/host?ip=' + server)
+    check(b'href="/impact?target=' + server.encode() + b'"' in body and
+          b'href="/needs?target=' in body, 'host page links to impact and needs')
+    for path in ['/api/impact', '/api/impact?target=', '/api/impact?target=nosuchhost.example',
+                 '/api/impact?target=%3Cscript%3E', '/api/impact?target=192.0.2.99',
+                 '/api/impact?target=10.0.0.1%3A99999%2Ftcp', '/api/impact?target=@nosite',
+                 '/api/impact?target=' + server + '&depth=0', '/api/needs?target=%22x',
+                 '/api/impact?' + '&'.join(['target=' + server] * 65),
+                 '/impact?target=%3Cscript%3Ealert(1)%3C%2Fscript%3E']:
+        st, _, body, _ = get(base, path)
+        ok = st == 400 and b'<script>' not in body
+        if path.startswith('/api/'):
+            try:
+                ok = ok and 'error' in json.loads(body)
+            except ValueError:
+                ok = False
+        check(ok, 'bad target %s -> %d' % (path[:80], st))
+    st, e, _ = get_json(base, '/api/impact?target=nosuchhost.example')
+    check(st == 400 and 'nosuchhost.example' in e['error'], '400 names the bad target')
     st, _, _, _ = get(base, '/api/summary')
     check(st == 200, 'still serving after the bad requests')
     req = urllib.request.Request(base + '/api/summary', method='POST', data=b'x')

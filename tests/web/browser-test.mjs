@@ -92,6 +92,32 @@ try {
   check(await page.locator('#offered details.evidence[open] li').count() > 0, 'evidence on demand');
   await page.screenshot({ path: path.join(shots, '4-host.png'), fullPage: true });
 
+  // "If this fails" from the host page: the counts, the sites, the chains.
+  const hostUrl = page.url();
+  const hostIp = title.replace(/^Host /, '');
+  await page.click('p.impact-links a.impact');
+  await page.waitForSelector('#impact-counts');
+  check(await page.locator('h1').innerText() === `Impact of ${hostIp}`, 'impact page title');
+  const cnt = await page.locator('#impact-counts').innerText();
+  const num = (k) => Number((cnt.match(new RegExp(`${k}\\s+([\\d,]+)`)) || [0, '0'])[1].replace(/,/g, ''));
+  check(num('users') + num('servers') > 0 && num('lost with the targets') === 1,
+    `impact counts: ${cnt.replace(/\s+/g, ' ')}`);
+  check(await page.locator('#impact-sites tbody tr').count() > 0, 'impact per-site table');
+  check(await page.locator('#impact-failed tbody tr').count() > 0, 'impact failed services');
+  const inodes = await page.locator('#map svg g.node').count();
+  check(inodes > 1, `impact: map of the affected part draws ${inodes} nodes`);
+  await page.click('#zin');
+  await page.click('#zfit');
+  await page.screenshot({ path: path.join(shots, '4b-impact.png'), fullPage: false });
+  // The form: two targets, "what these need".
+  await page.fill('form.impact input[name=target]', `${hostIp}  ${hostIp}`);
+  await page.click('form.impact button[formaction="/needs"]');
+  await page.waitForSelector('h1:has-text("Needs of")');
+  check(/^Needs of /.test(await page.locator('h1').innerText()) &&
+    await page.locator('#impact-counts').count() === 1, 'impact form: needs of two targets');
+  await page.goto(hostUrl);
+  await page.waitForSelector('#host');
+
   await page.locator('#offered a.svc').first().click();
   await page.waitForSelector('#service');
   check(/^Service /.test(await page.locator('h1').innerText()), 'service page');
@@ -187,6 +213,8 @@ if (exportDir) {
   await page.locator('section:has(h2:has-text("Top services")) a.ip').first().click();
   await page.waitForSelector('#host');
   check(await page.locator('#offered tbody tr').count() > 0, 'export: host page');
+  check(await page.locator('a.impact, a.needs').count() === 0,
+    'export: no impact links (no server to walk the graph)');
   await page.click('header a:has-text("Map")');
   await page.waitForSelector('#map svg g.node');
   await page.locator('#map svg g.node a').first().click();

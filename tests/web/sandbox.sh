@@ -67,6 +67,24 @@ else
 	bad "serve did not start"
 fi
 
+# --sites under the sandbox: the walk, the per-site counts and @site targets.
+printf '# sites\n10.0.0.0/24 core-dc\n' >"$T/sites.txt"
+if serve --sites "$T/sites.txt"; then
+	status_is Seccomp 2 && ok "serve --sites: Seccomp: 2" || bad "serve --sites: not filtered"
+	code=$(curl -s -o "$T/impact.json" -m 20 -w '%{http_code}' \
+	    "http://127.0.0.1:$port/api/impact?target=@core-dc")
+	[ "$code" = 200 ] && grep -q '"name":"core-dc"' "$T/impact.json" &&
+	    ok "sandboxed /api/impact?target=@core-dc: 200, its site counted" ||
+	    bad "sandboxed /api/impact?target=@core-dc: $code $(head -c 200 "$T/impact.json")"
+	for u in '/impact?target=@core-dc' '/needs?target=10.0.0.0%2F24'; do
+		code=$(curl -s -o "$T/page" -m 20 -w '%{http_code}' "http://127.0.0.1:$port$u")
+		[ "$code" = 200 ] && ok "sandboxed $u: 200" || bad "sandboxed $u: $code"
+	done
+	stop
+else
+	bad "serve --sites did not start"
+fi
+
 if serve --no-sandbox; then
 	status_is Seccomp 0 && ok "serve --no-sandbox: Seccomp: 0" || bad "serve --no-sandbox is filtered"
 	grep -q "no-sandbox" "$T/serve.err" && ok "serve --no-sandbox warns" ||
