@@ -2,7 +2,8 @@
 """Direction of dependencies on real captures cut the way real networks cut them.
 
 usage: direction.py RENKEI DATA_DIR [--min-payload-accuracy X] [--seed N] [--max-files N]
-                    [--variants V,...] [--modes plain,peek] [--verbose]
+                    [--variants V,...] [--modes plain,peek] [--peek-variants V,...]
+                    [--verbose]
 
 For every Ethernet capture under DATA_DIR (classic pcap; others are
 skipped) whose TCP conversations show their whole handshake, the
@@ -153,9 +154,13 @@ def main(argv):
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--variants", default="nosyn-cut,c2s,s2c")
     ap.add_argument("--modes", default="plain,peek")
+    ap.add_argument("--peek-variants", default=None,
+                    help="the variants also run with --peek (default: all of --variants)")
     a = ap.parse_args(argv[1:])
     modes = {"plain": ("", []), "peek": ("+peek", ["--peek"])}
-    runs = [(v, m) for v in a.variants.split(",") for m in a.modes.split(",")]
+    peeked = set((a.peek_variants or a.variants).split(","))
+    runs = [(v, m) for v in a.variants.split(",") for m in a.modes.split(",")
+            if m != "peek" or v in peeked]
     if any(m not in modes for _, m in runs):
         ap.error("--modes: plain, peek")
     files = []
@@ -187,7 +192,7 @@ def main(argv):
                     for rec, fr in keep:
                         fh.write(rec)
                         fh.write(fr)
-                for m in a.modes.split(","):
+                for m in (m for vv, m in runs if vv == v):
                     judge_run(a, path, v + modes[m][0], left, edges_of(a.renkei, out, modes[m][1]),
                               totals)
     return summary(used, totals, a.min_payload_accuracy)
