@@ -38,12 +38,18 @@ struct dkey {
 
 _Static_assert(sizeof(struct dkey) % 8 == 0, "dkey hashes as words");
 
+/* A space-saving slot: n_sessions counts from when it took the slot, plus err inherited. */
+struct slot {
+	struct rk_alert_src s;
+	uint64_t err;    /* the count of the slot's previous owner: n_sessions - err <= true */
+};
+
 struct entry {
 	struct dkey k;
 	uint64_t n_sessions, pkts, first_ts, last_ts;
 	uint32_t n_kind[RK_SK__COUNT];
 	uint8_t hll[RK_DETECT_HLL_M];
-	struct rk_alert_src top[TOP_SLOTS];
+	struct slot top[TOP_SLOTS];
 };
 
 struct table {
@@ -166,24 +172,29 @@ item_hash(const struct rk_detect *d, const uint8_t ip[RK_ADDR_LEN], uint16_t por
 	return rk_hash_words(w, sizeof(w), d->seed ^ 0x5bd1e995u);
 }
 
-/* Space-saving over TOP_SLOTS: the heaviest (ip, port) keep their counts. */
+/*
+ * Space-saving over TOP_SLOTS: a newcomer takes the lightest slot and its
+ * count (kept as err), so a heavy (ip, port) is never pushed out by light
+ * ones.  Exact while at most TOP_SLOTS distinct ones came.
+ */
 static void
-top_add(struct rk_alert_src *top, const uint8_t ip[RK_ADDR_LEN], uint16_t port)
+top_add(struct slot *top, const uint8_t ip[RK_ADDR_LEN], uint16_t port)
 {
-	struct rk_alert_src *min = &top[0];
+	struct slot *min = &top[0];
 
 	for (int i = 0; i < TOP_SLOTS; i++) {
-		if (top[i].n_sessions > 0 && top[i].port == port &&
-		    memcmp(top[i].ip, ip, RK_ADDR_LEN) == 0) {
-			top[i].n_sessions++;
+		if (top[i].s.n_sessions > 0 && top[i].s.port == port &&
+		    memcmp(top[i].s.ip, ip, RK_ADDR_LEN) == 0) {
+			top[i].s.n_sessions++;
 			return;
 		}
-		if (top[i].n_sessions < min->n_sessions)
+		if (top[i].s.n_sessions < min->s.n_sessions)
 			min = &top[i];
 	}
-	memcpy(min->ip, ip, RK_ADDR_LEN);
-	min->port = port;
-	min->n_sessions++;
+	memcpy(min->s.ip, ip, RK_ADDR_LEN);
+	min->s.port = port;
+	min->err = min->s.n_sessions;
+	min->s.n_sessions++;
 }
 
 static void
@@ -360,7 +371,12 @@ cmp_src(const void *x, const void *y)
 	return memcmp(a->ip, b->ip, RK_ADDR_LEN);
 }
 
-/* The common fields, and the top sources heaviest first. */
+/*
+ * The common fields, and the top sources heaviest first, each with the
+ * sessions it surely had (space-saving's lower bound).  Which sources make
+ * the list can depend on the order of verdicts once more than TOP_SLOTS
+ * competed (threads); every other field cannot.
+ */
 static void
 alert_base(struct rk_alert *al, const struct entry *e, enum rk_alert_kind kind, int with_top)
 {
@@ -376,9 +392,12 @@ alert_base(struct rk_alert *al, const struct entry *e, enum rk_alert_kind kind, 
 	al->n_failed = (uint64_t)e->n_kind[RK_SK_REFUSED] + e->n_kind[RK_SK_UNANSWERED] +
 	    e->n_kind[RK_SK_HALFOPEN] + e->n_kind[RK_SK_BACKSCATTER] + e->n_kind[RK_SK_REFLECTION];
 	al->n_distinct = hll_count(e->hll);
-	for (int i = 0; with_top && i < TOP_SLOTS; i++)
-		if (e->top[i].n_sessions > 0)
-			top[n++] = e->top[i];
+	for (int i = 0; with_top && i < TOP_SLOTS; i++) {
+		if (e->top[i].s.n_sessions <= e->top[i].err)
+			continue; /* nothing it is sure of */
+		top[n] = e->top[i].s;
+		top[n++].n_sessions -= e->top[i].err;
+	}
 	qsort(top, n, sizeof(top[0]), cmp_src);
 	al->n_top = n < RK_DETECT_TOP ? n : RK_DETECT_TOP;
 	memcpy(al->top, top, al->n_top * sizeof(top[0]));

@@ -21,6 +21,7 @@
  *     bucket's entry with the fewest sessions (space-saving, bucket-local
  *     so an insertion costs O(8) even under a flood of spoofed sources);
  *     evictions are counted;
+ *   - a top list's counts are lower bounds (space-saving with errors);
  *   - nothing allocates or locks after rk_detect_new; rk_detect_verdict
  *     is O(1) per session;
  *   - the state is sums, minima, maxima and register maxima, so, until a
@@ -79,7 +80,7 @@ struct rk_detect_opts {
 struct rk_alert_src {
 	uint8_t ip[RK_ADDR_LEN];
 	uint16_t port;              /* its port (backscatter, reflection: the service); 0 */
-	uint64_t n_sessions;
+	uint64_t n_sessions;        /* at least this many (space-saving lower bound) */
 };
 
 struct rk_alert {

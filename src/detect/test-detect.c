@@ -135,7 +135,7 @@ test_flood_real_sources(void **state)
 	assert_int_equal(alerts(d, al), 1);
 	assert_false(al[0].is_spoofed);
 	assert_int_equal(al[0].n_top, RK_DETECT_TOP);
-	assert_true(al[0].top[0].n_sessions >= 4); /* space-saving over-counts */
+	assert_true(al[0].top[0].n_sessions <= 4); /* a lower bound */
 	rk_detect_free(d);
 }
 
