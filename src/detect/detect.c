@@ -77,6 +77,7 @@ rk_detect_opts_default(struct rk_detect_opts *o)
 	o->vscan_min_ports = 50;
 	o->scan_min_fail_share = 0.8;
 	o->refl_min_sources = 10;
+	o->refl_min_pkts = 100;
 }
 
 struct rk_detect *
@@ -483,7 +484,7 @@ judge_refl(const struct rk_detect *d, const struct entry *e, struct rk_alert *al
 {
 	uint64_t distinct = hll_count(e->hll);
 
-	if (distinct < d->o.refl_min_sources)
+	if (distinct < d->o.refl_min_sources || e->pkts < d->o.refl_min_pkts)
 		return 0;
 	alert_base(al, e, RK_ALERT_REFLECTION, 1);
 	memcpy(al->ip, e->k.a, RK_ADDR_LEN);

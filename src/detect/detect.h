@@ -39,7 +39,8 @@
  *     >= 80% of its sessions refused, unanswered or half-open;
  *   vertical scan: one source, one host, >= 50 distinct ports, same share;
  *   reflection: one victim receiving unasked answers from one service port
- *     of >= 10 distinct reflectors.
+ *     of >= 10 distinct reflectors, >= 100 packets in all (a DNS trace of
+ *     a few stray answers is not a flood).
  */
 #ifndef RK_DETECT_DETECT_H
 #define RK_DETECT_DETECT_H
@@ -74,6 +75,7 @@ struct rk_detect_opts {
 	uint32_t vscan_min_ports;   /* distinct ports on one host */
 	double scan_min_fail_share; /* refused + unanswered + half-open / all */
 	uint32_t refl_min_sources;  /* distinct reflectors */
+	uint64_t refl_min_pkts;     /* packets of those answers */
 };
 
 /* One source (or server, reflector) of an alert, with its sessions. */

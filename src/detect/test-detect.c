@@ -271,11 +271,28 @@ test_vscan(void **state)
 	rk_detect_free(d);
 }
 
+/* n reflectors, each answering per times (one packet a session). */
 static void
-reflection(struct rk_detect *d, uint32_t n)
+reflection(struct rk_detect *d, uint32_t n, uint32_t per)
 {
 	for (uint32_t i = 0; i < n; i++)
-		feed(d, VICTIM, 33333, 0x08080000u + i, 53, RK_PROTO_UDP, RK_SK_REFLECTION, 11);
+		for (uint32_t k = 0; k < per; k++)
+			feed(d, VICTIM, (uint16_t)(33333 + k), 0x08080000u + i, 53, RK_PROTO_UDP,
+			    RK_SK_REFLECTION, 11);
+}
+
+static void
+test_reflection_few_packets(void **state)
+{
+	struct rk_detect *d = rk_detect_new(NULL, 1);
+	struct rk_alert al[MAX_AL];
+
+	(void)state;
+	reflection(d, 40, 2); /* 80 stray answers from 40 servers: under 100 packets */
+	assert_int_equal(alerts(d, al), 0);
+	reflection(d, 40, 1); /* 120 */
+	assert_int_equal(alerts(d, al), 1);
+	rk_detect_free(d);
 }
 
 static void
@@ -286,9 +303,9 @@ test_reflection(void **state)
 	uint8_t v[RK_ADDR_LEN];
 
 	(void)state;
-	reflection(d, 8);
+	reflection(d, 8, 20);
 	assert_int_equal(alerts(d, al), 0);
-	reflection(d, 12);
+	reflection(d, 12, 10);
 	assert_int_equal(alerts(d, al), 1);
 	ip4(v, VICTIM);
 	assert_int_equal(al[0].kind, RK_ALERT_REFLECTION);
@@ -312,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_hscan_answered),
 		cmocka_unit_test(test_vscan),
 		cmocka_unit_test(test_reflection),
+		cmocka_unit_test(test_reflection_few_packets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
