@@ -3,7 +3,9 @@
 # tests/run-check.sh - everything `make check` runs, in order, each step
 # timed and counted:
 #   1. build (gcc, -Werror) and the cmocka unit tests + fuzz corpus replays
-#   2. end-to-end tests on generated captures (tests/e2e/e2e.py); a fresh
+#   2. end-to-end tests on generated captures (tests/e2e/e2e.py); attacks
+#      mixed into one, each alerted, none on the plain one
+#      (tests/detect/detect-e2e.py); a fresh
 #      Debian 12 (debootstrap) running `make demo` (tests/fresh/run-fresh.sh);
 #      every user error's message and exit code, progress on a terminal
 #      (tests/cli/errors.sh, tests/cli/progress.sh); the store
@@ -78,6 +80,10 @@ build_and_unit() {
 
 e2e() {
 	python3 tests/e2e/e2e.py build
+}
+
+detect() {
+	python3 tests/detect/detect-e2e.py build
 }
 
 asan_unit() {
@@ -194,6 +200,7 @@ traps() {
 step "build + unit tests" build_and_unit
 step "fresh Debian 12: make demo in a debootstrap chroot" fresh
 step "end-to-end (generated captures)" e2e
+step "attacks mixed into generated traffic: alerts (tests/detect)" detect
 step "first minutes: error messages, exit codes, progress, 'wrote'" first_minutes
 step "store: analyze --db, report, ranges, diff, faults" store
 step "impact and needs: against a walk over the ground truth" impact

@@ -35,6 +35,7 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "detect/detect.h"
 #include "util/human.h"
 #include "pipeline/pipeline.h"
 #include "report/report.h"
@@ -49,6 +50,7 @@ struct analyze_args {
 	int stats;                   /* --stats */
 	int all_hosts;               /* --all-hosts */
 	int sessions;                /* --sessions */
+	int no_alerts;               /* --no-alerts */
 	int threads;                 /* --threads */
 	size_t max_sessions;         /* --max-sessions */
 	struct rk_cli_names names;   /* --services, --services-db, --hosts, --no-dns, --peek */
@@ -98,6 +100,8 @@ help(FILE *f)
 	    "      --host IP          only this host (repeatable)\n"
 	    "      --all-hosts        list client-only hosts too (text report)\n"
 	    "      --sessions         add every judged session to the JSON document\n"
+	    "      --no-alerts        no attack detection (SYN floods, backscatter, scans,\n"
+	    "                         reflection: on by default, README.md)\n"
 	    "      --explain IP:PORT/PROTO  print the evidence and the decision for an\n"
 	    "                         endpoint (IPv6: [ADDR]:PORT/PROTO)\n"
 	    "      --stats            print decoder and session-table counters\n"
@@ -121,7 +125,7 @@ help(FILE *f)
 }
 
 enum {
-	OPT_JSON = 256, OPT_HOST, OPT_ALL_HOSTS, OPT_SESSIONS, OPT_EXPLAIN, OPT_STATS,
+	OPT_JSON = 256, OPT_HOST, OPT_ALL_HOSTS, OPT_SESSIONS, OPT_NO_ALERTS, OPT_EXPLAIN, OPT_STATS,
 	OPT_MAX_SESSIONS, OPT_THREADS, OPT_DB, OPT_FLUSH, OPT_RETENTION,
 };
 
@@ -132,6 +136,7 @@ static const struct option long_opts[] = {
 	{"host", required_argument, NULL, OPT_HOST},
 	{"all-hosts", no_argument, NULL, OPT_ALL_HOSTS},
 	{"sessions", no_argument, NULL, OPT_SESSIONS},
+	{"no-alerts", no_argument, NULL, OPT_NO_ALERTS},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"stats", no_argument, NULL, OPT_STATS},
 	RK_CLI_NAMES_LONG_OPTS,
@@ -192,6 +197,7 @@ parse_args(int argc, char **argv, struct analyze_args *a)
 		case OPT_JSON: a->json = 1; break;
 		case OPT_ALL_HOSTS: a->all_hosts = 1; break;
 		case OPT_SESSIONS: a->sessions = 1; break;
+		case OPT_NO_ALERTS: a->no_alerts = 1; break;
 		case OPT_STATS: a->stats = 1; break;
 		case OPT_HOST:
 			if (rk_cli_add_host(&a->only, &a->n_only, optarg) < 0)
@@ -335,12 +341,38 @@ cmp_verdict(const void *x, const void *y)
 	return (a->first_ts > b->first_ts) - (a->first_ts < b->first_ts);
 }
 
+/* Alerts listed at most (more are counted): detect/detect.h. */
+#define MAX_ALERTS 256
+/*
+ * A fixed seed for the detectors' hashes: replay is deterministic (same
+ * capture, same distinct-count estimates, same bytes of report).
+ */
+#define DETECT_SEED 0x72656e6b6569ULL
+
+/* The detectors' alerts into ro (NULL detector: alerts off); -1 if memory is short. */
+static int
+take_alerts(const struct rk_detect *det, struct rk_report_opts *ro, struct rk_alert **al)
+{
+	if (det == NULL)
+		return 0;
+	if ((*al = calloc(MAX_ALERTS, sizeof(**al))) == NULL)
+		return -1;
+	ro->with_alerts = 1;
+	ro->alerts = *al;
+	ro->n_alerts_fired = rk_detect_alerts(det, *al, MAX_ALERTS);
+	ro->n_alerts = ro->n_alerts_fired < MAX_ALERTS ? ro->n_alerts_fired : MAX_ALERTS;
+	return 0;
+}
+
 static int
 render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p,
-    const struct rk_classifier *c, struct rk_names *names, struct verdicts *vs)
+    const struct rk_classifier *c, struct rk_names *names, struct verdicts *vs,
+    const struct rk_detect *det)
 {
 	struct rk_pipeline_stats st;
 	struct rk_report_opts ro = {0};
+	struct rk_alert *al = NULL;
+	int rc;
 
 	rk_pipeline_get_stats(p, &st);
 	if (vs->n > 1)
@@ -361,9 +393,11 @@ render(FILE *out, const struct analyze_args *a, struct rk_pipeline *p,
 		rk_report_stats(out, &st, c);
 		fputc('\n', out);
 	}
-	if (a->json)
-		return rk_report_json(out, c, &st, &ro);
-	return rk_report_text(out, c, &st, &ro);
+	if (take_alerts(det, &ro, &al) < 0)
+		return -RK_E_NOMEM;
+	rc = a->json ? rk_report_json(out, c, &st, &ro) : rk_report_text(out, c, &st, &ro);
+	free(al);
+	return rc;
 }
 
 /* The store sink's done hook: a refused flush is said (kept in memory unless final). */
@@ -488,6 +522,7 @@ rk_cmd_analyze(int argc, char **argv)
 {
 	struct analyze_args a = {0};
 	struct verdicts vs = {0};
+	struct rk_detect *det = NULL;
 	struct rk_pipeline_opts po = {0};
 	struct rk_pipeline *p = NULL;
 	struct rk_names *names = NULL;
@@ -530,6 +565,13 @@ rk_cmd_analyze(int argc, char **argv)
 	vs.only = &a.explain_key;
 	if (a.sessions || a.explain)
 		(void)rk_pipeline_add_verdict_sub(p, keep_verdict, &vs);
+	if (!a.no_alerts && !a.explain) {
+		if ((det = rk_detect_new(NULL, DETECT_SEED)) == NULL ||
+		    rk_pipeline_add_verdict_sub(p, rk_detect_verdict, det) < 0) {
+			rk_cli_error("out of memory");
+			goto out;
+		}
+	}
 	status = run_inputs(p, argc - optind, argv + optind, &prog);
 	rk_progress_fini(&prog);
 	if (status < 0) {
@@ -547,7 +589,7 @@ rk_cmd_analyze(int argc, char **argv)
 		status = RK_EXIT_USAGE;
 		goto out;
 	}
-	if ((rc = render(out, &a, p, rk_pipeline_classifier(p), names, &vs)) < 0) {
+	if ((rc = render(out, &a, p, rk_pipeline_classifier(p), names, &vs, det)) < 0) {
 		rk_cli_error("out of memory writing the report");
 		status = RK_EXIT_INPUT;
 	}
@@ -557,6 +599,7 @@ rk_cmd_analyze(int argc, char **argv)
 out:
 	rk_cli_output_close(out);
 	rk_pipeline_free(p);
+	rk_detect_free(det);
 	rk_store_sink_free(db.sink);
 	rk_store_close(db.store);
 	free((char *)db.run.source);

@@ -301,6 +301,8 @@ rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_
 	rk_json_end(&j, '}');
 	if (o->with_sessions)
 		sessions(&j, o);
+	if (o->with_alerts)
+		rk_report_alerts_json(&j, o);
 	rk_json_end(&j, '}');
 	rk_report_view_fini(&m);
 	return 0;

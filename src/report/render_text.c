@@ -195,6 +195,8 @@ rk_report_text(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_
 	if (hidden)
 		fprintf(f, "\n(%zu client-only hosts not listed: --all-hosts lists them, "
 		    "--host IP shows one)\n", hidden);
+	if (o->with_alerts)
+		rk_report_alerts_text(f, o);
 	rk_report_view_fini(&m);
 	return 0;
 }

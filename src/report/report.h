@@ -7,7 +7,8 @@
  * - text: the paper's table 3 summary, then table 1 per host (services
  *   offered with distinct clients and traffic, services used with server
  *   and traffic), in human units;
- * - JSON: one document (schema in README.md, "schema": 1);
+ * - JSON: one document (schema in README.md, "schema": 2);
+ * - the alerts of the detectors (detect/detect.h), when asked: alerts.c;
  * - the decoder counters (--stats) and the evidence behind one endpoint
  *   (--explain); from a store, which keeps neither the sessions nor every
  *   counter, the counters it keeps and, in place of the sessions, what the
@@ -29,6 +30,7 @@
 #include <stdio.h>
 
 #include "classify/classify.h"
+#include "detect/detect.h"
 #include "names/names.h"
 #include "pipeline/stats.h"
 
@@ -47,12 +49,20 @@ struct rk_report_opts {
 	const struct rk_report_session *sessions; /* --sessions list, may be NULL */
 	size_t n_sessions;
 	const char *version;                    /* renkei version for the JSON header */
+	int with_alerts;                        /* write the alerts (text: only if any) */
+	const struct rk_alert *alerts;          /* detect.h, sorted; may be NULL */
+	size_t n_alerts;                        /* in alerts */
+	size_t n_alerts_fired;                  /* fired in all (more than n_alerts: cut) */
 };
 
 int rk_report_text(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
     const struct rk_report_opts *o);
 int rk_report_json(FILE *f, const struct rk_classifier *c, const struct rk_pipeline_stats *st,
     const struct rk_report_opts *o);
+/* The "alerts" array of the JSON document / the "Alerts" section of the text (alerts.c). */
+struct rk_json;
+void rk_report_alerts_json(struct rk_json *j, const struct rk_report_opts *o);
+void rk_report_alerts_text(FILE *f, const struct rk_report_opts *o);
 /* What changed from range A (a; t[0], t[1]) to B (b; t[2], t[3]): report/diff.c. */
 int rk_report_diff_text(FILE *f, const struct rk_classifier *a, const struct rk_classifier *b,
     const uint64_t t[4], const struct rk_report_opts *o);
