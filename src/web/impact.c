@@ -251,14 +251,9 @@ affected_map(struct rk_page *p, const struct rk_impact *r)
 	}
 	fputs("<p class=\"legend\">bold: the failed servers; an arrow points to the server "
 	    "whose failure reaches the node; client networks count their affected users "
-	    "&middot; wheel or +/- to zoom, drag to pan, click a node to open it.</p>\n"
-	    "<div class=\"zoom\"><button type=\"button\" id=\"zin\">+</button>"
-	    "<button type=\"button\" id=\"zout\">&minus;</button>"
-	    "<button type=\"button\" id=\"zfit\">fit</button></div>\n"
-	    "<div id=\"map\" class=\"map\">", p->f);
-	fwrite(svg, 1, len, p->f);
-	free(svg);
-	fputs("</div></section>\n", p->f);
+	    "&middot; ", p->f);
+	rk_page_map_svg(p, svg, len);
+	fputs("</section>\n", p->f);
 }
 
 /* The title: "Impact of T1 T2" / "Needs of ...", cut to fit. */

@@ -1168,6 +1168,23 @@ out:
 
 /* ---- map ---- */
 
+/*
+ * The end of a map's legend (how to move around), the zoom buttons the
+ * page's script binds, and svg (taken: freed here) in the map's box.
+ */
+void
+rk_page_map_svg(struct rk_page *p, char *svg, size_t len)
+{
+	fputs("wheel or +/- to zoom, drag to pan, click a node to open it.</p>\n"
+	    "<div class=\"zoom\"><button type=\"button\" id=\"zin\">+</button>"
+	    "<button type=\"button\" id=\"zout\">&minus;</button>"
+	    "<button type=\"button\" id=\"zfit\">fit</button></div>\n"
+	    "<div id=\"map\" class=\"map\">", p->f);
+	fwrite(svg, 1, len, p->f);
+	free(svg);
+	fputs("</div>\n", p->f);
+}
+
 int
 rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err *err)
 {
@@ -1211,15 +1228,8 @@ rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err
 	fputs("<p class=\"legend\"><span class=\"k front\">server used by clients</span> "
 	    "<span class=\"k back\">server used only by servers</span> "
 	    "<span class=\"k infra\">infrastructure (used by most servers; edges hidden unless "
-	    "asked)</span> <span class=\"k netk\">client network</span> &middot; "
-	    "wheel or +/- to zoom, drag to pan, click a node to open it.</p>\n"
-	    "<div class=\"zoom\"><button type=\"button\" id=\"zin\">+</button>"
-	    "<button type=\"button\" id=\"zout\">&minus;</button>"
-	    "<button type=\"button\" id=\"zfit\">fit</button></div>\n"
-	    "<div id=\"map\" class=\"map\">", p->f);
-	fwrite(svg, 1, len, p->f);
-	free(svg);
-	fputs("</div>\n", p->f);
+	    "asked)</span> <span class=\"k netk\">client network</span> &middot; ", p->f);
+	rk_page_map_svg(p, svg, len);
 	foot(p);
 	return 0;
 }

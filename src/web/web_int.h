@@ -199,6 +199,8 @@ int rk_page_hosts(struct rk_page *p, const struct rk_hosts_q *q);
 int rk_page_host(struct rk_page *p, const uint8_t ip[RK_ADDR_LEN], struct rk_err *err);
 int rk_page_service(struct rk_page *p, const struct rk_ep_key *k, struct rk_err *err);
 int rk_page_map(struct rk_page *p, const struct rk_web_map_filter *mf, struct rk_err *err);
+/* The legend's end, the zoom buttons and svg (freed) in the map's box. */
+void rk_page_map_svg(struct rk_page *p, char *svg, size_t len);
 void rk_page_error(struct rk_page *p, int status, const char *msg);
 void rk_page_head(struct rk_page *p, const char *title, const char *cur);
 void rk_page_foot(struct rk_page *p);
